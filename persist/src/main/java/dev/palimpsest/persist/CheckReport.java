@@ -1,0 +1,68 @@
+package dev.palimpsest.persist;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What {@link ConversationStore#check(boolean)} found and did.
+ *
+ * @param filesChecked how many files under {@code sm/} were examined
+ * @param findings     every problem found, in file-name order
+ * @param repaired     whether the check was asked to repair
+ */
+public record CheckReport(int filesChecked, List<Finding> findings, boolean repaired) {
+    /** Copies the findings. */
+    public CheckReport {
+        findings = List.copyOf(findings);
+    }
+
+    /**
+     * Tells whether nothing was found.
+     *
+     * @return {@code true} if there are no findings
+     */
+    public boolean isClean() {
+        return findings.isEmpty();
+    }
+
+    /** The kinds of problem a check finds. */
+    public enum Kind {
+        /** A state file that cannot be loaded (malformed, too large, newer schema, wrong id). */
+        UNREADABLE_STATE,
+        /** A temp file left behind by a writer that crashed. */
+        STALE_TEMP
+    }
+
+    /** What a repairing check did about a finding. */
+    public enum Action {
+        /** Nothing: the check was not asked to repair. */
+        NONE,
+        /** The stale temp file was removed. */
+        REMOVED,
+        /** The unreadable file was renamed aside; see {@link Finding#movedTo()}. */
+        QUARANTINED
+    }
+
+    /**
+     * One problem.
+     *
+     * @param file    the file concerned
+     * @param kind    what is wrong with it
+     * @param detail  a one-line explanation
+     * @param action  what the check did about it
+     * @param movedTo where a quarantined file now is
+     */
+    public record Finding(Path file, Kind kind, String detail, Action action,
+                          Optional<Path> movedTo) {
+        /** Rejects null parts. */
+        public Finding {
+            Objects.requireNonNull(file, "file");
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(detail, "detail");
+            Objects.requireNonNull(action, "action");
+            Objects.requireNonNull(movedTo, "movedTo");
+        }
+    }
+}

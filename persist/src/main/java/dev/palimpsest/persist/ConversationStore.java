@@ -1,0 +1,166 @@
+package dev.palimpsest.persist;
+
+import dev.palimpsest.core.Conversation;
+import dev.palimpsest.core.Round;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+
+/**
+ * The durable store of conversations: one JSON state file per conversation under
+ * {@code <root>/sm/}, replaced atomically and durably on every change, plus an append-only
+ * archive (JSON Lines) of the rounds that compaction removed from the state.
+ *
+ * <p>When a write method returns, the change is on stable storage (given a local file system on
+ * a device that honours flushes); a process killed at any instant, or a machine that loses
+ * power, comes back with every file readable and every acknowledged change present. See
+ * {@code docs/durability.md}.
+ *
+ * <p><b>Thread safety.</b> A store is safe to share between threads. Every write (save, update,
+ * archive append, delete) of a conversation holds that conversation's exclusive lock, which
+ * excludes other threads of this JVM and other processes that use the same root.
+ *
+ * <p><b>Errors.</b> Every method throws only subtypes of {@link StoreException} (besides
+ * {@link NullPointerException} for null arguments and {@link IllegalStateException} after
+ * {@link #close()}); none of them loses or corrupts data that was already stored.
+ */
+public interface ConversationStore extends AutoCloseable {
+
+    /**
+     * Opens the store under {@code dataRoot} with default options.
+     *
+     * @param dataRoot the data root; {@code sm/} is created below it on the first write
+     * @return the store
+     */
+    static ConversationStore open(Path dataRoot) {
+        return open(StoreOptions.builder(dataRoot).build());
+    }
+
+    /**
+     * Opens the store described by {@code options}.
+     *
+     * @param options the root and limits
+     * @return the store
+     */
+    static ConversationStore open(StoreOptions options) {
+        return dev.palimpsest.persist.internal.FileConversationStore.open(options);
+    }
+
+    /**
+     * Loads a conversation.
+     *
+     * @param convId the conversation id
+     * @return the stored state, or {@link Conversation#empty(String)} if none is stored
+     * @throws InvalidIdException     if the id can never be stored
+     * @throws CorruptStateException  if the file is unreadable, too large or of a newer schema;
+     *                                the file is left untouched
+     * @throws IdCollisionException   if the file holds another conversation's id
+     * @throws StoreIOException       if reading failed
+     */
+    Conversation load(String convId);
+
+    /**
+     * Saves a conversation optimistically: it succeeds only if the stored revision still equals
+     * {@code conversation.revision()} (0 for a conversation never stored), and stores the state
+     * with the revision incremented.
+     *
+     * @param conversation the new state, carrying the revision it was derived from
+     * @return the state as stored, with revision {@code conversation.revision() + 1}
+     * @throws ConflictException           if the stored revision differs
+     * @throws DurabilityUnknownException  if the rename succeeded but a later step failed
+     * @throws StoreIOException            if a step of the write protocol failed; the previous
+     *                                     file is then unchanged
+     */
+    Conversation save(Conversation conversation);
+
+    /**
+     * Reads, changes and writes a conversation under its exclusive lock, so concurrent updaters
+     * (threads or processes) never lose an update.
+     *
+     * <p>{@code change} receives the current state ({@link Conversation#empty(String)} if none is
+     * stored) and returns the new state. If it returns the very instance it received, nothing is
+     * written. Otherwise the result must keep the conversation id; its revision is ignored and
+     * the stored revision becomes the current one plus 1. {@code change} runs with the lock held
+     * and may call {@link #appendArchive} for the same conversation; it should not block for long.
+     * An exception thrown by {@code change} propagates and nothing is written.
+     *
+     * @param convId the conversation id
+     * @param change computes the new state from the current one
+     * @return the stored state after the update (the current state if nothing was written)
+     */
+    Conversation update(String convId, UnaryOperator<Conversation> change);
+
+    /**
+     * Appends rounds to the conversation's archive and forces them to stable storage before
+     * returning. A torn last line left by a crash is repaired first.
+     *
+     * @param convId the conversation id
+     * @param rounds the rounds, in order
+     */
+    void appendArchive(String convId, List<Round> rounds);
+
+    /**
+     * Streams the archived rounds of a conversation in the order they were appended (which may
+     * hold a round twice after a crash between archiving and saving). A torn last line is
+     * skipped. The stream holds an open file: close it.
+     *
+     * @param convId the conversation id
+     * @return the archived rounds; empty if there is no archive
+     */
+    Stream<Round> archive(String convId);
+
+    /**
+     * Lists every stored conversation without parsing whole state files.
+     *
+     * @return one summary per stored conversation, ordered by conversation id
+     */
+    List<ConversationSummary> list();
+
+    /**
+     * Deletes a conversation's state file and archive, so that the id starts empty again.
+     *
+     * @param convId the conversation id
+     * @return {@code true} if something was deleted, {@code false} if nothing was stored
+     */
+    boolean delete(String convId);
+
+    /**
+     * Checks every file under {@code sm/}: unreadable state files and stale temp files of
+     * crashed writers. With {@code repair}, stale temp files are removed and unreadable files are
+     * renamed aside (quarantined), never deleted.
+     *
+     * @param repair whether to repair what was found
+     * @return what was found and done
+     */
+    CheckReport check(boolean repair);
+
+    /**
+     * Returns the data root this store was opened on.
+     *
+     * @return the data root
+     */
+    Path root();
+
+    /**
+     * Returns the path of a conversation's state file (which may not exist).
+     *
+     * @param convId the conversation id
+     * @return {@code <root>/sm/conversation-<stem>.json}
+     * @throws InvalidIdException if the id can never be stored
+     */
+    Path stateFile(String convId);
+
+    /**
+     * Returns the path of a conversation's archive (which may not exist).
+     *
+     * @param convId the conversation id
+     * @return the archive's path, beside the state file
+     * @throws InvalidIdException if the id can never be stored
+     */
+    Path archiveFile(String convId);
+
+    /** Releases the store's file channels and locks; the store is unusable afterwards. */
+    @Override
+    void close();
+}

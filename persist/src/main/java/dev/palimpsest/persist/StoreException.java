@@ -1,0 +1,37 @@
+package dev.palimpsest.persist;
+
+import java.io.Serial;
+import java.util.Optional;
+
+/**
+ * The one unchecked exception family of the store. Each carries the conversation id it concerns
+ * (when there is one) and the cause; messages read "what failed: detail".
+ */
+public class StoreException extends RuntimeException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /** The conversation concerned, or null when the failure concerns no single conversation. */
+    private final String convId;
+
+    /**
+     * Creates the exception.
+     *
+     * @param convId  the conversation concerned, or {@code null} if none
+     * @param message what failed: detail
+     * @param cause   the cause, or {@code null}
+     */
+    public StoreException(String convId, String message, Throwable cause) {
+        super(message, cause);
+        this.convId = convId;
+    }
+
+    /**
+     * Returns the conversation this failure concerns.
+     *
+     * @return the conversation id, empty when the failure concerns no single conversation
+     */
+    public Optional<String> convId() {
+        return Optional.ofNullable(convId);
+    }
+}
