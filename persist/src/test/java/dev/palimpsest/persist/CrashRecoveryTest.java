@@ -81,9 +81,11 @@ class CrashRecoveryTest {
         }
         System.out.printf("crash test: %d SIGKILLs (%d lanes) in %.1f s; %d saves acknowledged"
                         + " by children; kills that left a temp file: %d; kills after a rename but"
-                        + " before its report: %d; kills before the first save of a life: %d%n",
+                        + " before its report: %d; kills before the first save of a life: %d;"
+                        + " kills that tore an archive line: %d%n",
                 KILLS, LANES, (System.nanoTime() - started) / 1e9, figures.saves,
-                figures.tempLeftBehind, figures.savedButUnreported, figures.noSaveInLife);
+                figures.tempLeftBehind, figures.savedButUnreported, figures.noSaveInLife,
+                figures.tornArchiveLine);
     }
 
     /** Starts, kills and checks a child {@code kills} times over one data root. */
@@ -177,6 +179,9 @@ class CrashRecoveryTest {
         if (!tempFiles(sm).isEmpty()) {
             figures.tempLeftBehind++;
         }
+        if (endsInATornLine(sm)) {
+            figures.tornArchiveLine++;
+        }
         try (ConversationStore store = ConversationStore.open(root)) {
             CheckReport report = store.check(false);
             for (CheckReport.Finding finding : report.findings()) {
@@ -235,6 +240,24 @@ class CrashRecoveryTest {
         }
     }
 
+    /** Whether an archive in {@code sm/} ends without its newline: a kill tore an append. */
+    private static boolean endsInATornLine(Path sm) {
+        if (!Files.isDirectory(sm)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(sm)) {
+            for (Path archive : files.filter(f -> f.toString().endsWith(".jsonl")).toList()) {
+                byte[] bytes = Files.readAllBytes(archive);
+                if (bytes.length > 0 && bytes[bytes.length - 1] != '\n') {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static List<Path> tempFiles(Path sm) {
         if (!Files.isDirectory(sm)) {
             return List.of();
@@ -261,12 +284,14 @@ class CrashRecoveryTest {
         int tempLeftBehind;
         int savedButUnreported;
         int noSaveInLife;
+        int tornArchiveLine;
 
         void add(Figures other) {
             saves += other.saves;
             tempLeftBehind += other.tempLeftBehind;
             savedButUnreported += other.savedButUnreported;
             noSaveInLife += other.noSaveInLife;
+            tornArchiveLine += other.tornArchiveLine;
         }
     }
 }
