@@ -44,6 +44,8 @@ class CrashRecoveryTest {
     /** The others land uniformly within this long after the child's first save. */
     private static final int KILL_WINDOW_MILLIS = 100;
     private static final Duration WAIT = Duration.ofSeconds(30);
+    /** The exit status of a process killed by signal 9, as Java reports it on Linux. */
+    private static final int EXIT_BY_SIGKILL = 128 + 9;
     private static final String CONV_ID = "crash-Ünïcode/id 1";
 
     @TempDir
@@ -106,6 +108,9 @@ class CrashRecoveryTest {
                 sleep(random.nextInt(KILL_WINDOW_MILLIS + 1));
             }
             child.kill(WAIT);
+            // A child that died by itself (an exception in a save) must fail the test, not pass
+            // for a crash.
+            assertEquals(EXIT_BY_SIGKILL, child.process().exitValue(), child.describe());
             long reported = lastReportedRevision(child, acknowledged);
             figures.saves += reported - acknowledged;
             String context = lane + ", after kill " + kill + " (last reported revision "

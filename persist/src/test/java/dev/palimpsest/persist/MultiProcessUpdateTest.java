@@ -94,6 +94,64 @@ class MultiProcessUpdateTest {
                 PARENT_UPDATES_PER_THREAD, total, (System.nanoTime() - started) / 1e9);
     }
 
+    @Test
+    void aWriterInterruptedWhileAnotherProcessHoldsTheLockNeverWritesInsideThatLock()
+            throws InterruptedException {
+        Path root = dir.resolve("data");
+        try (ChildJvms children = new ChildJvms(1, Duration.ofSeconds(90));
+             ConversationStore store = ConversationStore.open(root)) {
+            ChildJvm holder = children.start(LockHolderMain.class, root.toString(), CONV_ID);
+            holder.awaitLine("holding"::equals, WAIT);
+
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    Conversation stored = store.update(CONV_ID, c -> c.withRoundAppended(
+                            new Round(c.nextSeq(), "interrupted writer", "", Instant.now()),
+                            Instant.now()));
+                    outcome.set(stored);
+                } catch (RuntimeException e) {
+                    outcome.set(e);
+                }
+            }, "interrupted-writer");
+            writer.start();
+            // An interrupt closes a channel blocked in FileChannel.lock, and with it the file
+            // lock; the writer must not take that for the lock and write inside another's.
+            for (int i = 0; i < 5; i++) {
+                Thread.sleep(50);
+                writer.interrupt();
+            }
+            Thread.sleep(200);
+            Object early = outcome.get();
+            assertTrue(early == null || early instanceof StoreException,
+                    "the writer stored while another process held the lock: " + early);
+
+            holder.send("release");
+            assertEquals(0, holder.awaitExit(WAIT), holder.describe());
+            assertEquals("stored 1", holder.lines().get(holder.lines().size() - 1));
+            writer.join(WAIT.toMillis());
+            assertTrue(!writer.isAlive(), "the writer never finished");
+
+            Conversation last = store.load(CONV_ID);
+            assertEquals("lock holder", last.recentRounds().get(0).user(),
+                    "the lock holder's update must not be lost");
+            if (outcome.get() instanceof Conversation stored) {
+                assertEquals(2, stored.revision());
+                assertEquals(2, last.revision());
+                assertEquals("interrupted writer", last.recentRounds().get(1).user());
+            } else {
+                // Failing is allowed (the thread was interrupted), but only with the typed error
+                // and without writing anything.
+                assertTrue(outcome.get() instanceof StoreException,
+                        "the interrupted writer failed with " + outcome.get());
+                assertEquals(1, last.revision());
+            }
+            System.out.println("interrupt test: the interrupted writer "
+                    + (outcome.get() instanceof Conversation ? "stored its update after the"
+                    + " other process released the lock" : "failed with " + outcome.get()));
+        }
+    }
+
     private static void runParentWriters(ConversationStore store) throws InterruptedException {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
