@@ -91,6 +91,7 @@ class ChildJvmsTest {
             }
             child.kill(WAIT);
             assertFalse(child.process().isAlive());
+            assertEquals(128 + 9, child.process().exitValue(), "killed by SIGKILL (signal 9)");
             assertEquals("cut short again", child.unterminatedTail(), child.lines().toString());
             assertEquals(5, child.lines().size(), child.lines().toString());
         }
