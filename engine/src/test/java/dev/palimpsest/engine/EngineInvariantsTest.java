@@ -47,7 +47,7 @@ class EngineInvariantsTest {
         Seeds.run("engine invariants on the file store", random -> {
             try (ConversationStore store = ConversationStore.open(root)) {
                 for (int c = 0; c < 3; c++) {
-                    runCase(random, "file case " + c, store, Optional.empty(), 80);
+                    runCase(random, "file case " + c, store, Optional.empty(), 60);
                 }
             }
         });
