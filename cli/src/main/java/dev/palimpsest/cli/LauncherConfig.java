@@ -83,7 +83,7 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
                     case "keep_rounds" -> keepRounds = OptionalInt.of(intValue(parser, value, file));
                     case "max_tokens" -> maxTokens = OptionalLong.of(longValue(parser, value, file));
                     case "summarizer" -> summarizer = Optional.of(
-                            SummarizerKind.parse(text(parser, value, file)).configName());
+                            summarizerName(text(parser, value, file), file));
                     case "openai_url" -> openaiUrl = Optional.of(uri(text(parser, value, file), file));
                     case "model" -> model = Optional.of(text(parser, value, file));
                     default -> throw invalid(file, "unknown key '" + Text.oneLine(key)
@@ -122,6 +122,14 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
             throw invalid(file, "'" + parser.currentName() + "' must be a string");
         }
         return parser.getText();
+    }
+
+    private static String summarizerName(String text, Path file) {
+        try {
+            return SummarizerKind.parse(text).configName();
+        } catch (CliException unknown) {
+            throw invalid(file, unknown.getMessage());
+        }
     }
 
     private static URI uri(String text, Path file) {
