@@ -7,13 +7,13 @@ import java.util.function.Consumer;
  * Runs generated-case tests from a seed that is printed on failure and can be passed back with
  * {@code -Dpalimpsest.seed=N}, so that every failure can be replayed.
  */
-final class Seeds {
-    static final String PROPERTY = "palimpsest.seed";
+public final class Seeds {
+    public static final String PROPERTY = "palimpsest.seed";
 
     private Seeds() {
     }
 
-    static void run(String what, Consumer<Random> body) {
+    public static void run(String what, Consumer<Random> body) {
         long seed = Long.getLong(PROPERTY, System.nanoTime());
         try {
             body.accept(new Random(seed));
