@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -53,12 +54,12 @@ final class DemoCommand implements Callable<Integer> {
             out.println();
             for (RoundInput round : dialogue) {
                 AppendResult result = engine.append(convId, round);
-                out.printf("  round %2d  user: %s%n", result.round().seq(),
-                        Text.preview(round.user(), 60));
+                out.print(String.format(Locale.ROOT, "  round %2d  user: %s%n",
+                        result.round().seq(), Text.preview(round.user(), 60)));
                 CompactionOutcome compaction = result.compaction();
                 if (compaction.status() != CompactionOutcome.Status.NOT_NEEDED) {
                     out.println("            compaction " + compaction.status().name()
-                            .toLowerCase(java.util.Locale.ROOT)
+                            .toLowerCase(Locale.ROOT)
                             + (compaction.roundsFolded() > 0 ? ": folded "
                             + compaction.roundsFolded() + " rounds into the compressed context"
                             : compaction.failure().map(f -> ": " + f).orElse(""))
