@@ -1,0 +1,70 @@
+#!/bin/sh
+# Builds the palimpsest runtime image: jlink, the launcher, and a CDS archive that covers the
+# application's classes as well as the JDK's.
+#
+# usage: build-image.sh JAVA_HOME MODULE_PATH IMAGE WORK_DIR SRC_DIR
+#   JAVA_HOME    the JDK whose jlink and jmods build the image
+#   MODULE_PATH  the application's modular jars (the launcher's jar and every dependency)
+#   IMAGE        the image directory to (re)create
+#   WORK_DIR     a scratch directory for the class lists and the training root
+#   SRC_DIR      the directory holding this script, the launcher and the training commands
+set -eu
+JAVA_HOME=$1
+MODULE_PATH=$2
+IMAGE=$3
+WORK=$4
+SRC=$5
+
+# A previous image (a build without clean) would make jlink refuse to run.
+rm -rf "$IMAGE" "$WORK"
+mkdir -p "$WORK"
+
+# jlink refuses automatic modules, so a dependency without a module descriptor fails here.
+# jdk.crypto.ec is not required by any module, but TLS to an OpenAI-compatible endpoint needs
+# its elliptic-curve ciphers.
+# The options added to the image apply to every launch of its java: C1 only and the serial
+# collector (a short-lived process gains nothing from C2 or G1's set-up), UTF-8 for the
+# default charset, and no perf-data file in /tmp.
+"$JAVA_HOME/bin/jlink" \
+  --module-path "$MODULE_PATH" \
+  --add-modules dev.palimpsest.cli,jdk.crypto.ec \
+  --launcher palimpsest=dev.palimpsest.cli/dev.palimpsest.cli.Main \
+  --add-options="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Dfile.encoding=UTF-8" \
+  --strip-debug --no-header-files --no-man-pages \
+  --output "$IMAGE"
+
+cp "$SRC/palimpsest.sh" "$IMAGE/bin/palimpsest"
+chmod 755 "$IMAGE/bin/palimpsest"
+
+# Record the classes loaded by a representative mix of commands, one cold JVM each, as an
+# operator would run them, against a scratch root.
+ROOT="$WORK/root"
+n=0
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  n=$((n + 1))
+  # The training commands are trusted build input: word splitting is intended.
+  # shellcheck disable=SC2086
+  "$IMAGE/bin/java" -Xshare:off -XX:DumpLoadedClassList="$WORK/run-$n.classlist" \
+    -m dev.palimpsest.cli/dev.palimpsest.cli.Main $line \
+    > "$WORK/run-$n.out" 2> "$WORK/run-$n.err" < /dev/null \
+    || { echo "CDS training command failed: $line" >&2; cat "$WORK/run-$n.err" >&2; exit 1; }
+done < "$SRC/cds-training.txt"
+
+# Merge the lists. Class ids are per run, so they are dropped (classes of the built-in loaders
+# need none) and duplicate lines kept once, in first-seen order.
+cat "$WORK"/run-*.classlist | grep -v '/$Proxy' | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' > "$WORK/classes.classlist"
+
+# A static dump archives every listed class, including picocli's pre-Java-6 class files that a
+# dynamic archive on JDK 17 skips. The JVM maps lib/server/classes.jsa by default.
+"$IMAGE/bin/java" -Xshare:dump -XX:SharedClassListFile="$WORK/classes.classlist" \
+  -XX:SharedArchiveFile="$IMAGE/lib/server/classes.jsa" \
+  --add-modules dev.palimpsest.cli > "$WORK/dump.log" 2>&1 \
+  || { cat "$WORK/dump.log" >&2; exit 1; }
+
+# Fail now if the archive does not serve the launcher's own classes.
+"$IMAGE/bin/java" -Xshare:on -Xlog:class+load=info \
+  -m dev.palimpsest.cli/dev.palimpsest.cli.Main --version > "$WORK/verify.log" 2>&1 \
+  || { cat "$WORK/verify.log" >&2; exit 1; }
+grep -q 'dev.palimpsest.cli.Main source: shared objects file' "$WORK/verify.log" \
+  || { echo "the CDS archive does not hold dev.palimpsest.cli.Main" >&2; exit 1; }

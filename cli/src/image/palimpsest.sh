@@ -1,0 +1,17 @@
+#!/bin/sh
+# The palimpsest launcher of this runtime image (replaces the script jlink generates).
+#
+# The JVM decodes command-line arguments and file names with the charset of the C locale it
+# starts under; under a POSIX locale (env -i, cron, minimal containers) that is ASCII, and every
+# non-ASCII character of an id or a text would be lost before main() runs. So unless the locale
+# already says UTF-8, the JVM runs under C.UTF-8. (The launcher also recovers the raw argument
+# bytes itself where the locale cannot be set; see dev.palimpsest.cli.Utf8Arguments.)
+case "${LC_ALL:-${LC_CTYPE:-${LANG:-}}}" in
+  *[Uu][Tt][Ff]-8*|*[Uu][Tt][Ff]8*) ;;
+  *) LC_ALL=C.UTF-8; export LC_ALL ;;
+esac
+# Resolve a symlinked launcher to the image it belongs to.
+SELF=`readlink -f "$0" 2>/dev/null || echo "$0"`
+DIR=`dirname "$SELF"`
+# PALIMPSEST_JVM_OPTIONS adds JVM options (for example -Xshare:on to insist on class sharing).
+exec "$DIR/java" $PALIMPSEST_JVM_OPTIONS -m dev.palimpsest.cli/dev.palimpsest.cli.Main "$@"
