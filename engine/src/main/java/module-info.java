@@ -6,6 +6,11 @@ module dev.palimpsest.engine {
     // Both modules' types (Conversation, Round, ConversationStore) appear in the engine's API.
     requires transitive dev.palimpsest.core;
     requires transitive dev.palimpsest.persist;
+    // The OpenAI-compatible summarizer talks HTTP with the JDK's client and JSON with Jackson;
+    // neither appears in the API.
+    requires java.net.http;
+    requires com.fasterxml.jackson.databind;
 
     exports dev.palimpsest.engine;
+    exports dev.palimpsest.engine.summarizer;
 }

@@ -1,0 +1,85 @@
+package dev.palimpsest.engine.internal;
+
+import dev.palimpsest.core.Round;
+import dev.palimpsest.engine.EngineException;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * Reads the archived part of a transcript: rounds 1 to {@code compacted}, each once, from an
+ * archive that may hold a round twice (a crash between archiving and saving leaves the rounds in
+ * both places, and the next compaction archives them again).
+ *
+ * <p>The archive is appended in batches, each contiguous and starting right after the rounds
+ * already compacted, so skipping every round below the next expected number de-duplicates it;
+ * a round above it is a gap, which is reported, never papered over.
+ */
+public final class TranscriptIterator implements Iterator<Round> {
+    private final String convId;
+    private final Iterator<Round> archive;
+    private final long compacted;
+    private long next = 1;
+    private Round buffered;
+
+    /**
+     * Creates the reader.
+     *
+     * @param convId    the conversation, for errors
+     * @param archive   the archived rounds in the order they were appended
+     * @param compacted how many rounds the state says were compacted
+     */
+    public TranscriptIterator(String convId, Iterator<Round> archive, long compacted) {
+        this.convId = convId;
+        this.archive = archive;
+        this.compacted = compacted;
+    }
+
+    /**
+     * Returns the rounds as an ordered, lazy stream.
+     *
+     * @return the stream
+     */
+    public Stream<Round> stream() {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(this,
+                Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.DISTINCT), false);
+    }
+
+    @Override
+    public boolean hasNext() {
+        if (buffered != null) {
+            return true;
+        }
+        if (next > compacted) {
+            return false;
+        }
+        while (archive.hasNext()) {
+            Round round = archive.next();
+            if (round.seq() < next) {
+                continue; // archived twice
+            }
+            if (round.seq() > next) {
+                throw new EngineException(convId, "archive of '" + convId + "' lacks rounds "
+                        + next + " to " + (round.seq() - 1), null);
+            }
+            buffered = round;
+            next++;
+            return true;
+        }
+        throw new EngineException(convId, "archive of '" + convId + "' ends before round "
+                + next + ", but " + compacted + " rounds were compacted", null);
+    }
+
+    @Override
+    public Round next() {
+        if (!hasNext()) {
+            throw new NoSuchElementException("no more archived rounds of '" + convId + "'");
+        }
+        Round round = buffered;
+        buffered = null;
+        return round;
+    }
+}
