@@ -49,6 +49,7 @@ public final class BenchMain {
             throws Exception {
         switch (figure) {
             case "save" -> SaveBenchmark.run(settings, report);
+            case "startup" -> StartupBenchmark.run(settings, report);
             default -> throw new BenchException("unknown figure: " + figure);
         }
     }
