@@ -1,21 +1,623 @@
 package dev.palimpsest.persist.internal;
 
+import dev.palimpsest.core.Conversation;
+import dev.palimpsest.core.Round;
+import dev.palimpsest.persist.CheckReport;
+import dev.palimpsest.persist.ConflictException;
 import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.persist.ConversationSummary;
+import dev.palimpsest.persist.CorruptStateException;
+import dev.palimpsest.persist.DurabilityUnknownException;
+import dev.palimpsest.persist.IdCollisionException;
+import dev.palimpsest.persist.StateTooLargeException;
+import dev.palimpsest.persist.StoreException;
+import dev.palimpsest.persist.StoreIOException;
+import dev.palimpsest.persist.StoreIOException.Step;
 import dev.palimpsest.persist.StoreOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
-/** Placeholder until the store lands (issue 3); replaced by the real implementation. */
-public final class FileConversationStore {
-    private FileConversationStore() {
-    }
+/**
+ * The file-based {@link ConversationStore}: one state file per conversation under
+ * {@code <root>/sm/}, replaced by {@link AtomicFileWriter}, guarded by {@link ConversationLocks},
+ * with an {@link ArchiveFile} beside it. See {@code docs/format.md} and
+ * {@code docs/durability.md}.
+ *
+ * <p>Reads take no lock: a state file is only ever replaced by an atomic rename, so a reader sees
+ * the old or the new file, whole. Every write holds the conversation's lock. Opening a store on
+ * an existing {@code sm/} removes the temp files of crashed writers, each under its
+ * conversation's lock.
+ */
+// "try": a held lock is a resource that the try block holds without naming it again.
+@SuppressWarnings("try")
+public final class FileConversationStore implements ConversationStore {
+    private static final DateTimeFormatter QUARANTINE_TIME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final Path root;
+    private final Path sm;
+    private final FileOps ops;
+    private final StateFileCodec codec;
+    private final AtomicFileWriter writer;
+    private final ArchiveFile archive;
+    private final Object directoryInit = new Object();
+    /** The real path of {@code sm/} once it is known to exist as a directory. */
+    private volatile Path realSm;
+    private volatile boolean closed;
 
     /**
      * Opens a store.
      *
-     * @param options the options
-     * @return never returns yet
+     * @param options the root and limits
+     * @return the store
      */
     public static ConversationStore open(StoreOptions options) {
-        throw new UnsupportedOperationException("the file store is not implemented yet: "
-                + options.root());
+        return new FileConversationStore(options, NioFileOps.INSTANCE);
+    }
+
+    /**
+     * Opens a store whose file-system steps go through {@code ops} (tests inject failures there).
+     *
+     * @param options the root and limits
+     * @param ops     the file-system steps
+     */
+    public FileConversationStore(StoreOptions options, FileOps ops) {
+        Objects.requireNonNull(options, "options");
+        this.ops = Objects.requireNonNull(ops, "ops");
+        this.root = options.root();
+        this.sm = root.resolve("sm");
+        this.codec = new StateFileCodec(options.maxStateBytes());
+        this.writer = new AtomicFileWriter(ops, new DirectorySync(sm, ops));
+        this.archive = new ArchiveFile(codec, ops);
+        if (Files.isDirectory(sm, LinkOption.NOFOLLOW_LINKS)) {
+            removeStaleTemps();
+        }
+    }
+
+    @Override
+    public Conversation load(String convId) {
+        checkOpen();
+        String stem = ConversationIdCodec.stem(convId);
+        Path file = stateFileOfStem(stem);
+        Optional<Conversation> stored = readState(convId, file);
+        if (stored.isEmpty()) {
+            return Conversation.empty(convId);
+        }
+        Conversation c = stored.get();
+        if (!c.convId().equals(convId)) {
+            throw new IdCollisionException(convId, c.convId(), file);
+        }
+        return c;
+    }
+
+    @Override
+    public Conversation save(Conversation conversation) {
+        Objects.requireNonNull(conversation, "conversation");
+        checkOpen();
+        String convId = conversation.convId();
+        String stem = ConversationIdCodec.stem(convId);
+        Path directory = directory(convId);
+        try (ConversationLocks.Held held = lock(convId, directory, stem)) {
+            long stored = storedRevision(convId, stem);
+            if (stored != conversation.revision()) {
+                throw new ConflictException(convId, conversation.revision(), stored);
+            }
+            return write(conversation, stored, directory, stem);
+        }
+    }
+
+    @Override
+    public Conversation update(String convId, UnaryOperator<Conversation> change) {
+        Objects.requireNonNull(change, "change");
+        checkOpen();
+        String stem = ConversationIdCodec.stem(convId);
+        Path directory = directory(convId);
+        try (ConversationLocks.Held held = lock(convId, directory, stem)) {
+            Conversation current = load(convId);
+            Conversation next = change.apply(current);
+            if (next == current) {
+                return current;
+            }
+            Objects.requireNonNull(next, "the result of change");
+            if (!next.convId().equals(convId)) {
+                throw new StoreException(convId, "update of '" + convId
+                        + "' failed: the change returned conversation '" + next.convId() + "'",
+                        null);
+            }
+            return write(next, current.revision(), directory, stem);
+        }
+    }
+
+    @Override
+    public void appendArchive(String convId, List<Round> rounds) {
+        Objects.requireNonNull(rounds, "rounds");
+        rounds.forEach(r -> Objects.requireNonNull(r, "round"));
+        checkOpen();
+        String stem = ConversationIdCodec.stem(convId);
+        if (rounds.isEmpty()) {
+            return;
+        }
+        Path directory = directory(convId);
+        try (ConversationLocks.Held held = lock(convId, directory, stem)) {
+            // The archive holds no id: the state file beside it tells whose it is.
+            storedRevision(convId, stem);
+            Path file = archiveFileOfStem(stem);
+            if (archive.append(convId, file, rounds)) {
+                writer.syncDirectory(convId, directory, file);
+            }
+        }
+    }
+
+    @Override
+    public Stream<Round> archive(String convId) {
+        checkOpen();
+        String stem = ConversationIdCodec.stem(convId);
+        return archive.read(convId, archiveFileOfStem(stem));
+    }
+
+    @Override
+    public List<ConversationSummary> list() {
+        checkOpen();
+        List<ConversationSummary> summaries = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(sm,
+                ConversationIdCodec.PREFIX + "*" + ConversationIdCodec.STATE_SUFFIX)) {
+            for (Path file : entries) {
+                summary(file).ifPresent(summaries::add);
+            }
+        } catch (NoSuchFileException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new StoreIOException(null, Step.READ, sm, e);
+        }
+        summaries.sort(Comparator.comparing(ConversationSummary::convId));
+        return List.copyOf(summaries);
+    }
+
+    /**
+     * Summarizes one state file, or nothing if it cannot be read or does not belong to the id it
+     * holds: listing goes on past a bad file, and {@link #check} reports it.
+     */
+    private Optional<ConversationSummary> summary(Path file) {
+        Optional<String> stem = ConversationIdCodec.stemOfStateName(file.getFileName().toString());
+        if (stem.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            Optional<StateFileCodec.Header> header = readHeader(null, file,
+                    StateFileCodec.HeaderScope.SUMMARY);
+            if (header.isEmpty()) {
+                return Optional.empty();
+            }
+            StateFileCodec.Header h = header.get();
+            if (!stem.get().equals(ConversationIdCodec.stem(h.convId()))) {
+                return Optional.empty();
+            }
+            return Optional.of(new ConversationSummary(h.convId(), h.revision(),
+                    h.updatedAt().orElseThrow(), h.counters().orElseThrow()));
+        } catch (StoreException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public boolean delete(String convId) {
+        checkOpen();
+        String stem = ConversationIdCodec.stem(convId);
+        if (!Files.isDirectory(sm, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        Path directory = directory(convId);
+        try (ConversationLocks.Held held = lock(convId, directory, stem)) {
+            storedRevision(convId, stem);
+            boolean deleted;
+            Path state = stateFileOfStem(stem);
+            // The archive goes first: a crash in between must not leave an old archive to a
+            // conversation that starts again empty.
+            deleted = deleteFile(convId, archiveFileOfStem(stem));
+            deleted |= deleteFile(convId, state);
+            if (deleted) {
+                writer.syncDirectory(convId, directory, state);
+            }
+            return deleted;
+        }
+    }
+
+    @Override
+    public CheckReport check(boolean repair) {
+        checkOpen();
+        if (!Files.isDirectory(sm, LinkOption.NOFOLLOW_LINKS)) {
+            return new CheckReport(0, List.of(), repair);
+        }
+        Path directory = directory(null);
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(sm)) {
+            for (Path entry : entries) {
+                names.add(entry.getFileName().toString());
+            }
+        } catch (IOException e) {
+            throw new StoreIOException(null, Step.READ, sm, e);
+        }
+        names.sort(Comparator.naturalOrder());
+        int checked = 0;
+        boolean changed = false;
+        List<CheckReport.Finding> findings = new ArrayList<>();
+        for (String name : names) {
+            Optional<String> tempStem = ConversationIdCodec.stemOfTempName(name);
+            Optional<String> stateStem = ConversationIdCodec.stemOfStateName(name);
+            if (tempStem.isPresent()) {
+                checked++;
+                Optional<CheckReport.Finding> f = checkTemp(directory, tempStem.get(), name,
+                        repair);
+                f.ifPresent(findings::add);
+                changed |= f.map(x -> x.action() != CheckReport.Action.NONE).orElse(false);
+            } else if (stateStem.isPresent()) {
+                checked++;
+                Optional<CheckReport.Finding> f = checkState(directory, stateStem.get(), name,
+                        repair);
+                f.ifPresent(findings::add);
+                changed |= f.map(x -> x.action() != CheckReport.Action.NONE).orElse(false);
+            }
+        }
+        if (changed) {
+            writer.syncDirectory(null, directory, directory);
+        }
+        return new CheckReport(checked, findings, repair);
+    }
+
+    private Optional<CheckReport.Finding> checkTemp(Path directory, String stem, String name,
+                                                    boolean repair) {
+        Path temp = sm.resolve(name);
+        // A temp file is stale only if it exists while its conversation's lock is held: every
+        // writer holds the lock for as long as its temp file exists.
+        try (ConversationLocks.Held held = lock(null, directory, stem)) {
+            if (!Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.empty();
+            }
+            CheckReport.Action action = CheckReport.Action.NONE;
+            if (repair) {
+                deleteFile(null, temp);
+                action = CheckReport.Action.REMOVED;
+            }
+            return Optional.of(new CheckReport.Finding(temp, CheckReport.Kind.STALE_TEMP,
+                    "temp file of a writer that did not finish", action, Optional.empty()));
+        }
+    }
+
+    private Optional<CheckReport.Finding> checkState(Path directory, String stem, String name,
+                                                     boolean repair) {
+        Path file = sm.resolve(name);
+        Optional<String> problem = stateProblem(stem, file);
+        if (problem.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!repair) {
+            return Optional.of(new CheckReport.Finding(file, CheckReport.Kind.UNREADABLE_STATE,
+                    problem.get(), CheckReport.Action.NONE, Optional.empty()));
+        }
+        try (ConversationLocks.Held held = lock(null, directory, stem)) {
+            // Look again under the lock: a writer may have replaced the file meanwhile.
+            problem = stateProblem(stem, file);
+            if (problem.isEmpty()) {
+                return Optional.empty();
+            }
+            Path aside = quarantineName(file);
+            try {
+                ops.moveAtomically(file, aside);
+            } catch (IOException e) {
+                throw new StoreIOException(null, Step.RENAME, file, e);
+            }
+            return Optional.of(new CheckReport.Finding(file, CheckReport.Kind.UNREADABLE_STATE,
+                    problem.get(), CheckReport.Action.QUARANTINED, Optional.of(aside)));
+        }
+    }
+
+    /** Returns what is wrong with a state file, if anything. */
+    private Optional<String> stateProblem(String stem, Path file) {
+        try {
+            Optional<Conversation> c = readState(null, file);
+            if (c.isEmpty()) {
+                return Optional.empty();
+            }
+            String expected = ConversationIdCodec.stem(c.get().convId());
+            if (!expected.equals(stem)) {
+                return Optional.of("holds conversation '" + c.get().convId() + "', whose file is "
+                        + ConversationIdCodec.stateName(expected));
+            }
+            return Optional.empty();
+        } catch (StoreException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    private Path quarantineName(Path file) {
+        String base = file.getFileName() + ConversationIdCodec.QUARANTINE_INFIX
+                + QUARANTINE_TIME.format(Instant.now());
+        Path aside = sm.resolve(base);
+        for (int i = 1; Files.exists(aside, LinkOption.NOFOLLOW_LINKS); i++) {
+            aside = sm.resolve(base + "-" + i);
+        }
+        return aside;
+    }
+
+    @Override
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public Path stateFile(String convId) {
+        return stateFileOfStem(ConversationIdCodec.stem(convId));
+    }
+
+    @Override
+    public Path archiveFile(String convId) {
+        return archiveFileOfStem(ConversationIdCodec.stem(convId));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    // ----- reading
+
+    private Path stateFileOfStem(String stem) {
+        return sm.resolve(ConversationIdCodec.stateName(stem));
+    }
+
+    private Path archiveFileOfStem(String stem) {
+        return sm.resolve(ConversationIdCodec.archiveName(stem));
+    }
+
+    /**
+     * Reads and decodes a whole state file.
+     *
+     * @return the state, or empty if there is no file
+     */
+    private Optional<Conversation> readState(String convId, Path file) {
+        byte[] bytes;
+        try (FileChannel channel = openForReading(convId, file)) {
+            if (channel == null) {
+                return Optional.empty();
+            }
+            long size = channel.size();
+            checkSize(convId, file, size);
+            bytes = new byte[(int) size];
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer) < 0) {
+                    // Only a non-atomic writer (not ours) shrinks a state file in place.
+                    throw new IOException("the file shrank while it was read");
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreIOException(convId, Step.READ, file, e);
+        }
+        try {
+            return Optional.of(codec.decodeState(bytes));
+        } catch (StateFileCodec.FormatException e) {
+            throw new CorruptStateException(convId, file, e.reason(), e.getMessage(), e);
+        }
+    }
+
+    /** Reads the header of a state file; empty if there is none. */
+    private Optional<StateFileCodec.Header> readHeader(String convId, Path file,
+                                                       StateFileCodec.HeaderScope scope) {
+        try (FileChannel channel = openForReading(convId, file)) {
+            if (channel == null) {
+                return Optional.empty();
+            }
+            checkSize(convId, file, channel.size());
+            InputStream in = Channels.newInputStream(channel);
+            return Optional.of(codec.readHeader(in, scope));
+        } catch (StateFileCodec.FormatException e) {
+            throw new CorruptStateException(convId, file, e.reason(), e.getMessage(), e);
+        } catch (IOException e) {
+            throw new StoreIOException(convId, Step.READ, file, e);
+        }
+    }
+
+    /**
+     * Opens a state file for reading without following a link; null if it does not exist.
+     * Anything but a regular file (a directory, a FIFO that would block) is refused.
+     */
+    private FileChannel openForReading(String convId, Path file) throws IOException {
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(file, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        if (!attributes.isRegularFile()) {
+            throw new CorruptStateException(convId, file, CorruptStateException.Reason.MALFORMED,
+                    "not a regular file (" + (attributes.isSymbolicLink() ? "a symbolic link"
+                            : attributes.isDirectory() ? "a directory" : "a special file")
+                            + "); links are never followed", null);
+        }
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private void checkSize(String convId, Path file, long size) {
+        if (size > codec.maxBytes()) {
+            throw new CorruptStateException(convId, file, CorruptStateException.Reason.TOO_LARGE,
+                    size + " bytes, over the limit of " + codec.maxBytes(), null);
+        }
+    }
+
+    /**
+     * Returns the revision stored for {@code convId} (0 if none), checking that the file holds
+     * that id and a schema this version may overwrite. Reads only the header.
+     */
+    private long storedRevision(String convId, String stem) {
+        Path file = stateFileOfStem(stem);
+        Optional<StateFileCodec.Header> header = readHeader(convId, file,
+                StateFileCodec.HeaderScope.IDENTITY);
+        if (header.isEmpty()) {
+            return 0;
+        }
+        if (!header.get().convId().equals(convId)) {
+            throw new IdCollisionException(convId, header.get().convId(), file);
+        }
+        return header.get().revision();
+    }
+
+    // ----- writing
+
+    private Conversation write(Conversation next, long storedRevision, Path directory,
+                               String stem) {
+        if (storedRevision == Long.MAX_VALUE) {
+            throw new StoreException(next.convId(), "save of '" + next.convId()
+                    + "' failed: the revision cannot grow past " + Long.MAX_VALUE, null);
+        }
+        Conversation stamped = next.withRevision(storedRevision + 1);
+        byte[] bytes = codec.encodeState(stamped);
+        if (bytes.length > codec.maxBytes()) {
+            throw new StateTooLargeException(next.convId(), bytes.length, codec.maxBytes(),
+                    "the state");
+        }
+        writer.replace(next.convId(), directory, stem, bytes);
+        return stamped;
+    }
+
+    private boolean deleteFile(String convId, Path file) {
+        try {
+            return ops.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new StoreIOException(convId, Step.DELETE, file, e);
+        }
+    }
+
+    private ConversationLocks.Held lock(String convId, Path directory, String stem) {
+        Path lockFile = directory.resolve(ConversationIdCodec.lockName(stem));
+        try {
+            return ConversationLocks.lock(lockFile);
+        } catch (IOException e) {
+            throw new StoreIOException(convId, Step.LOCK, lockFile, e);
+        }
+    }
+
+    /**
+     * Returns {@code sm/} by its real path, creating it first if needed: mode 0700, and its parent
+     * fsynced so that the new directory survives a power loss. A symbolic link at {@code sm} is
+     * refused, so nothing is ever written outside the root through it.
+     */
+    private Path directory(String convId) {
+        Path known = realSm;
+        if (known != null) {
+            return known;
+        }
+        synchronized (directoryInit) {
+            if (realSm == null) {
+                realSm = createDirectory(convId);
+            }
+            return realSm;
+        }
+    }
+
+    private Path createDirectory(String convId) {
+        try {
+            Path absoluteRoot = root.toAbsolutePath();
+            if (!Files.isDirectory(absoluteRoot)) {
+                Files.createDirectories(absoluteRoot);
+                Path parent = absoluteRoot.getParent();
+                if (parent != null) {
+                    ops.fsyncDirectory(parent);
+                }
+            }
+            try {
+                if (NioFileOps.isPosix(sm)) {
+                    Files.createDirectory(sm, PosixFilePermissions.asFileAttribute(
+                            NioFileOps.DIRECTORY_MODE));
+                    Files.getFileAttributeView(sm, PosixFileAttributeView.class,
+                            LinkOption.NOFOLLOW_LINKS).setPermissions(NioFileOps.DIRECTORY_MODE);
+                } else {
+                    Files.createDirectory(sm);
+                }
+                ops.fsyncDirectory(absoluteRoot);
+            } catch (FileAlreadyExistsException exists) {
+                // Created before (or by another process just now); checked below.
+            }
+            BasicFileAttributes attributes = Files.readAttributes(sm, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            if (!attributes.isDirectory()) {
+                throw new IOException("not a directory (a symbolic link or a file is refused)");
+            }
+            return sm.toRealPath();
+        } catch (IOException e) {
+            throw new StoreIOException(convId, Step.CREATE_DIRECTORY, sm, e);
+        }
+    }
+
+    /**
+     * Removes the temp files of crashed writers, each under its conversation's lock (a temp file
+     * that exists while its lock is held belongs to no live writer). Best effort: a temp file
+     * that cannot be removed now is reported by {@link #check}.
+     */
+    private void removeStaleTemps() {
+        Path directory;
+        List<Path> temps = new ArrayList<>();
+        try {
+            directory = directory(null);
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory,
+                    "*" + ConversationIdCodec.TEMP_SUFFIX)) {
+                entries.forEach(temps::add);
+            }
+        } catch (IOException | StoreException e) {
+            return;
+        }
+        boolean removed = false;
+        for (Path temp : temps) {
+            Optional<String> stem = ConversationIdCodec.stemOfTempName(
+                    temp.getFileName().toString());
+            if (stem.isEmpty()) {
+                continue;
+            }
+            try (ConversationLocks.Held held = lock(null, directory, stem.get())) {
+                removed |= ops.deleteIfExists(temp);
+            } catch (IOException | StoreException e) {
+                // Left for check() to report.
+            }
+        }
+        if (removed) {
+            try {
+                writer.syncDirectory(null, directory, directory);
+            } catch (DurabilityUnknownException e) {
+                // The removal of garbage need not be durable; a later crash only brings it back.
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the store on " + root + " is closed");
+        }
     }
 }

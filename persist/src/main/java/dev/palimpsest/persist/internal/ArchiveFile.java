@@ -1,0 +1,211 @@
+package dev.palimpsest.persist.internal;
+
+import dev.palimpsest.core.Round;
+import dev.palimpsest.persist.CorruptStateException;
+import dev.palimpsest.persist.StateTooLargeException;
+import dev.palimpsest.persist.StoreIOException;
+import dev.palimpsest.persist.StoreIOException.Step;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A conversation's append-only archive: one JSON object per line (JSON Lines), each a round that
+ * compaction removed from the state.
+ *
+ * <p>An append writes whole lines and forces them to stable storage before it returns. A crash
+ * in the middle of an append can leave a torn last line (no terminating newline); the next append
+ * first truncates the file back to its last newline, and readers skip such a line. Only a line
+ * ending in a newline counts as written.
+ */
+final class ArchiveFile {
+    private static final int TAIL_CHUNK = 8192;
+
+    private final StateFileCodec codec;
+    private final FileOps ops;
+
+    ArchiveFile(StateFileCodec codec, FileOps ops) {
+        this.codec = codec;
+        this.ops = ops;
+    }
+
+    /**
+     * Appends rounds; the caller holds the conversation's lock.
+     *
+     * @param convId the conversation, for errors
+     * @param file   the archive file
+     * @param rounds the rounds, in order
+     * @return whether the file was created by this append (its directory then needs an fsync)
+     */
+    boolean append(String convId, Path file, List<Round> rounds) {
+        ByteArrayOutputStream lines = new ByteArrayOutputStream();
+        for (Round round : rounds) {
+            byte[] line = codec.encodeArchiveLine(round);
+            if (line.length > codec.maxBytes()) {
+                throw new StateTooLargeException(convId, line.length,
+                        codec.maxBytes(), "archive line of round " + round.seq());
+            }
+            lines.writeBytes(line);
+        }
+        boolean created = false;
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ,
+                    LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException missing) {
+            try {
+                channel = ops.createNew(file);
+                created = true;
+            } catch (IOException e) {
+                throw new StoreIOException(convId, Step.CREATE, file, e);
+            }
+        } catch (IOException e) {
+            throw new StoreIOException(convId, Step.CREATE, file, e);
+        }
+        Step step = Step.READ;
+        try {
+            long end = created ? 0 : endOfLastLine(channel);
+            step = Step.WRITE;
+            if (end < channel.size()) {
+                // A torn line of a crashed append: cut it off, it was never acknowledged.
+                channel.truncate(end);
+            }
+            channel.position(end);
+            ops.write(channel, ByteBuffer.wrap(lines.toByteArray()));
+            step = Step.FSYNC;
+            ops.force(channel);
+            step = Step.CLOSE;
+            ops.close(channel);
+        } catch (IOException e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new StoreIOException(convId, step, file, e);
+        }
+        return created;
+    }
+
+    /** Returns the length of the file up to and including its last newline. */
+    private static long endOfLastLine(FileChannel channel) throws IOException {
+        long size = channel.size();
+        ByteBuffer buffer = ByteBuffer.allocate(TAIL_CHUNK);
+        long position = size;
+        while (position > 0) {
+            int length = (int) Math.min(TAIL_CHUNK, position);
+            position -= length;
+            buffer.clear().limit(length);
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer, position + buffer.position()) < 0) {
+                    throw new IOException("the archive shrank while it was read");
+                }
+            }
+            for (int i = length - 1; i >= 0; i--) {
+                if (buffer.get(i) == '\n') {
+                    return position + i + 1;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Streams the rounds of an archive; a torn last line is skipped.
+     *
+     * @param convId the conversation, for errors
+     * @param file   the archive file
+     * @return the rounds; the stream holds the open file until closed
+     */
+    Stream<Round> read(String convId, Path file) {
+        InputStream in;
+        try {
+            in = new BufferedInputStream(Files.newInputStream(file, StandardOpenOption.READ,
+                    LinkOption.NOFOLLOW_LINKS), 65536);
+        } catch (NoSuchFileException e) {
+            return Stream.empty();
+        } catch (IOException e) {
+            throw new StoreIOException(convId, Step.READ, file, e);
+        }
+        LineSpliterator lines = new LineSpliterator(convId, file, in);
+        return StreamSupport.stream(lines, false).onClose(() -> {
+            try {
+                in.close();
+            } catch (IOException e) {
+                throw new StoreIOException(convId, Step.READ, file, e);
+            }
+        });
+    }
+
+    /** Reads whole lines and decodes each; stops at the end or at a torn last line. */
+    private final class LineSpliterator extends Spliterators.AbstractSpliterator<Round> {
+        private final String convId;
+        private final Path file;
+        private final InputStream in;
+        private long lineNumber;
+        private byte[] line = new byte[4096];
+
+        LineSpliterator(String convId, Path file, InputStream in) {
+            super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
+            this.convId = convId;
+            this.file = file;
+            this.in = in;
+        }
+
+        @Override
+        public boolean tryAdvance(Consumer<? super Round> action) {
+            int length = 0;
+            try {
+                while (true) {
+                    int b = in.read();
+                    if (b < 0) {
+                        // The end of the file: a line without its newline is torn, not written.
+                        return false;
+                    }
+                    if (b == '\n') {
+                        break;
+                    }
+                    if (length == line.length) {
+                        if (length >= codec.maxBytes()) {
+                            throw corrupt(CorruptStateException.Reason.TOO_LARGE,
+                                    "line " + (lineNumber + 1) + " is longer than the limit of "
+                                            + codec.maxBytes() + " bytes", null);
+                        }
+                        line = Arrays.copyOf(line,
+                                (int) Math.min(codec.maxBytes(), (long) length * 2));
+                    }
+                    line[length++] = (byte) b;
+                }
+            } catch (IOException e) {
+                throw new StoreIOException(convId, Step.READ, file, e);
+            }
+            lineNumber++;
+            try {
+                action.accept(codec.decodeArchiveLine(line, 0, length));
+            } catch (StateFileCodec.FormatException e) {
+                throw corrupt(e.reason(), "line " + lineNumber + ": " + e.getMessage(), e);
+            }
+            return true;
+        }
+
+        private CorruptStateException corrupt(CorruptStateException.Reason reason, String detail,
+                                              Throwable cause) {
+            return new CorruptStateException(convId, file, reason, detail, cause);
+        }
+    }
+}
