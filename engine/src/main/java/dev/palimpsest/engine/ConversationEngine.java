@@ -377,7 +377,10 @@ public final class ConversationEngine {
         try {
             return runCompaction(convId, false);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "compaction of '" + convId + "' failed", e);
+            // One line for operators; the trace only when debugging, as the outcome says it all.
+            LOG.log(System.Logger.Level.WARNING, "compaction of '" + convId + "' failed: "
+                    + oneLine(e));
+            LOG.log(System.Logger.Level.DEBUG, "compaction of '" + convId + "' failed", e);
             return new Compaction(CompactionOutcome.failed("compaction failed: " + oneLine(e)),
                     null, null);
         }
@@ -476,7 +479,8 @@ public final class ConversationEngine {
             listener.onCompaction(convId, outcome);
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "compaction listener failed for '" + convId
-                    + "'", e);
+                    + "': " + oneLine(e));
+            LOG.log(System.Logger.Level.DEBUG, "compaction listener failed", e);
         }
     }
 

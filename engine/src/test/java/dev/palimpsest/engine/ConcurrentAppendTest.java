@@ -1,0 +1,101 @@
+package dev.palimpsest.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.palimpsest.core.Conversation;
+import dev.palimpsest.core.Round;
+import dev.palimpsest.persist.ConversationStore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Threads appending to one conversation through one or several engines on one store. */
+class ConcurrentAppendTest {
+    private static final int THREADS = 4;
+    private static final int APPENDS = 150;
+    private static final String ID = "shared";
+
+    @Test
+    void threadsAppendingToOneConversationLoseAndDuplicateNothing() throws Exception {
+        InMemoryConversationStore store = new InMemoryConversationStore();
+        ConversationEngine engine = ConversationEngine.builder(store)
+                .policy(new CompactionPolicy(8, 4, 1_000_000)).build();
+        runAppenders(store, List.of(engine));
+    }
+
+    @Test
+    void enginesThatCompactOnAnExecutorWhileOthersAppendLoseNothing() throws Exception {
+        InMemoryConversationStore store = new InMemoryConversationStore();
+        ExecutorService compactions = Executors.newFixedThreadPool(2);
+        try {
+            List<ConversationEngine> engines = new ArrayList<>();
+            for (int i = 0; i < THREADS; i++) {
+                engines.add(ConversationEngine.builder(store)
+                        .policy(new CompactionPolicy(6, 2, 1_000_000))
+                        .executor(compactions).build());
+            }
+            runAppenders(store, engines);
+        } finally {
+            compactions.shutdown();
+            assertTrue(compactions.awaitTermination(60, TimeUnit.SECONDS));
+        }
+        // The queued compactions ran after the appenders; the transcript is still whole.
+        assertTranscriptWhole(store);
+    }
+
+    /** Appends from {@link #THREADS} threads, thread i using engine i modulo their count. */
+    static void runAppenders(ConversationStore store, List<ConversationEngine> engines)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<List<Long>>> results = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                int thread = t;
+                ConversationEngine engine = engines.get(t % engines.size());
+                results.add(pool.submit(() -> {
+                    List<Long> seqs = new ArrayList<>();
+                    for (int i = 0; i < APPENDS; i++) {
+                        seqs.add(engine.append(ID, "t" + thread + "-" + i, "ok").round().seq());
+                    }
+                    return seqs;
+                }));
+            }
+            for (Future<List<Long>> result : results) {
+                List<Long> seqs = result.get(100, TimeUnit.SECONDS);
+                for (int i = 1; i < seqs.size(); i++) {
+                    assertTrue(seqs.get(i) > seqs.get(i - 1), "one thread's rounds stay in order");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTranscriptWhole(store);
+    }
+
+    static void assertTranscriptWhole(ConversationStore store) {
+        ConversationEngine reader = ConversationEngine.builder(store).build();
+        List<Round> transcript = reader.transcript(ID);
+        assertEquals(THREADS * APPENDS, transcript.size());
+        Map<String, Long> seen = new HashMap<>();
+        int[] next = new int[THREADS];
+        for (int i = 0; i < transcript.size(); i++) {
+            Round round = transcript.get(i);
+            assertEquals(i + 1, round.seq(), "contiguous");
+            assertEquals(null, seen.put(round.user(), round.seq()), "duplicate " + round.user());
+            String[] parts = round.user().substring(1).split("-");
+            int thread = Integer.parseInt(parts[0]);
+            assertEquals(next[thread]++, Integer.parseInt(parts[1]), "order of thread " + thread);
+        }
+        Conversation state = store.load(ID);
+        assertEquals(THREADS * APPENDS, state.counters().roundsTotal());
+        assertEquals(state.counters().compactedRounds(),
+                store.archive(ID).map(Round::seq).distinct().count());
+    }
+}
