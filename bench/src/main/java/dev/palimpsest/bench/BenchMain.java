@@ -50,6 +50,7 @@ public final class BenchMain {
         switch (figure) {
             case "save" -> SaveBenchmark.run(settings, report);
             case "startup" -> StartupBenchmark.run(settings, report);
+            case "scale" -> ScaleBenchmark.run(settings, report);
             default -> throw new BenchException("unknown figure: " + figure);
         }
     }

@@ -51,7 +51,16 @@ final class HelloImage {
                     "--add-modules", "hello", "--launcher", "hello=hello/hello.Hello",
                     "--strip-debug", "--no-header-files", "--no-man-pages",
                     "--generate-cds-archive", "--output", image.toString()));
-            run("jlink", jlink.toArray(String[]::new));
+            // jlink as a process: its CDS dump runs a child JVM whose warnings would otherwise
+            // land on this JVM's standard output, in the middle of the report.
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "jlink").toString());
+            command.addAll(jlink);
+            Processes.Result r = Processes.run(dir, command);
+            if (r.exitCode() != 0) {
+                throw new BenchException("building the hello-world image: jlink exited "
+                        + r.exitCode() + ": " + r.stderr() + r.stdout());
+            }
             return image.resolve("bin/hello");
         } catch (IOException e) {
             throw new BenchException("building the hello-world image: " + e.getMessage(), e);
