@@ -6,7 +6,9 @@ cd "$REPO"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
     ./mvnw -B -q -DskipTests package -pl bench -am
 fi
-BENCH_CP="$REPO/bench/target/classes:$REPO/bench/target/lib/*"
+# BENCH_CP may point at a copy of the classes and jars, so that a long run is not disturbed by a
+# rebuild of the work tree.
+BENCH_CP="${BENCH_CP:-$REPO/bench/target/classes:$REPO/bench/target/lib/*}"
 # Short-lived drivers: fast start-up matters more than peak speed.
 DRIVER=(java -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -cp "$BENCH_CP"
         dev.palimpsest.bench.ReliabilityDriver)

@@ -9,7 +9,7 @@
 # KILL9_APPENDERS (3) processes per cycle: each appends round-robin to the shared conversation
 # and its own one; KILL9_VERIFY_EVERY (10) cycles between verifications (losses are cumulative,
 # so a later verification still sees them); the last cycle is always verified.
-# Bounded: each cycle lasts at most ~2.5 s plus start-up; the scratch directory is removed.
+# Bounded: each cycle lasts at most ~3 s plus a verification; the scratch directory is removed.
 source "$(dirname "$0")/common.sh"
 cycles="${1:-1000}"
 writer="${2:-engine}"
@@ -42,7 +42,7 @@ run_loop() {
                 >>"$acks/p$k.log" 2>>"$work/$name-stderr.log" &
             pids+=($!)
         done
-        sleep "$(rand_delay 500 2500)"
+        sleep "$(rand_delay 800 3000)"
         for p in "${pids[@]}"; do
             if kill -0 "$p" 2>/dev/null; then
                 kill -9 "$p" 2>/dev/null || true

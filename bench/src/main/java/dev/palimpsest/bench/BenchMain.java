@@ -51,6 +51,7 @@ public final class BenchMain {
             case "save" -> SaveBenchmark.run(settings, report);
             case "startup" -> StartupBenchmark.run(settings, report);
             case "scale" -> ScaleBenchmark.run(settings, report);
+            case "parallel" -> ParallelBenchmark.run(settings, report);
             default -> throw new BenchException("unknown figure: " + figure);
         }
     }
