@@ -78,8 +78,9 @@ final class ArchiveFile {
             throw new StoreIOException(convId, Step.CREATE, file, e);
         }
         Step step = Step.READ;
+        long end = 0;
         try {
-            long end = created ? 0 : endOfLastLine(channel);
+            end = created ? 0 : endOfLastLine(channel);
             step = Step.WRITE;
             if (end < channel.size()) {
                 // A torn line of a crashed append: cut it off, it was never acknowledged.
@@ -92,6 +93,16 @@ final class ArchiveFile {
             step = Step.CLOSE;
             ops.close(channel);
         } catch (IOException e) {
+            if (step != Step.READ && step != Step.CLOSE && channel.isOpen()) {
+                // Unacknowledged lines must not stay behind to be read as archived: cut them.
+                // Best effort: if this fails too, a crash-torn line is repaired by the next
+                // append, and whole lines are read as rounds archived twice at worst.
+                try {
+                    channel.truncate(end);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
             try {
                 channel.close();
             } catch (IOException suppressed) {

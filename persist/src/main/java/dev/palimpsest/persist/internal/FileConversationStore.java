@@ -561,10 +561,12 @@ public final class FileConversationStore implements ConversationStore {
                 } else {
                     Files.createDirectory(sm);
                 }
-                ops.fsyncDirectory(absoluteRoot);
             } catch (FileAlreadyExistsException exists) {
                 // Created before (or by another process just now); checked below.
             }
+            // Once per store, even if sm/ existed: its creator may have crashed (or failed)
+            // before this fsync, and files in sm/ are only durable if sm/ itself is.
+            ops.fsyncDirectory(absoluteRoot);
             BasicFileAttributes attributes = Files.readAttributes(sm, BasicFileAttributes.class,
                     LinkOption.NOFOLLOW_LINKS);
             if (!attributes.isDirectory()) {

@@ -234,6 +234,10 @@ final class StateFileCodec {
             rejectNewerSchema(bytes);
             throw malformed(e);
         }
+        if (dto == null) {
+            throw new FormatException(Reason.MALFORMED, "the file holds null, not an object",
+                    null);
+        }
         checkSchema(dto.schemaVersion());
         try {
             return new Conversation(dto.convId(), dto.revision(), instant(dto.updatedAt(),
@@ -261,6 +265,10 @@ final class StateFileCodec {
             dto = mapper.readValue(bytes, from, length, RoundDto.class);
         } catch (IOException e) {
             throw malformed(e);
+        }
+        if (dto == null) {
+            throw new FormatException(Reason.MALFORMED, "the line holds null, not an object",
+                    null);
         }
         try {
             return round(dto);
@@ -311,6 +319,10 @@ final class StateFileCodec {
                     case "updated_at" -> updatedAt = text(parser, value, name);
                     case "counters" -> {
                         if (summary) {
+                            if (value != JsonToken.START_OBJECT) {
+                                throw new FormatException(Reason.MALFORMED,
+                                        "counters must be an object, was " + value, null);
+                            }
                             counters = countersInHeader.readValue(parser);
                         } else {
                             parser.skipChildren();
