@@ -19,9 +19,10 @@ package dev.palimpsest.engine;
  *   <li>any other character (emoji, symbols): 1 token per started 2 UTF-8 bytes;</li>
  *   <li>a line break run: 1 token; extra spaces beyond the first: 1 token per started 4.</li>
  * </ul>
- * On English prose and source code it lands within about 15-25% of those encoders; on CJK text
- * within about 40%; on random strings (hashes, base64) it can be off by a factor of 2. That is
- * enough to decide when to compact; plug in a real tokenizer for billing-grade figures.
+ * Expect it within about 25% of those encoders on English prose and source code (long words
+ * count high, since the encoders know many of them whole), within about 40% on CJK text, and off
+ * by up to a factor of 2 on random strings (hashes, base64). That is enough to decide when to
+ * compact; plug in a real tokenizer for billing-grade figures (see {@code docs/engine.md}).
  */
 public final class EstimatingTokenCounter implements TokenCounter {
 

@@ -27,7 +27,7 @@ class ConcurrentAppendTest {
         InMemoryConversationStore store = new InMemoryConversationStore();
         ConversationEngine engine = ConversationEngine.builder(store)
                 .policy(new CompactionPolicy(8, 4, 1_000_000)).build();
-        runAppenders(store, List.of(engine));
+        runAppenders(store, List.of(engine), ID, THREADS, APPENDS);
     }
 
     @Test
@@ -41,28 +41,31 @@ class ConcurrentAppendTest {
                         .policy(new CompactionPolicy(6, 2, 1_000_000))
                         .executor(compactions).build());
             }
-            runAppenders(store, engines);
+            runAppenders(store, engines, ID, THREADS, APPENDS);
         } finally {
             compactions.shutdown();
             assertTrue(compactions.awaitTermination(60, TimeUnit.SECONDS));
         }
         // The queued compactions ran after the appenders; the transcript is still whole.
-        assertTranscriptWhole(store);
+        assertTranscriptWhole(store, ID, THREADS, APPENDS);
     }
 
-    /** Appends from {@link #THREADS} threads, thread i using engine i modulo their count. */
-    static void runAppenders(ConversationStore store, List<ConversationEngine> engines)
-            throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+    /**
+     * Appends {@code appends} rounds from each of {@code threads} threads, thread i using engine
+     * i modulo their count, then checks the transcript.
+     */
+    static void runAppenders(ConversationStore store, List<ConversationEngine> engines, String id,
+                             int threads, int appends) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<List<Long>>> results = new ArrayList<>();
-            for (int t = 0; t < THREADS; t++) {
+            for (int t = 0; t < threads; t++) {
                 int thread = t;
                 ConversationEngine engine = engines.get(t % engines.size());
                 results.add(pool.submit(() -> {
                     List<Long> seqs = new ArrayList<>();
-                    for (int i = 0; i < APPENDS; i++) {
-                        seqs.add(engine.append(ID, "t" + thread + "-" + i, "ok").round().seq());
+                    for (int i = 0; i < appends; i++) {
+                        seqs.add(engine.append(id, "t" + thread + "-" + i, "ok").round().seq());
                     }
                     return seqs;
                 }));
@@ -76,15 +79,17 @@ class ConcurrentAppendTest {
         } finally {
             pool.shutdownNow();
         }
-        assertTranscriptWhole(store);
+        assertTranscriptWhole(store, id, threads, appends);
     }
 
-    static void assertTranscriptWhole(ConversationStore store) {
+    /** Checks that each thread's rounds are in the transcript once, in order, contiguously. */
+    static void assertTranscriptWhole(ConversationStore store, String id, int threads,
+                                      int appends) {
         ConversationEngine reader = ConversationEngine.builder(store).build();
-        List<Round> transcript = reader.transcript(ID);
-        assertEquals(THREADS * APPENDS, transcript.size());
+        List<Round> transcript = reader.transcript(id);
+        assertEquals(threads * appends, transcript.size());
         Map<String, Long> seen = new HashMap<>();
-        int[] next = new int[THREADS];
+        int[] next = new int[threads];
         for (int i = 0; i < transcript.size(); i++) {
             Round round = transcript.get(i);
             assertEquals(i + 1, round.seq(), "contiguous");
@@ -93,9 +98,11 @@ class ConcurrentAppendTest {
             int thread = Integer.parseInt(parts[0]);
             assertEquals(next[thread]++, Integer.parseInt(parts[1]), "order of thread " + thread);
         }
-        Conversation state = store.load(ID);
-        assertEquals(THREADS * APPENDS, state.counters().roundsTotal());
-        assertEquals(state.counters().compactedRounds(),
-                store.archive(ID).map(Round::seq).distinct().count());
+        Conversation state = store.load(id);
+        assertEquals(threads * appends, state.counters().roundsTotal());
+        try (var archived = store.archive(id)) {
+            assertEquals(state.counters().compactedRounds(),
+                    archived.map(Round::seq).distinct().count());
+        }
     }
 }

@@ -29,7 +29,11 @@ import java.util.stream.Stream;
  * append-only archive. It can simulate a crash between an archive append and the state write, and
  * counts archive reads so tests can prove the append path never reads the archive.
  */
-final class InMemoryConversationStore implements ConversationStore {
+public final class InMemoryConversationStore implements ConversationStore {
+    /** Creates an empty store. */
+    public InMemoryConversationStore() {
+    }
+
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Conversation> states = new ConcurrentHashMap<>();
     private final Map<String, List<Round>> archives = new ConcurrentHashMap<>();
