@@ -39,16 +39,30 @@ chmod 755 "$IMAGE/bin/palimpsest"
 # Record the classes loaded by a representative mix of commands, one cold JVM each, as an
 # operator would run them, against a scratch root.
 ROOT="$WORK/root"
+# Belt and braces: even a launcher that ignored --root must not touch the builder's own data.
+PALIMPSEST_HOME="$ROOT"
+export PALIMPSEST_HOME
 n=0
 while IFS= read -r line; do
   case "$line" in ''|'#'*) continue ;; esac
   n=$((n + 1))
-  # The training commands are trusted build input: word splitting is intended.
+  # The training commands are trusted build input: word splitting is intended. A command
+  # expected to fail (show of an id never stored: exit 3) trains the error path; any other
+  # failure means a broken image.
+  status=0
   # shellcheck disable=SC2086
   "$IMAGE/bin/java" -Xshare:off -XX:DumpLoadedClassList="$WORK/run-$n.classlist" \
-    -m dev.palimpsest.cli/dev.palimpsest.cli.Main $line \
-    > "$WORK/run-$n.out" 2> "$WORK/run-$n.err" < /dev/null \
-    || { echo "CDS training command failed: $line" >&2; cat "$WORK/run-$n.err" >&2; exit 1; }
+    -m dev.palimpsest.cli/dev.palimpsest.cli.Main --root "$ROOT" $line \
+    > "$WORK/run-$n.out" 2> "$WORK/run-$n.err" < /dev/null || status=$?
+  case "$line" in
+    *never-stored*) expected=3 ;;
+    *) expected=0 ;;
+  esac
+  if [ "$status" -ne "$expected" ]; then
+    echo "CDS training command exited $status, not $expected: palimpsest $line" >&2
+    cat "$WORK/run-$n.err" >&2
+    exit 1
+  fi
 done < "$SRC/cds-training.txt"
 
 # Merge the lists. Class ids are per run, so they are dropped (classes of the built-in loaders

@@ -1,23 +1,16 @@
 package dev.palimpsest.cli;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-
 /** The {@code palimpsest} launcher's entry point. */
-@Command(name = "palimpsest", mixinStandardHelpOptions = true, version = "palimpsest 0.1.0",
-        description = "Durable, compacting state for LLM agent conversations.")
-public final class Main implements Runnable {
+public final class Main {
+    private Main() {
+    }
+
     /**
-     * Runs the launcher and exits with its exit code.
+     * Runs the launcher with the process's streams and exits with its exit code.
      *
      * @param args the command line
      */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
-    }
-
-    @Override
-    public void run() {
-        new CommandLine(this).usage(System.out);
+        System.exit(Launcher.run(Terminal.system(), Utf8Arguments.recover(args)));
     }
 }

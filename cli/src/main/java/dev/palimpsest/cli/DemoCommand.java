@@ -1,0 +1,99 @@
+package dev.palimpsest.cli;
+
+import dev.palimpsest.engine.AppendResult;
+import dev.palimpsest.engine.CompactionOutcome;
+import dev.palimpsest.engine.CompactionPolicy;
+import dev.palimpsest.engine.ConversationEngine;
+import dev.palimpsest.engine.RoundInput;
+import dev.palimpsest.engine.summarizer.ExtractiveSummarizer;
+import dev.palimpsest.persist.ConversationStore;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ParentCommand;
+
+/**
+ * {@code palimpsest demo}: replays the bundled sample dialogue through the engine with a small
+ * window, so that compactions happen within a few rounds, and shows the result.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Replay a bundled sample dialogue (14 rounds) through the engine with a "
+                + "small window (compact above 4 recent rounds, keep 2), showing each append and "
+                + "compaction as it happens, then the resulting state and where its files are.",
+                "Writes to a fresh temporary root, left in place for you to inspect; with an "
+                        + "explicit --root, to a new conversation 'demo' (or 'demo-2', ...) "
+                        + "there."})
+final class DemoCommand implements Callable<Integer> {
+    /** The demo's window: small, so that the 14 rounds compact several times. */
+    static final CompactionPolicy POLICY = new CompactionPolicy(4, 2, 100_000);
+
+    @ParentCommand
+    PalimpsestCommand top;
+
+    @Override
+    public Integer call() throws IOException {
+        PrintStream out = top.terminal().out();
+        List<RoundInput> dialogue = DemoDialogue.load();
+        Path root = top.rootGiven() ? top.dataRoot()
+                : Files.createTempDirectory("palimpsest-demo-");
+        try (ConversationStore store = ConversationStore.open(root)) {
+            String convId = freshId(store);
+            ConversationEngine engine = ConversationEngine.builder(store).policy(POLICY)
+                    .summarizer(ExtractiveSummarizer.withBudget(1_200)).build();
+            out.println("Replaying " + dialogue.size() + " rounds of a sample dialogue into "
+                    + "conversation " + Text.quote(convId));
+            out.println("  root:   " + root.toAbsolutePath());
+            out.println("  policy: compact when more than " + POLICY.maxRounds()
+                    + " rounds are verbatim, keeping the last " + POLICY.keepRounds()
+                    + "; extractive summarizer (offline)");
+            out.println();
+            for (RoundInput round : dialogue) {
+                AppendResult result = engine.append(convId, round);
+                out.printf("  round %2d  user: %s%n", result.round().seq(),
+                        Text.preview(round.user(), 60));
+                CompactionOutcome compaction = result.compaction();
+                if (compaction.status() != CompactionOutcome.Status.NOT_NEEDED) {
+                    out.println("            compaction " + compaction.status().name()
+                            .toLowerCase(java.util.Locale.ROOT)
+                            + (compaction.roundsFolded() > 0 ? ": folded "
+                            + compaction.roundsFolded() + " rounds into the compressed context"
+                            : compaction.failure().map(f -> ": " + f).orElse(""))
+                            + "; " + result.state().recentRounds().size()
+                            + " rounds verbatim now");
+                }
+                out.flush();
+            }
+            out.println();
+            out.println("Resulting state (palimpsest show):");
+            StateSummary.print(out, engine.state(convId), store.stateFile(convId),
+                    store.archiveFile(convId));
+            out.println();
+            out.println("Prompt context for the next model call (palimpsest context):");
+            out.print(engine.context(convId).asText());
+            out.println();
+            String rootArg = "--root " + shellQuote(root.toAbsolutePath().toString());
+            out.println("Files: " + store.stateFile(convId).getParent());
+            out.println("Try:   palimpsest " + rootArg + " transcript " + shellQuote(convId));
+            out.println("       palimpsest " + rootArg + " show --json " + shellQuote(convId));
+        }
+        return ExitCode.OK;
+    }
+
+    /** The first of demo, demo-2, demo-3, ... that is not stored yet. */
+    private static String freshId(ConversationStore store) {
+        String id = "demo";
+        for (int n = 2; Files.exists(store.stateFile(id)); n++) {
+            id = "demo-" + n;
+        }
+        return id;
+    }
+
+    private static String shellQuote(String value) {
+        return value.matches("[A-Za-z0-9_./@:+-]+") ? value
+                : "'" + value.replace("'", "'\\''") + "'";
+    }
+}

@@ -1,0 +1,123 @@
+package dev.palimpsest.cli;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.palimpsest.core.Counters;
+import dev.palimpsest.core.Round;
+import dev.palimpsest.engine.ChatMessage;
+import dev.palimpsest.persist.ConversationSummary;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Writes the launcher's JSON output with Jackson's streaming generator, using the field names of
+ * the state file format ({@code docs/format.md}): {@code seq}, {@code created_at},
+ * {@code conv_id}, {@code rounds_total} and so on. Output is UTF-8, pretty-printed, and ends
+ * with a newline.
+ */
+final class JsonOutput implements AutoCloseable {
+    private final JsonGenerator json;
+    private final OutputStream out;
+
+    JsonOutput(OutputStream out) {
+        this.out = out;
+        try {
+            this.json = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)
+                    .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+                    .useDefaultPrettyPrinter();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes the rounds as a JSON array of {@code seq, user, assistant, created_at, metadata}. */
+    void rounds(Iterator<Round> rounds) {
+        try {
+            json.writeStartArray();
+            while (rounds.hasNext()) {
+                Round round = rounds.next();
+                json.writeStartObject();
+                json.writeNumberField("seq", round.seq());
+                json.writeStringField("user", round.user());
+                json.writeStringField("assistant", round.assistant());
+                json.writeStringField("created_at", round.createdAt().toString());
+                json.writeObjectFieldStart("metadata");
+                for (Map.Entry<String, String> entry : round.metadata().entrySet()) {
+                    json.writeStringField(entry.getKey(), entry.getValue());
+                }
+                json.writeEndObject();
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes the messages as a bare JSON array of {@code {"role": ..., "content": ...}}. */
+    void messages(Iterable<ChatMessage> messages) {
+        try {
+            json.writeStartArray();
+            for (ChatMessage message : messages) {
+                json.writeStartObject();
+                json.writeStringField("role", message.role());
+                json.writeStringField("content", message.content());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes the summaries as a JSON array of {@code {conv_id, revision, updated_at, counters}}. */
+    void summaries(Iterable<ConversationSummary> summaries) {
+        try {
+            json.writeStartArray();
+            for (ConversationSummary summary : summaries) {
+                json.writeStartObject();
+                json.writeStringField("conv_id", summary.convId());
+                json.writeNumberField("revision", summary.revision());
+                json.writeStringField("updated_at", summary.updatedAt().toString());
+                json.writeFieldName("counters");
+                counters(summary.counters());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void counters(Counters counters) throws IOException {
+        json.writeStartObject();
+        json.writeNumberField("rounds_total", counters.roundsTotal());
+        json.writeNumberField("compactions", counters.compactions());
+        json.writeNumberField("compacted_rounds", counters.compactedRounds());
+        json.writeNumberField("compaction_failures", counters.compactionFailures());
+        json.writeNumberField("context_tokens", counters.contextTokens());
+        json.writeNumberField("recent_tokens", counters.recentTokens());
+        if (counters.lastCompactedAt().isPresent()) {
+            json.writeStringField("last_compacted_at", counters.lastCompactedAt().get().toString());
+        } else {
+            json.writeNullField("last_compacted_at");
+        }
+        json.writeEndObject();
+    }
+
+    /** Ends the document with a newline and flushes it. */
+    @Override
+    public void close() {
+        try {
+            json.close();
+            out.write('\n');
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

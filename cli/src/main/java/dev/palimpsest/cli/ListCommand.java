@@ -1,0 +1,46 @@
+package dev.palimpsest.cli;
+
+import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.persist.ConversationSummary;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code palimpsest list}: every stored conversation. */
+@Command(name = "list", mixinStandardHelpOptions = true,
+        description = {"List the stored conversations, ordered by id.",
+                "--json prints a JSON array of {conv_id, revision, updated_at, counters}."})
+final class ListCommand implements Callable<Integer> {
+    @ParentCommand
+    PalimpsestCommand top;
+
+    @Option(names = "--json", description = "Print a JSON array.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        PrintStream out = top.terminal().out();
+        try (ConversationStore store = top.openStore()) {
+            List<ConversationSummary> summaries = store.list();
+            if (json) {
+                try (JsonOutput output = new JsonOutput(out)) {
+                    output.summaries(summaries);
+                }
+            } else if (summaries.isEmpty()) {
+                out.println("no conversations under " + store.root());
+            } else {
+                out.printf("%-10s %-8s %-11s %-24s %s\n", "ROUNDS", "REVISION", "COMPACTIONS",
+                        "UPDATED_AT", "ID");
+                for (ConversationSummary s : summaries) {
+                    out.printf("%-10d %-8d %-11d %-24s %s\n", s.counters().roundsTotal(),
+                            s.revision(), s.counters().compactions(), s.updatedAt(),
+                            Text.oneLine(s.convId()));
+                }
+            }
+        }
+        return ExitCode.OK;
+    }
+}

@@ -1,0 +1,107 @@
+package dev.palimpsest.cli;
+
+import dev.palimpsest.engine.CompactionPolicy;
+import dev.palimpsest.engine.Summarizer;
+import dev.palimpsest.engine.summarizer.ExtractiveSummarizer;
+import dev.palimpsest.engine.summarizer.OpenAiSummarizer;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The compaction policy and summarizer flags shared by the commands that may compact. Each flag
+ * overrides its {@code config.json} key ({@link LauncherConfig}) for one call; what neither sets
+ * comes from the engine's defaults.
+ */
+final class PolicyOptions {
+    /** The environment variable the OpenAI summarizer's key comes from. */
+    static final String API_KEY_VARIABLE = "OPENAI_API_KEY";
+
+    @Option(names = "--max-rounds", paramLabel = "N",
+            description = "Compact once the verbatim window holds more than N rounds.")
+    Integer maxRounds;
+
+    @Option(names = "--keep-rounds", paramLabel = "N",
+            description = "Rounds kept verbatim after a compaction (fewer than --max-rounds).")
+    Integer keepRounds;
+
+    @Option(names = "--max-tokens", paramLabel = "N",
+            description = "Compact once the window's estimated tokens exceed N.")
+    Long maxTokens;
+
+    @Option(names = "--summarizer", paramLabel = "extractive|openai",
+            description = "Who writes the compressed context: the offline extractive summarizer "
+                    + "(default) or an OpenAI-compatible API (key from OPENAI_API_KEY).")
+    String summarizer;
+
+    @Option(names = "--openai-url", paramLabel = "URL",
+            description = "Base URL of the OpenAI-compatible API.")
+    String openaiUrl;
+
+    @Option(names = "--model", paramLabel = "NAME",
+            description = "The model the OpenAI summarizer asks for.")
+    String model;
+
+    /**
+     * Resolves the policy: flag, else {@code config.json}, else the engine's default.
+     *
+     * @throws CliException (exit 2) if the resulting policy is invalid
+     */
+    CompactionPolicy policy(LauncherConfig config) {
+        CompactionPolicy defaults = CompactionPolicy.DEFAULT;
+        int rounds = maxRounds != null ? maxRounds
+                : config.maxRounds().orElse(defaults.maxRounds());
+        int keep = keepRounds != null ? keepRounds
+                : config.keepRounds().orElse(defaults.keepRounds());
+        long tokens = maxTokens != null ? maxTokens
+                : config.maxTokens().orElse(defaults.maxTokens());
+        try {
+            return new CompactionPolicy(rounds, keep, tokens);
+        } catch (RuntimeException invalid) {
+            throw CliException.usage("invalid compaction policy: " + invalid.getMessage(), invalid);
+        }
+    }
+
+    /**
+     * Builds the summarizer: flag, else {@code config.json}, else extractive.
+     *
+     * @throws CliException (exit 2) if the OpenAI summarizer lacks a model or a valid URL
+     */
+    Summarizer summarizer(LauncherConfig config, Map<String, String> env) {
+        SummarizerKind kind = summarizer != null ? SummarizerKind.parse(summarizer)
+                : config.summarizer().map(SummarizerKind::parse).orElse(SummarizerKind.EXTRACTIVE);
+        if (kind == SummarizerKind.EXTRACTIVE) {
+            return ExtractiveSummarizer.withDefaultBudget();
+        }
+        OpenAiSummarizer.Builder builder = OpenAiSummarizer.builder();
+        // Without a key no Authorization header is sent: local OpenAI-compatible servers need none.
+        String key = env.get(API_KEY_VARIABLE);
+        if (key != null && !key.isEmpty()) {
+            builder.apiKey(key);
+        }
+        String name = model != null ? model : config.model().orElse(null);
+        if (name == null) {
+            throw CliException.usage("the openai summarizer needs a model: --model NAME or "
+                    + "\"model\" in " + LauncherConfig.FILE_NAME);
+        }
+        URI url = openaiUrl != null ? uri(openaiUrl) : config.openaiUrl().orElse(null);
+        try {
+            if (url != null) {
+                builder.baseUrl(url);
+            }
+            return builder.model(name).build();
+        } catch (RuntimeException invalid) {
+            throw CliException.usage("invalid openai summarizer settings: "
+                    + invalid.getMessage(), invalid);
+        }
+    }
+
+    private static URI uri(String text) {
+        try {
+            return new URI(text);
+        } catch (URISyntaxException e) {
+            throw CliException.usage("--openai-url is not a URL: " + e.getMessage(), e);
+        }
+    }
+}

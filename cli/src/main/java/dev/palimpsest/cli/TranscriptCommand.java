@@ -1,0 +1,85 @@
+package dev.palimpsest.cli;
+
+import dev.palimpsest.core.Round;
+import dev.palimpsest.engine.ConversationEngine;
+import dev.palimpsest.persist.ConversationStore;
+import java.io.PrintStream;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code palimpsest transcript}: every round ever appended, archived or recent, in order. */
+@Command(name = "transcript", mixinStandardHelpOptions = true,
+        description = {"Print every round ever appended, in order: the archived rounds, then "
+                + "the recent ones.",
+                "--json prints a JSON array of rounds (seq, user, assistant, created_at, "
+                        + "metadata)."})
+final class TranscriptCommand implements Callable<Integer> {
+    @ParentCommand
+    PalimpsestCommand top;
+
+    @Option(names = "--json", description = "Print a JSON array of rounds.")
+    boolean json;
+
+    @Option(names = "--from", paramLabel = "SEQ", defaultValue = "1",
+            description = "The first sequence number to print (default 1).")
+    long fromSeq;
+
+    @Option(names = "--limit", paramLabel = "N",
+            description = "Print at most N rounds (default: all).")
+    Integer limit;
+
+    @Parameters(index = "0", paramLabel = "ID", description = "The conversation id.")
+    String convId;
+
+    @Override
+    public Integer call() {
+        if (fromSeq < 1) {
+            throw CliException.usage("--from must be at least 1, was " + fromSeq);
+        }
+        if (limit != null && limit < 0) {
+            throw CliException.usage("--limit must be at least 0, was " + limit);
+        }
+        Terminal terminal = top.terminal();
+        try (ConversationStore store = top.openStore()) {
+            ConversationEngine engine = ConversationEngine.builder(store).build();
+            StoredConversations.require(store, convId);
+            // The whole transcript streams from the archive; a range reads only what it needs.
+            try (Stream<Round> rounds = limit == null && fromSeq == 1
+                    ? engine.transcriptStream(convId)
+                    : engine.transcript(convId, fromSeq, limit == null ? Integer.MAX_VALUE : limit)
+                            .stream()) {
+                if (json) {
+                    try (JsonOutput out = new JsonOutput(terminal.out())) {
+                        out.rounds(rounds.iterator());
+                    }
+                } else {
+                    printText(terminal.out(), rounds.iterator());
+                }
+            }
+        }
+        return ExitCode.OK;
+    }
+
+    private static void printText(PrintStream out, Iterator<Round> rounds) {
+        boolean first = true;
+        while (rounds.hasNext()) {
+            Round round = rounds.next();
+            if (!first) {
+                out.print('\n');
+            }
+            first = false;
+            out.print("[round " + round.seq() + "] " + round.createdAt() + "\n");
+            out.print("user: " + round.user() + "\n");
+            out.print("assistant: " + round.assistant() + "\n");
+            for (Map.Entry<String, String> entry : round.metadata().entrySet()) {
+                out.print("meta: " + entry.getKey() + "=" + entry.getValue() + "\n");
+            }
+        }
+    }
+}

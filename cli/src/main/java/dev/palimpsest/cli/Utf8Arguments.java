@@ -1,0 +1,98 @@
+package dev.palimpsest.cli;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Recovers command-line arguments that the JVM decoded with a non-UTF-8 platform charset.
+ *
+ * <p>The JVM decodes {@code argv} with {@code sun.jnu.encoding}, which follows the C locale and
+ * cannot be overridden on the command line; under a POSIX locale it is ASCII and every
+ * non-ASCII character becomes U+FFFD before {@code main} runs. The image's launcher script runs
+ * the JVM under a UTF-8 locale where one exists; where none does (or the JVM is started some
+ * other way), the raw bytes are still in {@code /proc/self/cmdline} on Linux, and the arguments
+ * are decoded again from there as UTF-8.
+ */
+final class Utf8Arguments {
+    private Utf8Arguments() {
+    }
+
+    /**
+     * Returns the arguments decoded as UTF-8 when the platform charset is not UTF-8 and the raw
+     * bytes can be found; otherwise the arguments unchanged.
+     *
+     * @param args the arguments as the JVM decoded them
+     * @return the arguments, decoded as UTF-8 where that was possible
+     */
+    static String[] recover(String[] args) {
+        Charset platform = platformCharset();
+        if (platform.equals(StandardCharsets.UTF_8) || args.length == 0) {
+            return args;
+        }
+        byte[] cmdline;
+        try {
+            cmdline = Files.readAllBytes(Path.of("/proc/self/cmdline"));
+        } catch (IOException | RuntimeException notLinux) {
+            return args;
+        }
+        return recover(args, cmdline, platform);
+    }
+
+    /**
+     * Decodes the last {@code args.length} NUL-terminated entries of {@code cmdline} as UTF-8,
+     * provided each entry, decoded with {@code platform}, is the argument the JVM produced (so
+     * the entries are the arguments, not JVM options), and each is valid UTF-8.
+     */
+    static String[] recover(String[] args, byte[] cmdline, Charset platform) {
+        List<byte[]> entries = split(cmdline);
+        if (entries.size() < args.length) {
+            return args;
+        }
+        String[] recovered = new String[args.length];
+        int first = entries.size() - args.length;
+        for (int i = 0; i < args.length; i++) {
+            byte[] raw = entries.get(first + i);
+            if (!new String(raw, platform).equals(args[i])) {
+                return args;
+            }
+            try {
+                recovered[i] = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(raw)).toString();
+            } catch (CharacterCodingException notUtf8) {
+                return args;
+            }
+        }
+        return recovered;
+    }
+
+    private static List<byte[]> split(byte[] cmdline) {
+        List<byte[]> entries = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < cmdline.length; i++) {
+            if (cmdline[i] == 0) {
+                entries.add(java.util.Arrays.copyOfRange(cmdline, start, i));
+                start = i + 1;
+            }
+        }
+        return entries;
+    }
+
+    private static Charset platformCharset() {
+        String name = System.getProperty("sun.jnu.encoding");
+        try {
+            return name == null ? Charset.defaultCharset() : Charset.forName(name);
+        } catch (RuntimeException unknown) {
+            return Charset.defaultCharset();
+        }
+    }
+}

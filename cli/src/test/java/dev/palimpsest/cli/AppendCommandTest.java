@@ -1,0 +1,192 @@
+package dev.palimpsest.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.palimpsest.core.Conversation;
+import dev.palimpsest.persist.ConversationStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AppendCommandTest {
+    @TempDir
+    Path root;
+
+    private Conversation stored(String convId) {
+        try (ConversationStore store = ConversationStore.open(root)) {
+            return store.load(convId);
+        }
+    }
+
+    @Test
+    void stdoutIsExactlyTheSequenceNumberAndANewline() {
+        LauncherRun first = LauncherRun.inRoot(root, "append", "--user", "hi", "--assistant",
+                "hello", "c1").expect(0);
+        assertEquals("1\n", first.out());
+        assertEquals("", first.err());
+        assertEquals("2\n", LauncherRun.inRoot(root, "append", "--user", "again", "c1")
+                .expect(0).out());
+        Conversation state = stored("c1");
+        assertEquals(2, state.counters().roundsTotal());
+        assertEquals("hi", state.recentRounds().get(0).user());
+        assertEquals("hello", state.recentRounds().get(0).assistant());
+        assertEquals("", state.recentRounds().get(1).assistant());
+    }
+
+    @Test
+    void textsComeFromFilesAndOneFromStandardInput() throws IOException {
+        Path userFile = root.resolve("user.txt");
+        Files.writeString(userFile, "from a file\nsecond line ✓", StandardCharsets.UTF_8);
+        LauncherRun.with(Map.of(), "from stdin 🌊", "--root", root.toString(), "append",
+                "--user-file", userFile.toString(), "--assistant-file", "-", "c").expect(0);
+        LauncherRun.with(Map.of(), "user via stdin", "--root", root.toString(), "append",
+                "--user-file", "-", "--assistant", "typed", "c").expect(0);
+        Conversation state = stored("c");
+        assertEquals("from a file\nsecond line ✓", state.recentRounds().get(0).user());
+        assertEquals("from stdin 🌊", state.recentRounds().get(0).assistant());
+        assertEquals("user via stdin", state.recentRounds().get(1).user());
+    }
+
+    @Test
+    void conflictingOrMissingTextSourcesAreUsageErrors() {
+        assertTrue(LauncherRun.inRoot(root, "append", "--user", "a", "--user-file", "x", "c")
+                .expect(2).oneErrorLine().contains("not both"));
+        LauncherRun.inRoot(root, "append", "--assistant", "a", "--assistant-file", "x", "c")
+                .expect(2);
+        assertTrue(LauncherRun.inRoot(root, "append", "c").expect(2).oneErrorLine()
+                .contains("needs --user"));
+        assertTrue(LauncherRun.inRoot(root, "append", "--user-file", "-", "--assistant-file",
+                "-", "c").expect(2).oneErrorLine().contains("standard input"));
+        LauncherRun.inRoot(root, "append", "--user", "a").expect(2);
+        assertEquals(0, stored("c").revision(), "nothing may be stored after a usage error");
+    }
+
+    @Test
+    void unreadableInputFilesAreRejectedWithoutWriting() throws IOException {
+        String missing = LauncherRun.inRoot(root, "append", "--user-file",
+                root.resolve("absent.txt").toString(), "c").expect(2).oneErrorLine();
+        assertTrue(missing.contains("no such input file"), missing);
+        Path latin1 = root.resolve("latin1.txt");
+        Files.write(latin1, new byte[] {'c', 'a', 'f', (byte) 0xE9});
+        String invalid = LauncherRun.inRoot(root, "append", "--user-file", latin1.toString(),
+                "c").expect(2).oneErrorLine();
+        assertTrue(invalid.contains("not valid UTF-8"), invalid);
+        assertEquals(0, stored("c").revision());
+    }
+
+    @Test
+    void metadataIsRepeatableAndStrict() {
+        LauncherRun.inRoot(root, "append", "--user", "u", "--meta", "model=gpt=x", "--meta",
+                "tokens=12", "--meta", "empty=", "c").expect(0);
+        assertEquals(Map.of("model", "gpt=x", "tokens", "12", "empty", ""),
+                stored("c").recentRounds().get(0).metadata());
+        LauncherRun.inRoot(root, "append", "--user", "u", "--meta", "novalue", "c").expect(2);
+        LauncherRun.inRoot(root, "append", "--user", "u", "--meta", "=v", "c").expect(2);
+        assertTrue(LauncherRun.inRoot(root, "append", "--user", "u", "--meta", "k=1", "--meta",
+                "k=2", "c").expect(2).oneErrorLine().contains("given twice"));
+        assertEquals(1, stored("c").counters().roundsTotal());
+    }
+
+    @Test
+    void expectSeqMakesARetryIdempotentAndReportsConflicts() {
+        LauncherRun.inRoot(root, "append", "--user", "u1", "--expect-seq", "1", "c").expect(0);
+        assertEquals("1\n", LauncherRun.inRoot(root, "append", "--user", "u1", "--expect-seq",
+                "1", "c").expect(0).out(), "a retry of the same round prints its number again");
+        assertEquals(1, stored("c").counters().roundsTotal());
+        String conflict = LauncherRun.inRoot(root, "append", "--user", "other", "--expect-seq",
+                "1", "c").expect(5).oneErrorLine();
+        assertTrue(conflict.contains("'c'"), conflict);
+        LauncherRun.inRoot(root, "append", "--user", "u3", "--expect-seq", "3", "c").expect(5);
+        LauncherRun.inRoot(root, "append", "--user", "u", "--expect-seq", "0", "c").expect(2);
+        LauncherRun.inRoot(root, "append", "--user", "u", "--expect-seq", "x", "c").expect(2);
+        assertEquals(1, stored("c").counters().roundsTotal());
+    }
+
+    @Test
+    void policyFlagsCompactAndOverrideTheConfigFile() throws IOException {
+        Files.writeString(root.resolve("config.json"),
+                "{\"max_rounds\": 3, \"keep_rounds\": 1, \"max_tokens\": 100000}");
+        for (int i = 1; i <= 4; i++) {
+            LauncherRun.inRoot(root, "append", "--user", "u" + i, "c").expect(0);
+        }
+        // The fourth round exceeded max_rounds 3: all but keep_rounds 1 were compacted.
+        assertEquals(3, stored("c").counters().compactedRounds());
+        for (int i = 1; i <= 4; i++) {
+            LauncherRun.inRoot(root, "append", "--user", "v" + i, "--max-rounds", "10",
+                    "--keep-rounds", "2", "d").expect(0);
+        }
+        assertEquals(0, stored("d").counters().compactedRounds(), "the flag overrides the file");
+        LauncherRun.inRoot(root, "append", "--user", "u", "--max-tokens", "1", "--keep-rounds",
+                "1", "e").expect(0);
+        LauncherRun.inRoot(root, "append", "--user", "u", "--max-tokens", "1", "--keep-rounds",
+                "1", "e").expect(0);
+        assertEquals(1, stored("e").counters().compactedRounds(), "over the token budget");
+    }
+
+    @Test
+    void invalidPoliciesAndSummarizersAreUsageErrors() {
+        assertTrue(LauncherRun.inRoot(root, "append", "--user", "u", "--max-rounds", "2",
+                "--keep-rounds", "2", "c").expect(2).oneErrorLine().contains("keepRounds"));
+        LauncherRun.inRoot(root, "append", "--user", "u", "--max-tokens", "0", "c").expect(2);
+        LauncherRun.inRoot(root, "append", "--user", "u", "--max-rounds", "x", "c").expect(2);
+        assertTrue(LauncherRun.inRoot(root, "append", "--user", "u", "--summarizer", "magic",
+                "c").expect(2).oneErrorLine().contains("unknown summarizer"));
+        assertTrue(LauncherRun.inRoot(root, "append", "--user", "u", "--summarizer", "openai",
+                "c").expect(2).oneErrorLine().contains("model"));
+        LauncherRun.inRoot(root, "append", "--user", "u", "--summarizer", "openai", "--model",
+                "m", "--openai-url", "ftp://example/v1", "c").expect(2);
+        assertEquals(0, stored("c").revision());
+    }
+
+    @Test
+    void aFailedCompactionIsAWarningAndTheRoundStays() throws IOException {
+        try (LoopbackHttpServer server = new LoopbackHttpServer(401, "Unauthorized")) {
+            Map<String, String> env = Map.of("OPENAI_API_KEY", "test-key");
+            String[] common = {"--root", root.toString(), "append", "--summarizer", "openai",
+                    "--openai-url", server.baseUrl().toString(), "--model", "test-model",
+                    "--max-rounds", "2", "--keep-rounds", "1"};
+            for (int i = 1; i <= 2; i++) {
+                LauncherRun.with(env, "", concat(common, "--user", "u" + i, "c")).expect(0);
+            }
+            LauncherRun third = LauncherRun.with(env, "", concat(common, "--user", "u3", "c"))
+                    .expect(0);
+            assertEquals("3\n", third.out());
+            String warning = third.oneErrorLine();
+            assertTrue(warning.contains("warning") && warning.contains("'c'"), warning);
+            assertTrue(server.requests() >= 1, "the summarizer must have been asked");
+        }
+        Conversation state = stored("c");
+        assertEquals(3, state.recentRounds().size());
+        assertEquals(1, state.counters().compactionFailures());
+    }
+
+    @Test
+    void rejectedIdsAreUsageErrorsNamingTheId() {
+        LauncherRun.inRoot(root, "append", "--user", "u", "").expect(2);
+        String tooLong = "x".repeat(1025);
+        assertTrue(LauncherRun.inRoot(root, "append", "--user", "u", tooLong).expect(2)
+                .oneErrorLine().contains("invalid conversation id"));
+    }
+
+    @Test
+    void unicodeIdsAndTextsRoundTrip() {
+        String id = "Ωmega-会話-🚀";
+        String text = "naïve café — 日本語 — \uD83D\uDE00";
+        LauncherRun.inRoot(root, "append", "--user", text, "--assistant", text, "--", id)
+                .expect(0);
+        Conversation state = stored(id);
+        assertEquals(id, state.convId());
+        assertEquals(text, state.recentRounds().get(0).user());
+    }
+
+    static String[] concat(String[] head, String... tail) {
+        String[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
+    }
+}

@@ -1,0 +1,90 @@
+package dev.palimpsest.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A loopback HTTP server that answers every request with one fixed status (an OpenAI-compatible
+ * endpoint that refuses, for summarizer failure paths). Bounded: it serves until closed.
+ */
+final class LoopbackHttpServer implements AutoCloseable {
+    private final ServerSocket socket;
+    private final Thread thread;
+    private final AtomicInteger requests = new AtomicInteger();
+
+    LoopbackHttpServer(int status, String reason) throws IOException {
+        socket = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
+        thread = new Thread(() -> serve(status, reason), "loopback-http");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The base URL to give the summarizer. */
+    URI baseUrl() {
+        return URI.create("http://127.0.0.1:" + socket.getLocalPort() + "/v1");
+    }
+
+    int requests() {
+        return requests.get();
+    }
+
+    private void serve(int status, String reason) {
+        while (!socket.isClosed()) {
+            try (Socket client = socket.accept()) {
+                client.setSoTimeout(10_000);
+                readRequest(client.getInputStream());
+                requests.incrementAndGet();
+                byte[] body = "{\"error\":{\"message\":\"refused by the test server\"}}"
+                        .getBytes(StandardCharsets.UTF_8);
+                OutputStream out = client.getOutputStream();
+                out.write(("HTTP/1.1 " + status + " " + reason + "\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: " + body.length
+                        + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+            } catch (IOException closedOrBroken) {
+                // The server was closed, or a client went away: serve the next one, if any.
+            }
+        }
+    }
+
+    /** Reads the head and the body (by Content-Length) of one request. */
+    private static void readRequest(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) != -1) {
+            head.write(b);
+            byte[] h = head.toByteArray();
+            int n = h.length;
+            if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r'
+                    && h[n - 1] == '\n') {
+                break;
+            }
+        }
+        int length = 0;
+        for (String line : head.toString(StandardCharsets.US_ASCII).split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring("content-length:".length()).trim());
+            }
+        }
+        in.readNBytes(length);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package dev.palimpsest.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.palimpsest.persist.ConversationStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code show}, {@code context} and {@code transcript}: what they print and how they fail. */
+class ReadCommandsTest {
+    @TempDir
+    Path root;
+
+    /** Five rounds with a window of 3 keeping 1: rounds 1-3 compacted, 4-5 recent. */
+    @BeforeEach
+    void fiveRoundsOneCompaction() {
+        for (int i = 1; i <= 5; i++) {
+            LauncherRun.inRoot(root, "append", "--user", "question " + i, "--assistant",
+                    "answer " + i, "--meta", "n=" + i, "--max-rounds", "3", "--keep-rounds", "1",
+                    "conv").expect(0);
+        }
+    }
+
+    private Path stateFile(String convId) {
+        try (ConversationStore store = ConversationStore.open(root)) {
+            return store.stateFile(convId);
+        }
+    }
+
+    /** The string values of every field named {@code field}, in document order. */
+    private static List<String> values(String json, String field) throws IOException {
+        List<String> values = new ArrayList<>();
+        try (JsonParser parser = new JsonFactory().createParser(json)) {
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                if (token == JsonToken.FIELD_NAME && parser.currentName().equals(field)) {
+                    parser.nextToken();
+                    values.add(parser.getText());
+                }
+            }
+        }
+        return values;
+    }
+
+    @Test
+    void showSummarizesTheState() {
+        String out = LauncherRun.inRoot(root, "show", "conv").expect(0).out();
+        assertTrue(out.contains("'conv'"), out);
+        assertTrue(out.contains("5 appended"), out);
+        assertTrue(out.contains("3 compacted"), out);
+        assertTrue(out.contains(stateFile("conv").toString()), out);
+    }
+
+    @Test
+    void showJsonPrintsTheStoredStateFile() throws IOException {
+        String out = LauncherRun.inRoot(root, "show", "--json", "conv").expect(0).out();
+        String file = Files.readString(stateFile("conv"), StandardCharsets.UTF_8);
+        assertEquals(file.endsWith("\n") ? file : file + "\n", out);
+        assertEquals(List.of("conv"), values(out, "conv_id"));
+        assertEquals(List.of("4", "5"), values(out, "seq"));
+    }
+
+    @Test
+    void readCommandsExitThreeForAConversationNeverStored() {
+        for (String command : List.of("show", "context", "transcript", "compact", "delete")) {
+            String line = LauncherRun.inRoot(root, command, "nobody").expect(3).oneErrorLine();
+            assertTrue(line.contains("'nobody'") && line.contains("no such conversation"), line);
+        }
+        LauncherRun.inRoot(root, "show", "--json", "nobody").expect(3);
+    }
+
+    @Test
+    void unreadableStateExitsFourAndIsLeftUntouched() throws IOException {
+        Path file = stateFile("conv");
+        Files.writeString(file, "{\"schema_version\": 1, \"conv_id\": \"conv\", trunc");
+        for (String command : List.of("show", "context")) {
+            String line = LauncherRun.inRoot(root, command, "conv").expect(4).oneErrorLine();
+            assertTrue(line.contains("'conv'"), line);
+        }
+        LauncherRun.inRoot(root, "append", "--user", "u", "conv").expect(4);
+        assertEquals("{\"schema_version\": 1, \"conv_id\": \"conv\", trunc",
+                Files.readString(file));
+    }
+
+    @Test
+    void aNewerSchemaExitsFour() throws IOException {
+        Path file = stateFile("conv");
+        String json = Files.readString(file).replaceFirst("\"schema_version\"\\s*:\\s*1",
+                "\"schema_version\": 99");
+        Files.writeString(file, json);
+        LauncherRun.inRoot(root, "show", "conv").expect(4);
+    }
+
+    @Test
+    void contextTextHoldsTheCompressedContextThenTheRecentRounds() {
+        String out = LauncherRun.inRoot(root, "context", "conv").expect(0).out();
+        assertTrue(out.startsWith("[context]\n"), out);
+        assertTrue(out.indexOf("[round 4]") < out.indexOf("[round 5]"), out);
+        assertFalse(out.contains("[round 3]"), out);
+        assertEquals(out, LauncherRun.inRoot(root, "context", "--format", "text", "conv")
+                .expect(0).out());
+    }
+
+    @Test
+    void contextMessagesIsABareArraySystemFirst() throws IOException {
+        String out = LauncherRun.inRoot(root, "context", "--format", "messages", "conv")
+                .expect(0).out();
+        assertTrue(out.strip().startsWith("["), out);
+        assertEquals(List.of("system", "user", "assistant", "user", "assistant"),
+                values(out, "role"));
+        assertEquals("question 4", values(out, "content").get(1));
+        LauncherRun.inRoot(root, "append", "--user", "only", "fresh").expect(0);
+        String fresh = LauncherRun.inRoot(root, "context", "--format", "messages", "fresh")
+                .expect(0).out();
+        assertEquals(List.of("user", "assistant"), values(fresh, "role"),
+                "no system message while there is no compressed context");
+        LauncherRun.inRoot(root, "context", "--format", "yaml", "conv").expect(2);
+    }
+
+    @Test
+    void transcriptPrintsEveryRoundArchivedOrRecent() throws IOException {
+        String text = LauncherRun.inRoot(root, "transcript", "conv").expect(0).out();
+        for (int i = 1; i <= 5; i++) {
+            assertTrue(text.contains("[round " + i + "]"), text);
+            assertTrue(text.contains("user: question " + i + "\n"), text);
+        }
+        assertTrue(text.contains("meta: n=3"), text);
+        String json = LauncherRun.inRoot(root, "transcript", "--json", "conv").expect(0).out();
+        assertEquals(List.of("1", "2", "3", "4", "5"), values(json, "seq"));
+        assertEquals(5, values(json, "created_at").size());
+        assertEquals(List.of("1", "2", "3", "4", "5"), values(json, "n"));
+    }
+
+    @Test
+    void transcriptRangesAndTheirValidation() throws IOException {
+        String json = LauncherRun.inRoot(root, "transcript", "--json", "--from", "2", "--limit",
+                "3", "conv").expect(0).out();
+        assertEquals(List.of("2", "3", "4"), values(json, "seq"));
+        assertEquals(List.of("5"), values(LauncherRun.inRoot(root, "transcript", "--json",
+                "--from", "5", "conv").expect(0).out(), "seq"));
+        assertEquals("[ ]\n", LauncherRun.inRoot(root, "transcript", "--json", "--from", "9",
+                "conv").expect(0).out());
+        assertEquals(List.of(), values(LauncherRun.inRoot(root, "transcript", "--json",
+                "--limit", "0", "conv").expect(0).out(), "seq"));
+        LauncherRun.inRoot(root, "transcript", "--from", "0", "conv").expect(2);
+        LauncherRun.inRoot(root, "transcript", "--limit", "-1", "conv").expect(2);
+    }
+
+    @Test
+    void aTranscriptWhoseArchiveLostRoundsExitsFour() throws IOException {
+        try (ConversationStore store = ConversationStore.open(root)) {
+            Files.delete(store.archiveFile("conv"));
+        }
+        String line = LauncherRun.inRoot(root, "transcript", "conv").expect(4).oneErrorLine();
+        assertTrue(line.contains("'conv'"), line);
+    }
+}
