@@ -14,7 +14,8 @@ cleanup() {
     for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
     rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 echo "contention: $procs processes x $rounds rounds on one conversation ($(date -u +%FT%TZ))"
 started=$SECONDS

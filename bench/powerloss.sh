@@ -41,7 +41,8 @@ cleanup() {
     [ -n "$dev" ] && losetup -d "$dev" 2>/dev/null
     rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 mount_fs() {
     if [ "$1" = ext4 ]; then mount -o noauto_da_alloc "$dev" "$mnt"; else mount "$dev" "$mnt"; fi
