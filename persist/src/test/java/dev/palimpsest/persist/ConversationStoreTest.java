@@ -413,4 +413,37 @@ class ConversationStoreTest {
             assertEquals(1, reopened.load("good").revision());
         }
     }
+
+    @Test
+    void anInterruptedWriterFailsTypedOrSucceedsAndNeverBreaksTheLockOrTheFile()
+            throws Exception {
+        Conversation first = store.save(withRounds(Conversation.empty("i"), 1));
+        java.util.concurrent.atomic.AtomicReference<Object> outcome =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            Thread.currentThread().interrupt();
+            try {
+                outcome.set(store.update("i", c -> withRounds(c, 1)));
+            } catch (StoreException e) {
+                outcome.set(e);
+            }
+            outcome.compareAndSet(null, "none");
+            if (!Thread.currentThread().isInterrupted()) {
+                outcome.set("the interrupt was swallowed");
+            }
+        });
+        writer.start();
+        writer.join();
+        Object result = outcome.get();
+        assertTrue(result instanceof Conversation || result instanceof StoreIOException,
+                String.valueOf(result));
+        Conversation now = store.load("i");
+        assertEquals(result instanceof Conversation ? 2 : 1, now.revision());
+        try (Stream<Path> files = Files.list(root.resolve("sm"))) {
+            assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")));
+        }
+        // The lock is free again: another thread updates at once.
+        assertEquals(now.revision() + 1, store.update("i", c -> withRounds(c, 1)).revision());
+        assertEquals(first.convId(), now.convId());
+    }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -154,6 +155,9 @@ final class StateFileCodec {
                         .maxNestingDepth(MAX_NESTING_DEPTH)
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                // Characters beyond the BMP (emoji) as plain 4-byte UTF-8, not as escaped
+                // surrogate pairs: smaller, and what every other JSON writer produces.
+                .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
                 .build();
         this.mapper = JsonMapper.builder(factory)
                 .addModule(new ParameterNamesModule())
