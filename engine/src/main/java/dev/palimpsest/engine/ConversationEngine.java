@@ -138,9 +138,10 @@ public final class ConversationEngine {
     public AppendResult append(String convId, RoundInput input) {
         Objects.requireNonNull(convId, "convId");
         Objects.requireNonNull(input, "input");
-        Instant now = clock.instant();
-        // Validate the texts before taking the lock, so bad input never reaches the store.
-        new Round(1, input.user(), input.assistant(), now, input.metadata());
+        // Validate the texts and count their tokens before taking the lock, so bad input never
+        // reaches the store and the lock is held only for the update itself.
+        new Round(1, input.user(), input.assistant(), Instant.EPOCH, input.metadata());
+        long tokens = roundTokens(input.user(), input.assistant());
         Round[] appended = new Round[1];
         Conversation[] earlier = new Conversation[1];
         Conversation stored = store.update(convId, current -> {
@@ -158,12 +159,14 @@ public final class ConversationEngine {
                     return current;
                 }
             }
+            // Stamped under the lock, so creation times follow sequence numbers.
+            Instant now = clock.instant();
             Round round = new Round(next, input.user(), input.assistant(), now,
                     input.metadata());
             appended[0] = round;
             Conversation grown = current.withRoundAppended(round, now);
             Counters counters = grown.counters().withTokens(current.counters().contextTokens(),
-                    current.counters().recentTokens() + roundTokens(round));
+                    current.counters().recentTokens() + tokens);
             return withCounters(grown, counters);
         });
         Round round = appended[0] != null ? appended[0]
@@ -405,12 +408,12 @@ public final class ConversationEngine {
             return new Compaction(CompactionOutcome.failed(oneLine(e)), counted, e);
         }
         long contextTokens = contextTokens(summary);
-        Instant now = clock.instant();
         boolean[] committed = new boolean[1];
         Conversation after = store.update(convId, current -> {
             if (!stillOldest(current, planned, evicted)) {
                 return current;
             }
+            Instant now = clock.instant();
             // Archive first: a crash before the state write leaves the rounds in both places.
             store.appendArchive(convId, evicted);
             List<Round> remaining = current.recentRounds()
@@ -485,7 +488,11 @@ public final class ConversationEngine {
     }
 
     private long roundTokens(Round round) {
-        return tokenCounter.count(round.user()) + tokenCounter.count(round.assistant())
+        return roundTokens(round.user(), round.assistant());
+    }
+
+    private long roundTokens(String user, String assistant) {
+        return tokenCounter.count(user) + tokenCounter.count(assistant)
                 + 2 * MESSAGE_OVERHEAD_TOKENS;
     }
 

@@ -41,6 +41,7 @@ final class ChildJvm {
     private final Thread stdoutReader;
     private final Thread stderrReader;
     private boolean stdoutClosed;
+    private IOException stdoutFailure;
 
     ChildJvm(String name, Process process, List<String> command) {
         this.name = name;
@@ -167,15 +168,18 @@ final class ChildJvm {
     }
 
     /**
-     * Kills the child with SIGKILL (on Linux, {@link Process#destroyForcibly()} sends it), waits
-     * until it is gone, and reads its output to the end, so {@link #lines()} then holds every
-     * line it completed before it died.
+     * Kills the child with SIGKILL (what {@link ProcessHandle#destroyForcibly()} sends on Linux),
+     * waits until it is gone, and reads its output to the end, so {@link #lines()} then holds
+     * every line it completed before it died.
+     *
+     * <p>The signal goes through the {@link ProcessHandle}, not {@link Process#destroyForcibly()}:
+     * the latter also closes the pipes, and the lines still in the stdout pipe would be lost.
      *
      * @param timeout how long to wait for the process to go away
      */
     void kill(Duration timeout) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        process.toHandle().destroyForcibly();
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError(describe("still alive " + timeout + " after SIGKILL:"));
@@ -185,6 +189,11 @@ final class ChildJvm {
             throw new AssertionError(describe("interrupted killing"), e);
         }
         drain(timeout);
+        try {
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            // The child is gone; its stdin pipe has no reader whose data could be lost.
+        }
     }
 
     private void drain(Duration timeout) {
@@ -199,13 +208,31 @@ final class ChildJvm {
             // A grandchild that inherited the pipe could keep it open; the test must not hang.
             throw new AssertionError(describe("stdout still open " + timeout + " after exit:"));
         }
+        synchronized (this) {
+            if (stdoutFailure != null) {
+                // Lines may be missing: a test must not draw conclusions from a partial record.
+                throw new AssertionError(describe("reading the stdout failed of"), stdoutFailure);
+            }
+        }
+    }
+
+    /**
+     * Describes the child for a failure message: pid, exit status, command, its last lines, a
+     * cut-off line if any, and its stderr.
+     *
+     * @return the description
+     */
+    String describe() {
+        return describe("");
     }
 
     private String describe(String what) {
         String exit = process.isAlive() ? "running" : "exit " + process.exitValue();
+        String cut = unterminatedTail();
         return what + " child JVM " + name + " (pid " + process.pid() + ", " + exit + ")"
                 + "\n  command: " + String.join(" ", command)
                 + "\n  stdout lines: " + lines().size() + lastLines()
+                + (cut.isEmpty() ? "" : "\n  cut-off line: " + cut)
                 + "\n  stderr:\n" + stderr();
     }
 
@@ -233,7 +260,7 @@ final class ChildJvm {
             }
         } catch (IOException e) {
             synchronized (this) {
-                stderr.append("[test] reading stdout failed: ").append(e).append('\n');
+                stdoutFailure = e;
             }
         } finally {
             synchronized (this) {

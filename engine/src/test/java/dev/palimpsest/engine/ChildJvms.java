@@ -217,7 +217,7 @@ final class ChildJvms implements AutoCloseable {
     private synchronized void killAll() {
         for (ChildJvm child : children) {
             child.process().descendants().forEach(ProcessHandle::destroyForcibly);
-            child.process().destroyForcibly();
+            child.process().toHandle().destroyForcibly();
         }
     }
 

@@ -26,8 +26,13 @@ class ConcurrentAppendTest {
     void threadsAppendingToOneConversationLoseAndDuplicateNothing() throws Exception {
         InMemoryConversationStore store = new InMemoryConversationStore();
         ConversationEngine engine = ConversationEngine.builder(store)
-                .policy(new CompactionPolicy(8, 4, 1_000_000)).build();
+                .policy(new CompactionPolicy(8, 4, 1_000_000)).clock(new TickingClock()).build();
         runAppenders(store, List.of(engine), ID, THREADS, APPENDS);
+        List<Round> transcript = engine.transcript(ID);
+        for (int i = 1; i < transcript.size(); i++) {
+            assertTrue(transcript.get(i).createdAt().isAfter(transcript.get(i - 1).createdAt()),
+                    "rounds are stamped in sequence order, at " + transcript.get(i).seq());
+        }
     }
 
     @Test

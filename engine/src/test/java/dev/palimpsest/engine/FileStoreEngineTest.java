@@ -1,6 +1,7 @@
 package dev.palimpsest.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.palimpsest.core.Round;
 import dev.palimpsest.engine.CompactionOutcome.Status;
@@ -43,6 +44,30 @@ class FileStoreEngineTest {
                     .policy(new CompactionPolicy(10_000, 3, Long.MAX_VALUE)).build();
             BlockingSummarizerTest.runWhileBlocked(store, engine, other, blocking,
                     Status.NOT_NEEDED);
+        }
+    }
+
+    @Test
+    void retriesWithTheExpectedSeqAreIdempotentAndConflictsWriteNothing() {
+        try (ConversationStore store = ConversationStore.open(root)) {
+            ConversationEngine engine = ConversationEngine.builder(store)
+                    .policy(new CompactionPolicy(4, 2, 1_000_000)).build();
+            Round first = engine.append(ID, RoundInput.of("u1", "a1").expectingSeq(1)).round();
+            for (int i = 2; i <= 9; i++) {
+                engine.append(ID, RoundInput.of("u" + i, "a" + i).expectingSeq(i));
+            }
+            long revision = store.load(ID).revision();
+            assertEquals(first, engine.append(ID, RoundInput.of("u1", "a1").expectingSeq(1))
+                    .round(), "found in the archive");
+            assertEquals("u9", engine.append(ID, RoundInput.of("u9", "a9").expectingSeq(9))
+                    .round().user(), "found in the recent rounds");
+            SequenceConflictException conflict = assertThrows(SequenceConflictException.class,
+                    () -> engine.append(ID, RoundInput.of("u9", "other").expectingSeq(9)));
+            assertEquals(10, conflict.actualNextSeq());
+            assertThrows(SequenceConflictException.class,
+                    () -> engine.append(ID, RoundInput.of("u", "a").expectingSeq(11)));
+            assertEquals(revision, store.load(ID).revision(), "nothing was written");
+            assertEquals(9, engine.transcript(ID).size());
         }
     }
 

@@ -266,6 +266,26 @@ class OpenAiSummarizerTest {
     }
 
     @Test
+    void theEngineBoundsAHangingEndpointWithItsSummarizerTimeout() {
+        answers.add(new Answer(200, Map.of(), "", true));
+        try (var store = new InMemoryConversationStore()) {
+            ConversationEngine engine = ConversationEngine.builder(store)
+                    .policy(new CompactionPolicy(6, 3, 1_000_000))
+                    .summarizer(summarizer().requestTimeout(Duration.ofSeconds(60)).build())
+                    .summarizerTimeout(Duration.ofMillis(300)).build();
+            AppendResult result = null;
+            for (int seq = 1; seq <= 7; seq++) {
+                result = engine.append("c", "u" + seq, "a" + seq);
+            }
+            assertEquals(CompactionOutcome.Status.FAILED, result.compaction().status());
+            assertTrue(result.compaction().failure().orElseThrow().contains("timed out after"),
+                    result.compaction().toString());
+            assertEquals(7, engine.state("c").recentRounds().size());
+            assertEquals(1, engine.state("c").counters().compactionFailures());
+        }
+    }
+
+    @Test
     void retryAfterAsAnHttpDateIsMeasuredWithTheInjectedClock() {
         Instant now = Instant.parse("2026-11-25T20:00:00Z");
         OpenAiSummarizer summarizer = summarizer().clock(Clock.fixed(now, ZoneOffset.UTC))
