@@ -19,7 +19,27 @@ SRC=$5
 rm -rf "$IMAGE" "$WORK"
 mkdir -p "$WORK"
 
-# jlink refuses automatic modules, so a dependency without a module descriptor fails here.
+# Every jar shipped must be an explicit module: jlink rejects an automatic module it resolves,
+# but say which jar it is, and catch one that is on the path without being resolved yet.
+check_explicit() {
+  if "$JAVA_HOME/bin/jar" --describe-module --file "$1" | grep -q 'automatic'; then
+    echo "not an explicit module (no module-info.class): $1" >&2
+    exit 1
+  fi
+}
+old_ifs=$IFS
+IFS=:
+for entry in $MODULE_PATH; do
+  IFS=$old_ifs
+  if [ -d "$entry" ]; then
+    for jar in "$entry"/*.jar; do check_explicit "$jar"; done
+  else
+    check_explicit "$entry"
+  fi
+done
+IFS=$old_ifs
+
+# jlink resolves the launcher's module graph and links only the modules it reaches.
 # jdk.crypto.ec is not required by any module, but TLS to an OpenAI-compatible endpoint needs
 # its elliptic-curve ciphers.
 # The options added to the image apply to every launch of its java: C1 only and the serial

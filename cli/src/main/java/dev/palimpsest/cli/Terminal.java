@@ -2,7 +2,6 @@ package dev.palimpsest.cli;
 
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -40,7 +39,9 @@ public record Terminal(PrintStream out, PrintStream err, InputStream in, Map<Str
                         false, StandardCharsets.UTF_8),
                 new PrintStream(new FileOutputStream(FileDescriptor.err), true,
                         StandardCharsets.UTF_8),
-                new FileInputStream(FileDescriptor.in),
+                // Not a bare FileInputStream: on JDK 17 its readAllBytes() seeks, which fails on
+                // a pipe ("Illegal seek"); System.in is buffered and reads sequentially.
+                System.in,
                 System.getenv());
     }
 }

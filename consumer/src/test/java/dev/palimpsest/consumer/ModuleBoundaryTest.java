@@ -56,8 +56,17 @@ class ModuleBoundaryTest {
                 exports("dev.palimpsest.engine"));
         for (String name : List.of("dev.palimpsest.core", "dev.palimpsest.persist",
                 "dev.palimpsest.engine")) {
-            assertTrue(module(name).getDescriptor().opens().isEmpty(), name + " opens packages");
             assertFalse(module(name).getDescriptor().isOpen(), name + " is an open module");
+            assertTrue(module(name).getDescriptor().exports().stream()
+                    .noneMatch(ModuleDescriptor.Exports::isQualified), name + " exports to friends");
+        }
+        assertTrue(module("dev.palimpsest.core").getDescriptor().opens().isEmpty());
+        assertTrue(module("dev.palimpsest.engine").getDescriptor().opens().isEmpty());
+        // The store may open its implementation for deep reflection, but only to Jackson.
+        for (ModuleDescriptor.Opens opens : module("dev.palimpsest.persist").getDescriptor()
+                .opens()) {
+            assertEquals(Set.of("com.fasterxml.jackson.databind"), opens.targets(),
+                    "persist opens " + opens.source() + " to " + opens.targets());
         }
     }
 
