@@ -1,0 +1,58 @@
+package dev.palimpsest.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs the benchmarks: {@code BenchMain MODE WORKDIR RESULTS FIGURE...} where MODE is
+ * {@code quick} or {@code full} and each FIGURE is {@code save}, {@code scale},
+ * {@code startup}, {@code parallel} or {@code all}. Prints each figure's table as it completes and
+ * appends it to RESULTS.
+ */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args mode, work directory, results file, figures
+     * @throws Exception if a benchmark failed
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length < 4) {
+            System.err.println("usage: BenchMain quick|full WORKDIR RESULTS.md "
+                    + "save|scale|startup|parallel|all ...");
+            System.exit(2);
+        }
+        Settings settings = Settings.of(args[0], Path.of(args[1]), Path.of(args[2]));
+        Files.createDirectories(settings.workDir());
+        Report report = new Report(System.out, settings.results());
+        report.text(Machine.describe(settings.workDir(), args[0]));
+        List<String> figures = Arrays.asList(args).subList(3, args.length);
+        boolean all = figures.contains("all");
+        for (String f : List.of("save", "scale", "startup", "parallel")) {
+            if (all || figures.contains(f)) {
+                long start = System.nanoTime();
+                runFigure(f, settings, report);
+                System.err.printf(Locale.ROOT, "[bench] %s took %.1f s%n", f,
+                        (System.nanoTime() - start) / 1e9);
+            }
+        }
+        Dirs.delete(settings.workDir());
+    }
+
+    private static void runFigure(String figure, Settings settings, Report report)
+            throws Exception {
+        switch (figure) {
+            case "save" -> SaveBenchmark.run(settings, report);
+            case "startup" -> StartupBenchmark.run(settings, report);
+            case "scale" -> ScaleBenchmark.run(settings, report);
+            case "parallel" -> ParallelBenchmark.run(settings, report);
+            default -> throw new BenchException("unknown figure: " + figure);
+        }
+    }
+}

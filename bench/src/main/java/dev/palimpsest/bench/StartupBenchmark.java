@@ -1,0 +1,135 @@
+package dev.palimpsest.bench;
+
+import dev.palimpsest.core.Conversation;
+import dev.palimpsest.persist.ConversationStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Figure 3: a cold {@code palimpsest show} of a typical state from the runtime image (a new JVM
+ * each time; the page cache is warm for both contenders), against the hello-world jlink image
+ * with CDS built in the same run, as a ratio; and the launcher's peak RSS.
+ */
+final class StartupBenchmark {
+    private static final String CONV = "bench-startup";
+
+    private StartupBenchmark() {
+    }
+
+    /**
+     * Runs figure 3 and reports it.
+     *
+     * @param settings the run's size and directories
+     * @param report   where the figures go
+     */
+    static void run(Settings settings, Report report) {
+        Path work = Dirs.fresh(settings.workDir().resolve("startup"));
+        Path launcher = Path.of(System.getProperty("palimpsest.launcher",
+                "cli/target/image/bin/palimpsest")).toAbsolutePath();
+        if (!Files.isExecutable(launcher)) {
+            report.text("\n**Start-up not measured: no launcher at " + launcher
+                    + " (build it with ./mvnw -B -DskipTests package -pl cli -am).**\n");
+            return;
+        }
+        Path hello = HelloImage.build(work.resolve("hello"));
+        Path root = work.resolve("root");
+        Optional<ConversationStore> store = StoreAccess.open(root);
+        if (store.isEmpty()) {
+            report.text("\n**Start-up not measured: the store implementation is not in this build,"
+                    + " so there is no state to show.**\n");
+            return;
+        }
+        try (ConversationStore s = store.get()) {
+            Conversation saved = s.save(TypicalState.conversation(CONV));
+            if (saved.revision() != 1) {
+                throw new BenchException("storing the startup state: revision " + saved.revision());
+            }
+        }
+        List<String> helloCmd = List.of(hello.toString());
+        List<String> showCmd = List.of(launcher.toString(), "--root", root.toString(), "show",
+                CONV);
+        List<String> appendCmd = List.of(launcher.toString(), "--root", root.toString(),
+                "append", "--user", TypicalState.text(11, TypicalState.USER_CHARS),
+                "--assistant", TypicalState.text(12, TypicalState.ASSISTANT_CHARS), CONV);
+        Processes.Result check = Processes.run(work, showCmd);
+        if (check.exitCode() != 0) {
+            report.text("\n**Start-up not measured: `palimpsest show` exited " + check.exitCode()
+                    + ": " + check.stderr().strip() + "**\n");
+            return;
+        }
+
+        int warmup = 3;
+        int rounds = settings.pick(15, 40);
+        Map<String, List<String>> contenders = new LinkedHashMap<>();
+        contenders.put("hello-world jlink image + CDS", helloCmd);
+        contenders.put("palimpsest show (typical state)", showCmd);
+        Map<String, long[]> samples = new LinkedHashMap<>();
+        contenders.keySet().forEach(k -> samples.put(k, new long[rounds]));
+        List<String> names = new ArrayList<>(contenders.keySet());
+        for (int r = -warmup; r < rounds; r++) {
+            for (int k = 0; k < names.size(); k++) {
+                String name = names.get((k + Math.max(r, 0)) % names.size());
+                Processes.Result res = Processes.run(work, contenders.get(name));
+                if (res.exitCode() != 0) {
+                    throw new BenchException(name + " exited " + res.exitCode() + ": "
+                            + res.stderr().strip());
+                }
+                if (r >= 0) {
+                    samples.get(name)[r] = res.nanos();
+                }
+            }
+        }
+        Map<String, Stats> stats = new LinkedHashMap<>();
+        samples.forEach((k, v) -> stats.put(k, new Stats(v)));
+        String base = names.get(0);
+        List<List<String>> rows = new ArrayList<>();
+        for (Map.Entry<String, Stats> e : stats.entrySet()) {
+            Stats st = e.getValue();
+            rows.add(List.of(e.getKey(), Report.millis(st.median()), Report.millis(st.quantile(0.1)),
+                    Report.millis(st.quantile(0.9)), Integer.toString(st.count()),
+                    Report.ratio(st.median() / stats.get(base).median())));
+        }
+        double ratio = stats.get(names.get(1)).median() / stats.get(base).median();
+        report.section("3. Start-up: a cold `show` against the JVM's floor",
+                "Wall time from process start to exit, a new JVM each time, interleaved after "
+                        + warmup + " warm-up runs each (warm page cache for both).",
+                List.of("process", "median ms", "p10 ms", "p90 ms", "n", "vs hello"), rows);
+
+        List<List<String>> rss = new ArrayList<>();
+        rss.add(List.of("cold show <= 3x hello-world image", Report.ratio(ratio),
+                Report.verdict(ratio <= 3.0)));
+        if (Processes.canMeasureRss()) {
+            long helloKib = medianRss(work, helloCmd, 5);
+            long showKib = medianRss(work, showCmd, 5);
+            long appendKib = medianRss(work, appendCmd, 5);
+            rss.add(List.of("peak RSS, hello-world image (reference)", mib(helloKib), "-"));
+            rss.add(List.of("launcher peak RSS, `show` of a typical state <= 64 MiB", mib(showKib),
+                    Report.verdict(showKib <= 64 * 1024)));
+            rss.add(List.of("launcher peak RSS, `append` to a typical state <= 64 MiB",
+                    mib(appendKib), Report.verdict(appendKib <= 64 * 1024)));
+        } else {
+            rss.add(List.of("launcher peak RSS", "not measured: /usr/bin/time missing "
+                    + "(apt-get install time)", "-"));
+        }
+        report.section("3. Targets and memory",
+                "Peak RSS is GNU time's maximum resident set size, median of 5 runs.",
+                List.of("target", "figure", "verdict"), rss);
+    }
+
+    private static long medianRss(Path work, List<String> command, int runs) {
+        long[] kib = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            kib[i] = Processes.peakRssKib(work, command);
+        }
+        return (long) new Stats(kib).median();
+    }
+
+    private static String mib(long kib) {
+        return String.format(java.util.Locale.ROOT, "%.1f MiB", kib / 1024.0);
+    }
+}

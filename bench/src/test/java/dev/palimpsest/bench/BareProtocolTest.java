@@ -1,0 +1,37 @@
+package dev.palimpsest.bench;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BareProtocolTest {
+
+    @Test
+    void replaceLeavesExactlyTheNewBytesAndNoTempFile(@TempDir Path dir) throws Exception {
+        BareProtocol.replace(dir, "state.json", "old".getBytes(StandardCharsets.UTF_8), true, true);
+        byte[] fresh = TypicalState.text(3, 5000).getBytes(StandardCharsets.UTF_8);
+        BareProtocol.replace(dir, "state.json", fresh, true, true);
+
+        assertArrayEquals(fresh, Files.readAllBytes(dir.resolve("state.json")));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(List.of(dir.resolve("state.json")), files.toList());
+        }
+    }
+
+    @Test
+    void typicalStateHasTheAdvertisedShape() {
+        var state = TypicalState.conversation("c");
+        assertEquals(TypicalState.ROUNDS, state.recentRounds().size());
+        assertEquals(TypicalState.SUMMARY_CHARS, state.compressedContext().length());
+        assertEquals(TypicalState.USER_CHARS + TypicalState.ASSISTANT_CHARS,
+                state.recentRounds().get(0).user().length()
+                        + state.recentRounds().get(0).assistant().length());
+    }
+}
