@@ -112,7 +112,9 @@ public interface ConversationStore extends AutoCloseable {
 
     /**
      * Appends rounds to the conversation's archive and forces them to stable storage before
-     * returning. A torn last line left by a crash is repaired first.
+     * returning, then fsyncs the directory, so the archive's entry is durable even if the
+     * process that created the file died before doing so. A torn last line left by a crash is
+     * repaired first.
      *
      * <p>If the append fails, the lines it wrote are cut off again (best effort), so that an
      * unacknowledged round is not read as archived.
@@ -121,6 +123,8 @@ public interface ConversationStore extends AutoCloseable {
      * @param rounds the rounds, in order; an empty list writes nothing
      * @throws IdCollisionException   if the state file beside the archive holds another id
      * @throws StateTooLargeException if one round's line exceeds the size limit
+     * @throws DurabilityUnknownException if the lines were written and forced but the directory
+     *                                fsync after them failed
      * @throws StoreIOException       if a step failed
      */
     void appendArchive(String convId, List<Round> rounds);

@@ -165,9 +165,13 @@ public final class FileConversationStore implements ConversationStore {
             // The archive holds no id: the state file beside it tells whose it is.
             storedRevision(convId, stem);
             Path file = archiveFileOfStem(stem);
-            if (archive.append(convId, file, rounds)) {
-                writer.syncDirectory(convId, directory, file);
-            }
+            archive.append(convId, file, rounds);
+            // Every append, not only one that creates the file: a creator killed before its
+            // directory fsync leaves an entry a power loss can still take away, together with
+            // every line appended to it since. Knowing whether this file's entry was ever
+            // synced would take its identity, and an inode number can be reused by a file
+            // that another process re-created. The fsync is group-committed with the saves.
+            writer.syncDirectory(convId, directory, file);
         }
     }
 
