@@ -584,15 +584,22 @@ public final class FileConversationStore implements ConversationStore {
      * that cannot be removed now is reported by {@link #check}.
      */
     private void removeStaleTemps() {
-        Path directory;
         List<Path> temps = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(sm,
+                "*" + ConversationIdCodec.TEMP_SUFFIX)) {
+            entries.forEach(temps::add);
+        } catch (IOException e) {
+            return;
+        }
+        if (temps.isEmpty()) {
+            // The common case: a read-only user of the store (a launcher's show) pays one
+            // directory listing and no fsync.
+            return;
+        }
+        Path directory;
         try {
             directory = directory(null);
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory,
-                    "*" + ConversationIdCodec.TEMP_SUFFIX)) {
-                entries.forEach(temps::add);
-            }
-        } catch (IOException | StoreException e) {
+        } catch (StoreException e) {
             return;
         }
         boolean removed = false;
