@@ -76,10 +76,13 @@ final class DemoCommand implements Callable<Integer> {
             out.println("Prompt context for the next model call (palimpsest context):");
             out.print(engine.context(convId).asText());
             out.println();
+            // The image's launcher script names itself; run some other way, say "palimpsest".
+            String launcher = shellQuote(System.getProperty("palimpsest.launcher", "palimpsest"));
             String rootArg = "--root " + shellQuote(root.toAbsolutePath().toString());
             out.println("Files: " + store.stateFile(convId).getParent());
-            out.println("Try:   palimpsest " + rootArg + " transcript " + shellQuote(convId));
-            out.println("       palimpsest " + rootArg + " show --json " + shellQuote(convId));
+            out.println("Try:   " + launcher + " " + rootArg + " transcript " + shellQuote(convId));
+            out.println("       " + launcher + " " + rootArg + " show --json "
+                    + shellQuote(convId));
         }
         return ExitCode.OK;
     }
