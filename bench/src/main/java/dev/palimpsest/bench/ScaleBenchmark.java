@@ -130,7 +130,7 @@ final class ScaleBenchmark {
                             () -> appendRound(engine, "round-100", next[0]++)),
                     SaveBenchmark.contender("engine append at round 100,000",
                             () -> appendRound(engine, "round-100000", next[1]++)));
-            InterleavedRunner runner = new InterleavedRunner(20, settings.pick(10, 20), 10);
+            InterleavedRunner runner = new InterleavedRunner(20, settings.pick(10, 40), 10);
             Map<String, Stats> stats = runner.run(contenders);
             List<List<String>> rows = Report.ratioRows(stats, "engine append at round 100");
             Conversation deepState = store.load("round-100000");
