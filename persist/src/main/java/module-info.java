@@ -4,12 +4,9 @@
  */
 module dev.palimpsest.persist {
     requires transitive dev.palimpsest.core;
-    // The file format is written and read with Jackson; none of its types appear in the API.
-    requires com.fasterxml.jackson.databind;
-    // Registered so that the format records bind through their constructors' parameter names.
-    requires com.fasterxml.jackson.module.paramnames;
+    // The file format is written and read with Jackson's streaming API, which is strict by
+    // construction and starts fast; none of its types appear in the API.
+    requires com.fasterxml.jackson.core;
 
     exports dev.palimpsest.persist;
-    // Only Jackson may reflect on the format records of the implementation package.
-    opens dev.palimpsest.persist.internal to com.fasterxml.jackson.databind;
 }

@@ -38,7 +38,9 @@ public interface ConversationStore extends AutoCloseable {
     }
 
     /**
-     * Opens the store described by {@code options}.
+     * Opens the store described by {@code options}. If {@code sm/} exists, temp files left by
+     * writers that crashed are removed, each under its conversation's lock; nothing else is
+     * written until the first write.
      *
      * @param options the root and limits
      * @return the store
@@ -65,9 +67,18 @@ public interface ConversationStore extends AutoCloseable {
      * {@code conversation.revision()} (0 for a conversation never stored), and stores the state
      * with the revision incremented.
      *
+     * <p>Only the header of the stored file is read to check its revision and id, so a file
+     * whose header is intact is replaced even if the rest of it was damaged.
+     *
      * @param conversation the new state, carrying the revision it was derived from
      * @return the state as stored, with revision {@code conversation.revision() + 1}
+     * @throws InvalidIdException          if the id can never be stored
      * @throws ConflictException           if the stored revision differs
+     * @throws IdCollisionException        if the file holds another conversation's id
+     * @throws CorruptStateException       if the stored file's header is unreadable or of a newer
+     *                                     schema; it is not overwritten
+     * @throws StateTooLargeException      if the encoded state exceeds the size limit; nothing is
+     *                                     written
      * @throws DurabilityUnknownException  if the rename succeeded but a later step failed
      * @throws StoreIOException            if a step of the write protocol failed; the previous
      *                                     file is then unchanged
@@ -82,12 +93,20 @@ public interface ConversationStore extends AutoCloseable {
      * stored) and returns the new state. If it returns the very instance it received, nothing is
      * written. Otherwise the result must keep the conversation id; its revision is ignored and
      * the stored revision becomes the current one plus 1. {@code change} runs with the lock held
-     * and may call {@link #appendArchive} for the same conversation; it should not block for long.
-     * An exception thrown by {@code change} propagates and nothing is written.
+     * and may call {@link #appendArchive} for the same conversation (the lock is reentrant); it
+     * must not {@code save} or {@code update} the same conversation itself, and should not block
+     * for long. An exception thrown by {@code change} propagates and nothing is written.
      *
      * @param convId the conversation id
      * @param change computes the new state from the current one
      * @return the stored state after the update (the current state if nothing was written)
+     * @throws InvalidIdException         if the id can never be stored
+     * @throws CorruptStateException      if the stored file is unreadable; it is left untouched
+     * @throws IdCollisionException       if the file holds another conversation's id
+     * @throws StateTooLargeException     if the new state exceeds the size limit
+     * @throws StoreException             if the change returned another conversation's state
+     * @throws StoreIOException           if a step of the write protocol failed (see
+     *                                    {@link #save})
      */
     Conversation update(String convId, UnaryOperator<Conversation> change);
 
@@ -95,15 +114,22 @@ public interface ConversationStore extends AutoCloseable {
      * Appends rounds to the conversation's archive and forces them to stable storage before
      * returning. A torn last line left by a crash is repaired first.
      *
+     * <p>If the append fails, the lines it wrote are cut off again (best effort), so that an
+     * unacknowledged round is not read as archived.
+     *
      * @param convId the conversation id
-     * @param rounds the rounds, in order
+     * @param rounds the rounds, in order; an empty list writes nothing
+     * @throws IdCollisionException   if the state file beside the archive holds another id
+     * @throws StateTooLargeException if one round's line exceeds the size limit
+     * @throws StoreIOException       if a step failed
      */
     void appendArchive(String convId, List<Round> rounds);
 
     /**
      * Streams the archived rounds of a conversation in the order they were appended (which may
      * hold a round twice after a crash between archiving and saving). A torn last line is
-     * skipped. The stream holds an open file: close it.
+     * skipped. The stream holds an open file: close it. A malformed complete line raises
+     * {@link CorruptStateException} from the stream when it is reached.
      *
      * @param convId the conversation id
      * @return the archived rounds; empty if there is no archive
@@ -111,7 +137,10 @@ public interface ConversationStore extends AutoCloseable {
     Stream<Round> archive(String convId);
 
     /**
-     * Lists every stored conversation without parsing whole state files.
+     * Lists every stored conversation without parsing whole state files: each file is read only
+     * up to its counters (writers put that header first). A file whose header cannot be read, or
+     * that holds an id whose file is another, is skipped rather than failing the whole listing;
+     * {@link #check(boolean)} reports it.
      *
      * @return one summary per stored conversation, ordered by conversation id
      */
@@ -120,15 +149,23 @@ public interface ConversationStore extends AutoCloseable {
     /**
      * Deletes a conversation's state file and archive, so that the id starts empty again.
      *
+     * <p>The archive is deleted first, then the state file, then the directory is fsynced.
+     * Lock files stay. A state file that is unreadable or holds another id is not deleted
+     * (quarantine it with {@link #check(boolean)}).
+     *
      * @param convId the conversation id
      * @return {@code true} if something was deleted, {@code false} if nothing was stored
+     * @throws CorruptStateException if the state file's header is unreadable
+     * @throws IdCollisionException  if the state file holds another conversation's id
      */
     boolean delete(String convId);
 
     /**
      * Checks every file under {@code sm/}: unreadable state files and stale temp files of
      * crashed writers. With {@code repair}, stale temp files are removed and unreadable files are
-     * renamed aside (quarantined), never deleted.
+     * renamed aside (quarantined), never deleted. A temp file counts as stale only if it still
+     * exists while its conversation's lock is held, so a write in progress is never reported.
+     * Archives are not checked: a torn last line is not corruption.
      *
      * @param repair whether to repair what was found
      * @return what was found and done

@@ -105,19 +105,6 @@ final class ConversationLocks {
     }
 
     /**
-     * Tells whether the current thread holds the lock of {@code lockFile}.
-     *
-     * @param lockFile the lock file
-     * @return whether this thread holds it
-     */
-    static boolean isHeldByCurrentThread(Path lockFile) {
-        synchronized (REGISTRY) {
-            Entry entry = REGISTRY.get(lockFile.toString());
-            return entry != null && entry.lock.isHeldByCurrentThread();
-        }
-    }
-
-    /**
      * Opens the lock file and takes its file lock. Blocking in {@link FileChannel#lock()} is
      * interruptible, and an interrupt closes the channel; the lock must still be taken (the caller
      * is about to write), so the interrupt is remembered, the channel reopened, and the interrupt

@@ -1,30 +1,24 @@
 package dev.palimpsest.persist.internal;
 
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.type.LogicalType;
-import com.fasterxml.jackson.module.paramnames.ParameterNamesModule;
 import dev.palimpsest.core.Conversation;
 import dev.palimpsest.core.Counters;
 import dev.palimpsest.core.InvalidModelException;
 import dev.palimpsest.core.Round;
 import dev.palimpsest.persist.CorruptStateException.Reason;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -35,16 +29,20 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Maps the model to the JSON of state files and archive lines, and back. The model carries no
- * annotations; the mapping lives in the records here, which mirror the file format of schema
- * version {@value #SCHEMA_VERSION} field by field (see {@code docs/format.md}).
+ * Maps the model to the JSON of state files and archive lines, and back, with Jackson's
+ * streaming API: the model carries no annotations, and the field names, their order and their
+ * types are spelled out here once (see {@code docs/format.md}).
  *
- * <p>Reading is strict: duplicate keys, unknown fields, missing fields, nulls where a value is
- * required, and values of the wrong JSON type (a number as a string, a fraction as an integer) are
- * all rejected. Writing puts the small header ({@code schema_version}, {@code conv_id},
- * {@code revision}, {@code updated_at}, {@code counters}) first, so that {@link #readHeader} can
- * stop reading there. Jackson's read limits are derived from the store's size limit, and its
- * write limits match them, so every state that can be written can be read back.
+ * <p>Why streaming and not data binding: reading is strict by construction (duplicate keys,
+ * unknown fields, missing fields, {@code null} where a value is required, and values of the wrong
+ * JSON type such as a number as a string, a fraction as an integer or an epoch number as an
+ * instant are all rejected), a header can be read and the rest of the file left unread, and the
+ * launcher starts without the class loading and reflection of an object mapper.
+ *
+ * <p>Writing puts the small header ({@code schema_version}, {@code conv_id}, {@code revision},
+ * {@code updated_at}, {@code counters}) first, so that {@link #readHeader} can stop there.
+ * Jackson's read limits are derived from the store's size limit, and its write limits match them,
+ * so every state that can be written can be read back.
  */
 final class StateFileCodec {
     /** The schema version this code writes and the newest it reads. */
@@ -52,9 +50,7 @@ final class StateFileCodec {
     /** The deepest nesting read or written; the format itself needs four levels. */
     static final int MAX_NESTING_DEPTH = 16;
 
-    private final JsonMapper mapper;
-    /** Reads the counters in the middle of a header: more tokens follow, by design. */
-    private final ObjectReader countersInHeader;
+    private final JsonFactory factory;
     private final long maxBytes;
 
     /** A failure to read a file, with the reason the store reports. */
@@ -62,8 +58,7 @@ final class StateFileCodec {
         private static final long serialVersionUID = 1L;
         private final Reason reason;
 
-        FormatException(Reason reason, String detail,
-                        Throwable cause) {
+        FormatException(Reason reason, String detail, Throwable cause) {
             super(detail, cause);
             this.reason = reason;
         }
@@ -86,65 +81,10 @@ final class StateFileCodec {
         SUMMARY
     }
 
-    @JsonPropertyOrder({"schema_version", "conv_id", "revision", "updated_at", "counters",
-            "compressed_context", "recent_rounds"})
-    record StateDto(Integer schemaVersion, String convId, Long revision, String updatedAt,
-                    CountersDto counters, String compressedContext, List<RoundDto> recentRounds) {
-        StateDto {
-            required(schemaVersion, "schema_version");
-            required(convId, "conv_id");
-            required(revision, "revision");
-            required(updatedAt, "updated_at");
-            required(counters, "counters");
-            required(compressedContext, "compressed_context");
-            required(recentRounds, "recent_rounds");
-            for (int i = 0; i < recentRounds.size(); i++) {
-                required(recentRounds.get(i), "recent_rounds[" + i + "]");
-            }
-        }
-    }
-
-    @JsonPropertyOrder({"rounds_total", "compactions", "compacted_rounds", "compaction_failures",
-            "context_tokens", "recent_tokens", "last_compacted_at"})
-    record CountersDto(Long roundsTotal, Long compactions, Long compactedRounds,
-                       Long compactionFailures, Long contextTokens, Long recentTokens,
-                       String lastCompactedAt) {
-        CountersDto {
-            required(roundsTotal, "counters.rounds_total");
-            required(compactions, "counters.compactions");
-            required(compactedRounds, "counters.compacted_rounds");
-            required(compactionFailures, "counters.compaction_failures");
-            required(contextTokens, "counters.context_tokens");
-            required(recentTokens, "counters.recent_tokens");
-            // last_compacted_at is null (or absent) until the first compaction.
-        }
-    }
-
-    @JsonPropertyOrder({"seq", "user", "assistant", "created_at", "metadata"})
-    record RoundDto(Long seq, String user, String assistant, String createdAt,
-                    Map<String, String> metadata) {
-        RoundDto {
-            required(seq, "seq");
-            required(user, "user");
-            required(assistant, "assistant");
-            required(createdAt, "created_at");
-            required(metadata, "metadata");
-            for (Map.Entry<String, String> e : metadata.entrySet()) {
-                required(e.getValue(), "metadata value of key '" + e.getKey() + "'");
-            }
-        }
-    }
-
-    private static void required(Object value, String field) {
-        if (value == null) {
-            throw new IllegalArgumentException("missing or null field " + field);
-        }
-    }
-
     StateFileCodec(long maxBytes) {
         this.maxBytes = maxBytes;
         int maxChars = (int) Math.min(Integer.MAX_VALUE, maxBytes);
-        JsonFactory factory = JsonFactory.builder()
+        this.factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxDocumentLength(maxBytes)
                         .maxStringLength(maxChars)
@@ -159,32 +99,14 @@ final class StateFileCodec {
                 // surrogate pairs: smaller, and what every other JSON writer produces.
                 .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
                 .build();
-        this.mapper = JsonMapper.builder(factory)
-                .addModule(new ParameterNamesModule())
-                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-                .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-                .withCoercionConfig(LogicalType.Textual, c -> c
-                        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
-                .withCoercionConfig(LogicalType.Integer, c -> c
-                        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail)
-                        .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
-                .build();
-        this.countersInHeader = mapper.readerFor(CountersDto.class)
-                .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     }
 
     /** Returns the size limit this codec enforces. */
     long maxBytes() {
         return maxBytes;
     }
+
+    // ----- writing
 
     /**
      * Encodes a state.
@@ -193,10 +115,27 @@ final class StateFileCodec {
      * @return the file's bytes (possibly over the limit: the caller checks)
      */
     byte[] encodeState(Conversation c) {
-        StateDto dto = new StateDto(SCHEMA_VERSION, c.convId(), c.revision(),
-                c.updatedAt().toString(), toDto(c.counters()), c.compressedContext(),
-                c.recentRounds().stream().map(StateFileCodec::toDto).toList());
-        return writeBytes(dto);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(estimate(c));
+        try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            g.writeNumberField("schema_version", SCHEMA_VERSION);
+            g.writeStringField("conv_id", c.convId());
+            g.writeNumberField("revision", c.revision());
+            g.writeStringField("updated_at", c.updatedAt().toString());
+            g.writeFieldName("counters");
+            writeCounters(g, c.counters());
+            g.writeStringField("compressed_context", c.compressedContext());
+            g.writeArrayFieldStart("recent_rounds");
+            for (Round r : c.recentRounds()) {
+                writeRound(g, r);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        } catch (IOException e) {
+            // Writing to memory fails only through a bug (or a limit the model cannot reach).
+            throw new UncheckedIOException("encoding failed: " + e.getMessage(), e);
+        }
+        return out.toByteArray();
     }
 
     /**
@@ -206,21 +145,58 @@ final class StateFileCodec {
      * @return the line's bytes
      */
     byte[] encodeArchiveLine(Round round) {
-        byte[] json = writeBytes(toDto(round));
-        byte[] line = new byte[json.length + 1];
-        System.arraycopy(json, 0, line, 0, json.length);
-        line[json.length] = '\n';
-        return line;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(
+                64 + 2 * (round.user().length() + round.assistant().length()));
+        try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
+            writeRound(g, round);
+        } catch (IOException e) {
+            throw new UncheckedIOException("encoding failed: " + e.getMessage(), e);
+        }
+        out.write('\n');
+        return out.toByteArray();
     }
 
-    private byte[] writeBytes(Object dto) {
-        try {
-            return mapper.writeValueAsBytes(dto);
-        } catch (JacksonException e) {
-            // Only a bug makes the mapping of valid model values fail.
-            throw new IllegalStateException("encoding failed: " + e.getOriginalMessage(), e);
+    private static int estimate(Conversation c) {
+        long chars = 512L + c.compressedContext().length();
+        for (Round r : c.recentRounds()) {
+            chars += 160 + r.user().length() + r.assistant().length();
         }
+        return (int) Math.min(1 << 24, chars + chars / 8);
     }
+
+    private static void writeCounters(JsonGenerator g, Counters k) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("rounds_total", k.roundsTotal());
+        g.writeNumberField("compactions", k.compactions());
+        g.writeNumberField("compacted_rounds", k.compactedRounds());
+        g.writeNumberField("compaction_failures", k.compactionFailures());
+        g.writeNumberField("context_tokens", k.contextTokens());
+        g.writeNumberField("recent_tokens", k.recentTokens());
+        g.writeFieldName("last_compacted_at");
+        if (k.lastCompactedAt().isPresent()) {
+            g.writeString(k.lastCompactedAt().get().toString());
+        } else {
+            g.writeNull();
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeRound(JsonGenerator g, Round r) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("seq", r.seq());
+        g.writeStringField("user", r.user());
+        g.writeStringField("assistant", r.assistant());
+        g.writeStringField("created_at", r.createdAt().toString());
+        g.writeObjectFieldStart("metadata");
+        // The model keeps metadata sorted by key, so equal rounds encode to equal bytes.
+        for (Map.Entry<String, String> e : r.metadata().entrySet()) {
+            g.writeStringField(e.getKey(), e.getValue());
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    // ----- reading
 
     /**
      * Decodes a whole state file.
@@ -230,56 +206,40 @@ final class StateFileCodec {
      * @throws FormatException if the bytes are not a valid state of a known schema
      */
     Conversation decodeState(byte[] bytes) throws FormatException {
-        StateDto dto;
-        try {
-            dto = mapper.readValue(bytes, StateDto.class);
-        } catch (IOException e) {
+        try (JsonParser p = factory.createParser(bytes)) {
+            Conversation c = readState(p);
+            if (p.nextToken() != null) {
+                throw malformed("content after the end of the state object");
+            }
+            return c;
+        } catch (FormatException | IOException | InvalidModelException e) {
             // A newer schema may change anything; report it as such rather than as malformed.
             rejectNewerSchema(bytes);
-            throw malformed(e);
-        }
-        if (dto == null) {
-            throw new FormatException(Reason.MALFORMED, "the file holds null, not an object",
-                    null);
-        }
-        checkSchema(dto.schemaVersion());
-        try {
-            return new Conversation(dto.convId(), dto.revision(), instant(dto.updatedAt(),
-                    "updated_at"), dto.compressedContext(), rounds(dto.recentRounds()),
-                    counters(dto.counters()));
-        } catch (InvalidModelException e) {
-            throw new FormatException(
-                    Reason.INVALID_CONTENT,
-                    e.getMessage(), e);
+            throw classify(e);
         }
     }
 
     /**
      * Decodes one archive line (without its newline).
      *
-     * @param bytes the line
-     * @param from  where it starts
+     * @param bytes  the line
+     * @param from   where it starts
      * @param length its length
      * @return the round
      * @throws FormatException if the line is not a valid round
      */
     Round decodeArchiveLine(byte[] bytes, int from, int length) throws FormatException {
-        RoundDto dto;
-        try {
-            dto = mapper.readValue(bytes, from, length, RoundDto.class);
-        } catch (IOException e) {
-            throw malformed(e);
-        }
-        if (dto == null) {
-            throw new FormatException(Reason.MALFORMED, "the line holds null, not an object",
-                    null);
-        }
-        try {
-            return round(dto);
-        } catch (InvalidModelException e) {
-            throw new FormatException(
-                    Reason.INVALID_CONTENT,
-                    e.getMessage(), e);
+        try (JsonParser p = factory.createParser(bytes, from, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw malformed("an archive line must be a JSON object, was " + p.currentToken());
+            }
+            Round round = readRound(p, "the round");
+            if (p.nextToken() != null) {
+                throw malformed("content after the end of the round object");
+            }
+            return round;
+        } catch (FormatException | IOException | InvalidModelException e) {
+            throw classify(e);
         }
     }
 
@@ -293,103 +253,251 @@ final class StateFileCodec {
      * @throws FormatException if the header is malformed or of a newer schema
      */
     Header readHeader(InputStream in, HeaderScope scope) throws FormatException {
-        Integer schema = null;
+        Long schema = null;
         String convId = null;
         Long revision = null;
         String updatedAt = null;
-        CountersDto counters = null;
+        Counters counters = null;
         boolean summary = scope == HeaderScope.SUMMARY;
-        try (JsonParser parser = mapper.createParser(in)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw new FormatException(
-                        Reason.MALFORMED,
-                        "not a JSON object", null);
+        try (JsonParser p = factory.createParser(in)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw malformed("a state file must hold a JSON object, was " + p.currentToken());
             }
             while (schema == null || convId == null || revision == null
                     || (summary && (updatedAt == null || counters == null))) {
-                JsonToken token = parser.nextToken();
-                if (token != JsonToken.FIELD_NAME) {
+                if (p.nextToken() != JsonToken.FIELD_NAME) {
                     break;
                 }
-                String name = parser.currentName();
-                JsonToken value = parser.nextToken();
+                String name = p.currentName();
+                p.nextToken();
                 switch (name) {
                     case "schema_version" -> {
-                        schema = (int) integer(parser, value, name);
+                        schema = integer(p, name);
                         checkSchema(schema);
                     }
-                    case "conv_id" -> convId = text(parser, value, name);
-                    case "revision" -> revision = integer(parser, value, name);
-                    case "updated_at" -> updatedAt = text(parser, value, name);
+                    case "conv_id" -> convId = text(p, name);
+                    case "revision" -> revision = integer(p, name);
+                    case "updated_at" -> updatedAt = text(p, name);
                     case "counters" -> {
                         if (summary) {
-                            if (value != JsonToken.START_OBJECT) {
-                                throw new FormatException(Reason.MALFORMED,
-                                        "counters must be an object, was " + value, null);
-                            }
-                            counters = countersInHeader.readValue(parser);
+                            counters = readCounters(p);
                         } else {
-                            parser.skipChildren();
+                            p.skipChildren();
                         }
                     }
-                    default -> parser.skipChildren();
+                    default -> p.skipChildren();
                 }
             }
-        } catch (IOException e) {
-            throw malformed(e);
-        }
-        if (schema == null || convId == null || revision == null
-                || (summary && (updatedAt == null || counters == null))) {
-            throw new FormatException(Reason.MALFORMED,
-                    "the header lacks a field of schema_version, conv_id, revision"
-                            + (summary ? ", updated_at, counters" : ""), null);
-        }
-        try {
+            if (schema == null || convId == null || revision == null
+                    || (summary && (updatedAt == null || counters == null))) {
+                throw malformed("the header lacks one of schema_version, conv_id, revision"
+                        + (summary ? ", updated_at, counters" : ""));
+            }
             if (convId.isEmpty() || revision < 0) {
                 throw new InvalidModelException("conv_id must not be empty and revision >= 0,"
                         + " were '" + convId + "' and " + revision);
             }
-            return new Header(schema, convId, revision,
+            return new Header(schema.intValue(), convId, revision,
                     summary ? Optional.of(instant(updatedAt, "updated_at")) : Optional.empty(),
-                    summary ? Optional.of(counters(counters)) : Optional.empty());
-        } catch (InvalidModelException e) {
-            throw new FormatException(
-                    Reason.INVALID_CONTENT,
-                    e.getMessage(), e);
+                    Optional.ofNullable(counters));
+        } catch (FormatException | IOException | InvalidModelException e) {
+            throw classify(e);
         }
     }
 
-    private static long integer(JsonParser parser, JsonToken value, String name)
-            throws IOException, FormatException {
-        if (value != JsonToken.VALUE_NUMBER_INT) {
-            throw new FormatException(Reason.MALFORMED,
-                    name + " must be an integer, was " + value, null);
+    private Conversation readState(JsonParser p) throws IOException, FormatException {
+        if (p.nextToken() != JsonToken.START_OBJECT) {
+            throw malformed("a state file must hold a JSON object, was " + p.currentToken());
         }
-        return parser.getLongValue();
+        Long schema = null;
+        String convId = null;
+        Long revision = null;
+        String updatedAt = null;
+        Counters counters = null;
+        String context = null;
+        List<Round> rounds = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            switch (name) {
+                case "schema_version" -> {
+                    schema = integer(p, name);
+                    checkSchema(schema);
+                }
+                case "conv_id" -> convId = text(p, name);
+                case "revision" -> revision = integer(p, name);
+                case "updated_at" -> updatedAt = text(p, name);
+                case "counters" -> counters = readCounters(p);
+                case "compressed_context" -> context = text(p, name);
+                case "recent_rounds" -> rounds = readRounds(p);
+                default -> throw malformed("unknown field " + name);
+            }
+        }
+        required(schema, "schema_version");
+        required(convId, "conv_id");
+        required(revision, "revision");
+        required(updatedAt, "updated_at");
+        required(counters, "counters");
+        required(context, "compressed_context");
+        required(rounds, "recent_rounds");
+        return new Conversation(convId, revision, instant(updatedAt, "updated_at"), context,
+                rounds, counters);
     }
 
-    private static String text(JsonParser parser, JsonToken value, String name)
-            throws IOException, FormatException {
-        if (value != JsonToken.VALUE_STRING) {
-            throw new FormatException(Reason.MALFORMED,
-                    name + " must be a string, was " + value, null);
+    private Counters readCounters(JsonParser p) throws IOException, FormatException {
+        expect(p, JsonToken.START_OBJECT, "counters", "an object");
+        Long total = null;
+        Long compactions = null;
+        Long compacted = null;
+        Long failures = null;
+        Long contextTokens = null;
+        Long recentTokens = null;
+        Optional<Instant> last = Optional.empty();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            String field = "counters." + name;
+            switch (name) {
+                case "rounds_total" -> total = integer(p, field);
+                case "compactions" -> compactions = integer(p, field);
+                case "compacted_rounds" -> compacted = integer(p, field);
+                case "compaction_failures" -> failures = integer(p, field);
+                case "context_tokens" -> contextTokens = integer(p, field);
+                case "recent_tokens" -> recentTokens = integer(p, field);
+                case "last_compacted_at" -> last = p.currentToken() == JsonToken.VALUE_NULL
+                        ? Optional.empty() : Optional.of(instant(text(p, field), field));
+                default -> throw malformed("unknown field " + field);
+            }
         }
-        return parser.getText();
+        // last_compacted_at is null (or absent) until the first compaction.
+        return new Counters(required(total, "counters.rounds_total"),
+                required(compactions, "counters.compactions"),
+                required(compacted, "counters.compacted_rounds"),
+                required(failures, "counters.compaction_failures"),
+                required(contextTokens, "counters.context_tokens"),
+                required(recentTokens, "counters.recent_tokens"), last);
+    }
+
+    private List<Round> readRounds(JsonParser p) throws IOException, FormatException {
+        expect(p, JsonToken.START_ARRAY, "recent_rounds", "an array");
+        List<Round> rounds = new ArrayList<>();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            String what = "recent_rounds[" + rounds.size() + "]";
+            expect(p, JsonToken.START_OBJECT, what, "an object");
+            rounds.add(readRound(p, what));
+        }
+        return rounds;
+    }
+
+    /** Reads a round whose START_OBJECT is the current token. */
+    private Round readRound(JsonParser p, String what) throws IOException, FormatException {
+        Long seq = null;
+        String user = null;
+        String assistant = null;
+        String createdAt = null;
+        Map<String, String> metadata = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            p.nextToken();
+            String field = what + "." + name;
+            switch (name) {
+                case "seq" -> seq = integer(p, field);
+                case "user" -> user = text(p, field);
+                case "assistant" -> assistant = text(p, field);
+                case "created_at" -> createdAt = text(p, field);
+                case "metadata" -> metadata = readMetadata(p, field);
+                default -> throw malformed("unknown field " + field);
+            }
+        }
+        required(seq, what + ".seq");
+        required(user, what + ".user");
+        required(assistant, what + ".assistant");
+        required(createdAt, what + ".created_at");
+        required(metadata, what + ".metadata");
+        return new Round(seq, user, assistant, instant(createdAt, "created_at of round " + seq),
+                metadata);
+    }
+
+    private Map<String, String> readMetadata(JsonParser p, String field)
+            throws IOException, FormatException {
+        expect(p, JsonToken.START_OBJECT, field, "an object");
+        Map<String, String> metadata = new LinkedHashMap<>();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String key = p.currentName();
+            p.nextToken();
+            metadata.put(key, text(p, field + " value of key '" + key + "'"));
+        }
+        return metadata;
+    }
+
+    private static void expect(JsonParser p, JsonToken token, String field, String what)
+            throws FormatException {
+        if (p.currentToken() != token) {
+            throw malformed(field + " must be " + what + ", was " + describe(p.currentToken()));
+        }
+    }
+
+    /** Reads an integer that fits a long; no coercion from strings, fractions or booleans. */
+    private static long integer(JsonParser p, String field) throws IOException, FormatException {
+        if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+            throw malformed(field + " must be an integer, was " + describe(p.currentToken()));
+        }
+        JsonParser.NumberType type = p.getNumberType();
+        if (type != JsonParser.NumberType.INT && type != JsonParser.NumberType.LONG) {
+            throw malformed(field + " is out of the range of a 64-bit integer: " + p.getText());
+        }
+        return p.getLongValue();
+    }
+
+    /** Reads a string; no coercion from numbers or booleans, and no null. */
+    private static String text(JsonParser p, String field) throws IOException, FormatException {
+        if (p.currentToken() != JsonToken.VALUE_STRING) {
+            throw malformed(field + " must be a string, was " + describe(p.currentToken()));
+        }
+        return p.getText();
+    }
+
+    private static String describe(JsonToken token) {
+        if (token == null) {
+            return "the end of the input";
+        }
+        return switch (token) {
+            case VALUE_NULL -> "null";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NUMBER_INT -> "an integer";
+            case VALUE_NUMBER_FLOAT -> "a fraction";
+            case VALUE_STRING -> "a string";
+            case START_ARRAY -> "an array";
+            case START_OBJECT -> "an object";
+            default -> token.toString();
+        };
+    }
+
+    private static <T> T required(T value, String field) throws FormatException {
+        if (value == null) {
+            throw malformed("missing field " + field);
+        }
+        return value;
     }
 
     private void rejectNewerSchema(byte[] bytes) throws FormatException {
-        try (JsonParser parser = mapper.createParser(bytes)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
+        try (JsonParser p = factory.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
                 return;
             }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                JsonToken value = parser.nextToken();
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
                 if (name.equals("schema_version") && value == JsonToken.VALUE_NUMBER_INT) {
-                    checkSchema(parser.getLongValue());
+                    if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER
+                            || p.getLongValue() > SCHEMA_VERSION) {
+                        throw new FormatException(Reason.NEWER_SCHEMA, "schema_version "
+                                + p.getText() + " is newer than the newest known, "
+                                + SCHEMA_VERSION, null);
+                    }
                     return;
                 }
-                parser.skipChildren();
+                p.skipChildren();
             }
         } catch (IOException e) {
             // Malformed before a schema version was seen: the caller reports it as malformed.
@@ -398,26 +506,28 @@ final class StateFileCodec {
 
     private static void checkSchema(long version) throws FormatException {
         if (version > SCHEMA_VERSION) {
-            throw new FormatException(
-                    Reason.NEWER_SCHEMA,
-                    "schema_version " + version + " is newer than the newest known, "
-                            + SCHEMA_VERSION, null);
+            throw new FormatException(Reason.NEWER_SCHEMA, "schema_version " + version
+                    + " is newer than the newest known, " + SCHEMA_VERSION, null);
         }
         if (version < 1) {
-            throw new FormatException(Reason.MALFORMED,
-                    "schema_version " + version + " does not exist", null);
+            throw malformed("schema_version " + version + " does not exist");
         }
     }
 
-    private static FormatException malformed(IOException e) {
-        String detail = e instanceof JacksonException j ? j.getOriginalMessage() : e.toString();
-        Throwable cause = e.getCause();
-        if (cause instanceof IllegalArgumentException && cause.getMessage() != null) {
-            // A record's compact constructor named the missing field.
-            detail = cause.getMessage();
+    private static FormatException malformed(String detail) {
+        return new FormatException(Reason.MALFORMED, detail, null);
+    }
+
+    /** Maps what reading threw to the reason the store reports. */
+    private static FormatException classify(Exception e) {
+        if (e instanceof FormatException f) {
+            return f;
         }
-        return new FormatException(Reason.MALFORMED,
-                detail, e);
+        if (e instanceof InvalidModelException) {
+            return new FormatException(Reason.INVALID_CONTENT, e.getMessage(), e);
+        }
+        String detail = e instanceof JacksonException j ? j.getOriginalMessage() : e.toString();
+        return new FormatException(Reason.MALFORMED, detail, e);
     }
 
     private static Instant instant(String text, String field) {
@@ -426,36 +536,5 @@ final class StateFileCodec {
         } catch (DateTimeException e) {
             throw new InvalidModelException(field + " is not an ISO-8601 instant: '" + text + "'");
         }
-    }
-
-    private static List<Round> rounds(List<RoundDto> dtos) {
-        List<Round> rounds = new ArrayList<>(dtos.size());
-        for (RoundDto dto : dtos) {
-            rounds.add(round(dto));
-        }
-        return rounds;
-    }
-
-    private static Round round(RoundDto dto) {
-        return new Round(dto.seq(), dto.user(), dto.assistant(),
-                instant(dto.createdAt(), "created_at of round " + dto.seq()), dto.metadata());
-    }
-
-    private static Counters counters(CountersDto dto) {
-        return new Counters(dto.roundsTotal(), dto.compactions(), dto.compactedRounds(),
-                dto.compactionFailures(), dto.contextTokens(), dto.recentTokens(),
-                dto.lastCompactedAt() == null ? Optional.empty()
-                        : Optional.of(instant(dto.lastCompactedAt(), "last_compacted_at")));
-    }
-
-    private static CountersDto toDto(Counters k) {
-        return new CountersDto(k.roundsTotal(), k.compactions(), k.compactedRounds(),
-                k.compactionFailures(), k.contextTokens(), k.recentTokens(),
-                k.lastCompactedAt().map(Instant::toString).orElse(null));
-    }
-
-    private static RoundDto toDto(Round r) {
-        return new RoundDto(r.seq(), r.user(), r.assistant(), r.createdAt().toString(),
-                new LinkedHashMap<>(r.metadata()));
     }
 }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * The real file operations, except that one chosen step fails once, as a full disk, a failing
  * device or a lost mount would make it fail. A failing write writes half of its bytes first.
  */
-final class FailingFileOps implements FileOps {
+class FailingFileOps implements FileOps {
     private final FileOps real = NioFileOps.INSTANCE;
     private final AtomicReference<Step> failing = new AtomicReference<>();
 

@@ -159,4 +159,89 @@ class FaultInjectionTest {
             assertEquals(1, store.save(plusRound(Conversation.empty("n"))).revision());
         }
     }
+
+    /** Real file operations whose next directory fsync waits for a release, then fails once. */
+    private static final class GatedDirectoryOps extends FailingFileOps {
+        final java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        volatile boolean gate;
+
+        @Override
+        public void fsyncDirectory(Path directory) throws IOException {
+            if (gate) {
+                gate = false;
+                started.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                // The gated fsync itself succeeds; the armed failure is for the next one.
+                NioFileOps.INSTANCE.fsyncDirectory(directory);
+                return;
+            }
+            super.fsyncDirectory(directory);
+        }
+    }
+
+    @Test
+    void aFailedSharedDirectoryFsyncIsDurabilityUnknownForEverySaveItCovered() throws Exception {
+        GatedDirectoryOps ops = new GatedDirectoryOps();
+        try (ConversationStore store = new FileConversationStore(
+                StoreOptions.builder(root).build(), ops)) {
+            int joiners = 4;
+            for (int i = 0; i <= joiners; i++) {
+                store.save(plusRound(Conversation.empty("c" + i)));
+            }
+            ops.gate = true;
+            java.util.concurrent.atomic.AtomicReference<Object> leader =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Thread first = new Thread(() -> leader.set(save(store, "c0")));
+            first.start();
+            ops.started.await();
+            List<java.util.concurrent.atomic.AtomicReference<Object>> outcomes =
+                    new java.util.ArrayList<>();
+            List<Thread> threads = new java.util.ArrayList<>();
+            for (int i = 1; i <= joiners; i++) {
+                String id = "c" + i;
+                java.util.concurrent.atomic.AtomicReference<Object> outcome =
+                        new java.util.concurrent.atomic.AtomicReference<>();
+                outcomes.add(outcome);
+                Thread t = new Thread(() -> outcome.set(save(store, id)));
+                threads.add(t);
+                t.start();
+            }
+            // Each joiner has renamed its file and waits for an fsync that starts after that.
+            for (Thread t : threads) {
+                while (t.getState() != Thread.State.WAITING) {
+                    Thread.onSpinWait();
+                }
+            }
+            ops.failOnce(Step.DIRECTORY_FSYNC);
+            ops.release.countDown();
+            first.join();
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertInstanceOf(Conversation.class, leader.get(), String.valueOf(leader.get()));
+            for (int i = 1; i <= joiners; i++) {
+                Object outcome = outcomes.get(i - 1).get();
+                DurabilityUnknownException e = assertInstanceOf(
+                        DurabilityUnknownException.class, outcome, String.valueOf(outcome));
+                assertEquals(java.util.Optional.of("c" + i), e.convId());
+                // The rename happened: the new state is visible, whole.
+                assertEquals(2, store.load("c" + i).revision());
+            }
+            assertEquals(List.of(), temps());
+            assertEquals(3, store.save(plusRound(store.load("c1"))).revision());
+        }
+    }
+
+    private static Object save(ConversationStore store, String id) {
+        try {
+            return store.save(plusRound(store.load(id)));
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
 }

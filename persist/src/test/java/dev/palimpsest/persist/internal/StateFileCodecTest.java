@@ -26,7 +26,7 @@ class StateFileCodecTest {
     void modelToJsonToModelIsIdentity() {
         Seeds.run("model to JSON to model", random -> {
             ModelGenerator gen = new ModelGenerator(random);
-            for (int i = 0; i < 1500; i++) {
+            for (int i = 0; i < 600; i++) {
                 Conversation c = gen.conversation(gen.id()).withRevision(random.nextInt(1000));
                 byte[] json = codec.encodeState(c);
                 Conversation back = decode(json);
