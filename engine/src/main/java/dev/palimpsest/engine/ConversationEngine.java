@@ -404,7 +404,16 @@ public final class ConversationEngine {
         try {
             summary = summarize(new SummaryRequest(convId, planned.compressedContext(), evicted));
         } catch (SummarizerException e) {
-            Conversation counted = countFailure(convId, planned);
+            Conversation counted;
+            try {
+                counted = countFailure(convId, planned);
+            } catch (StoreException storeFailure) {
+                // The summarizer's failure is the one to report; the uncounted one rides along.
+                e.addSuppressed(storeFailure);
+                LOG.log(System.Logger.Level.WARNING, "counting a failed compaction of '" + convId
+                        + "' failed: " + oneLine(storeFailure));
+                counted = null;
+            }
             return new Compaction(CompactionOutcome.failed(oneLine(e)), counted, e);
         }
         long contextTokens = contextTokens(summary);

@@ -226,6 +226,25 @@ class ConversationEngineTest {
     }
 
     @Test
+    void aSummarizerFailureIsReportedEvenWhenCountingItFails() {
+        store.refuseWrites(next -> next.counters().compactionFailures() > 0);
+        summarizer.failing(true);
+        ConversationEngine engine = engine().build();
+        AppendResult result = null;
+        for (long seq = 1; seq <= 7; seq++) {
+            result = engine.append(ID, user(seq), assistant(seq));
+        }
+        assertEquals(Status.FAILED, result.compaction().status());
+        assertTrue(result.compaction().failure().orElseThrow()
+                .contains(SwitchableSummarizer.ERROR_TEXT), result.compaction().toString());
+        assertEquals(store.load(ID), result.state());
+        assertEquals(7, result.state().recentRounds().size());
+        SummarizerException e = assertThrows(SummarizerException.class, () -> engine.compact(ID));
+        assertEquals(StoreIOException.class, e.getSuppressed()[0].getClass());
+        assertEquals(0, store.load(ID).counters().compactionFailures());
+    }
+
+    @Test
     void blankNullAndInvalidSummariesAreFailuresNotContexts() {
         for (String bad : new String[] {null, "", "  \n ", "half \uDC00 pair"}) {
             InMemoryConversationStore own = new InMemoryConversationStore();

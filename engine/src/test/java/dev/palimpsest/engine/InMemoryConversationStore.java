@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -40,6 +41,7 @@ public final class InMemoryConversationStore implements ConversationStore {
     private final AtomicInteger crashesAfterArchive = new AtomicInteger();
     private final AtomicLong archiveReads = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
+    private volatile Predicate<Conversation> refusedWrites = next -> false;
     private volatile boolean closed;
 
     @Override
@@ -82,6 +84,10 @@ public final class InMemoryConversationStore implements ConversationStore {
             if (!next.convId().equals(convId)) {
                 throw new IllegalArgumentException("update of '" + convId
                         + "' returned a state of '" + next.convId() + "'");
+            }
+            if (refusedWrites.test(next)) {
+                throw new StoreIOException(convId, StoreIOException.Step.WRITE,
+                        stateFile(convId), new IOException("simulated write failure"));
             }
             if (archiveSize(convId) > archivedBefore && crashesAfterArchive.get() > 0) {
                 crashesAfterArchive.decrementAndGet();
@@ -180,6 +186,11 @@ public final class InMemoryConversationStore implements ConversationStore {
     /** Makes the next {@code count} updates that appended to the archive fail before writing. */
     void crashAfterArchiveAppend(int count) {
         crashesAfterArchive.set(count);
+    }
+
+    /** Makes every update whose new state matches {@code which} fail with an I/O error. */
+    void refuseWrites(Predicate<Conversation> which) {
+        refusedWrites = which;
     }
 
     /** Replaces a conversation's archive, to simulate a damaged one. */

@@ -186,8 +186,10 @@ public final class ExtractiveSummarizer implements Summarizer {
     private String digest(Round round) {
         int userChars = Math.min(MAX_USER_CHARS, budget / 8);
         int assistantChars = Math.min(MAX_ASSISTANT_CHARS, budget / 6);
-        String line = "#" + round.seq() + " user: " + clip(clean(round.user()), userChars)
-                + " | assistant: " + clip(clean(round.assistant()), assistantChars);
+        String line = "#" + round.seq() + " user: "
+                + clip(clean(round.user(), userChars + 1), userChars)
+                + " | assistant: " + clip(clean(round.assistant(), assistantChars + 1),
+                assistantChars);
         return clip(line, maxLine);
     }
 
@@ -232,9 +234,18 @@ public final class ExtractiveSummarizer implements Summarizer {
      * surrogates, so a line stays one line and is valid Unicode.
      */
     static String clean(String text) {
-        StringBuilder out = new StringBuilder(Math.min(text.length(), 4096));
+        return clean(text, Integer.MAX_VALUE - 2);
+    }
+
+    /**
+     * Cleans like {@link #clean(String)}, but stops once {@code limit} characters are written,
+     * so a huge round costs only the prefix that can appear in its digest line.
+     */
+    static String clean(String text, int limit) {
+        StringBuilder out = new StringBuilder(Math.min(text.length(), Math.min(limit + 2, 4096)));
         boolean space = false;
-        for (int i = 0; i < text.length(); i++) {
+        int i = 0;
+        for (; i < text.length() && out.length() < limit; i++) {
             char c = text.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < text.length()
                     && Character.isLowSurrogate(text.charAt(i + 1))) {
@@ -255,12 +266,28 @@ public final class ExtractiveSummarizer implements Summarizer {
                 space = false;
             }
         }
+        if (hasVisibleCharFrom(text, i)) {
+            // Stopped early: keep the length above the limit, so the caller clips and marks it.
+            return out.toString();
+        }
         int end = out.length();
         while (end > 0 && out.charAt(end - 1) == ' ') {
             end--;
         }
         out.setLength(end);
         return out.toString();
+    }
+
+    /** Tells whether {@code text} holds more than whitespace and controls from {@code from}. */
+    private static boolean hasVisibleCharFrom(String text, int from) {
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!Character.isWhitespace(c) && !Character.isISOControl(c)
+                    && !Character.isSpaceChar(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Cuts a cleaned text to at most {@code max} characters, at a word end where one is near. */

@@ -125,6 +125,16 @@ class ExtractiveSummarizerTest {
     }
 
     @Test
+    void longTextsAreCutAtAWordAndMarkedWithAnEllipsis() {
+        String user = "word ".repeat(10_000);
+        String summary = ExtractiveSummarizer.withDefaultBudget().summarize(
+                new SummaryRequest("c", "", List.of(round(1, user, "short\n"))));
+        String expectedUser = "word ".repeat(32).strip() + "\u2026";
+        assertEquals("#1 user: " + expectedUser + " | assistant: short", summary);
+        assertEquals("exactly", ExtractiveSummarizer.clean("  exactly \n\t ", 8));
+    }
+
+    @Test
     void budgetsBelowTheMinimumAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ExtractiveSummarizer.withBudget(199));
