@@ -14,4 +14,6 @@ esac
 SELF=`readlink -f "$0" 2>/dev/null || echo "$0"`
 DIR=`dirname "$SELF"`
 # PALIMPSEST_JVM_OPTIONS adds JVM options (for example -Xshare:on to insist on class sharing).
-exec "$DIR/java" $PALIMPSEST_JVM_OPTIONS -m dev.palimpsest.cli/dev.palimpsest.cli.Main "$@"
+# palimpsest.launcher lets the launcher print commands that can be pasted as they are.
+exec "$DIR/java" $PALIMPSEST_JVM_OPTIONS -Dpalimpsest.launcher="$SELF" \
+  -m dev.palimpsest.cli/dev.palimpsest.cli.Main "$@"

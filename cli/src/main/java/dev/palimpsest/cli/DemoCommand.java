@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ParentCommand;
@@ -53,12 +54,12 @@ final class DemoCommand implements Callable<Integer> {
             out.println();
             for (RoundInput round : dialogue) {
                 AppendResult result = engine.append(convId, round);
-                out.printf("  round %2d  user: %s%n", result.round().seq(),
-                        Text.preview(round.user(), 60));
+                out.print(String.format(Locale.ROOT, "  round %2d  user: %s%n",
+                        result.round().seq(), Text.preview(round.user(), 60)));
                 CompactionOutcome compaction = result.compaction();
                 if (compaction.status() != CompactionOutcome.Status.NOT_NEEDED) {
                     out.println("            compaction " + compaction.status().name()
-                            .toLowerCase(java.util.Locale.ROOT)
+                            .toLowerCase(Locale.ROOT)
                             + (compaction.roundsFolded() > 0 ? ": folded "
                             + compaction.roundsFolded() + " rounds into the compressed context"
                             : compaction.failure().map(f -> ": " + f).orElse(""))
@@ -75,10 +76,13 @@ final class DemoCommand implements Callable<Integer> {
             out.println("Prompt context for the next model call (palimpsest context):");
             out.print(engine.context(convId).asText());
             out.println();
+            // The image's launcher script names itself; run some other way, say "palimpsest".
+            String launcher = shellQuote(System.getProperty("palimpsest.launcher", "palimpsest"));
             String rootArg = "--root " + shellQuote(root.toAbsolutePath().toString());
             out.println("Files: " + store.stateFile(convId).getParent());
-            out.println("Try:   palimpsest " + rootArg + " transcript " + shellQuote(convId));
-            out.println("       palimpsest " + rootArg + " show --json " + shellQuote(convId));
+            out.println("Try:   " + launcher + " " + rootArg + " transcript " + shellQuote(convId));
+            out.println("       " + launcher + " " + rootArg + " show --json "
+                    + shellQuote(convId));
         }
         return ExitCode.OK;
     }

@@ -46,12 +46,16 @@ public final class Launcher {
         commandLine.setExecutionExceptionHandler((Exception e, CommandLine failed,
                                                   ParseResult parsed) -> ErrorReport.report(
                 terminal.err(), commandName(failed), convIdOf(failed), e, top.debug));
-        try {
-            return commandLine.execute(args);
-        } finally {
-            terminal.out().flush();
-            terminal.err().flush();
+        int exit = commandLine.execute(args);
+        terminal.out().flush();
+        // PrintStream swallows write errors: a full disk or a closed pipe behind standard
+        // output would otherwise end in exit 0 with the output (append's number) lost.
+        if (terminal.out().checkError() && exit == ExitCode.OK) {
+            terminal.err().println("palimpsest: cannot write to standard output");
+            exit = ExitCode.IO;
         }
+        terminal.err().flush();
+        return exit;
     }
 
     /**

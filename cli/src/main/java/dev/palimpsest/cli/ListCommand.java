@@ -4,6 +4,7 @@ import dev.palimpsest.persist.ConversationStore;
 import dev.palimpsest.persist.ConversationSummary;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,12 +33,13 @@ final class ListCommand implements Callable<Integer> {
             } else if (summaries.isEmpty()) {
                 out.println("no conversations under " + store.root());
             } else {
-                out.printf("%-10s %-8s %-11s %-24s %s\n", "ROUNDS", "REVISION", "COMPACTIONS",
-                        "UPDATED_AT", "ID");
+                // Locale.ROOT: digits and padding must not follow the operator's locale.
+                out.print(String.format(Locale.ROOT, "%-10s %-8s %-11s %-24s %s%n", "ROUNDS",
+                        "REVISION", "COMPACTIONS", "UPDATED_AT", "ID"));
                 for (ConversationSummary s : summaries) {
-                    out.printf("%-10d %-8d %-11d %-24s %s\n", s.counters().roundsTotal(),
-                            s.revision(), s.counters().compactions(), s.updatedAt(),
-                            Text.oneLine(s.convId()));
+                    out.print(String.format(Locale.ROOT, "%-10d %-8d %-11d %-24s %s%n",
+                            s.counters().roundsTotal(), s.revision(), s.counters().compactions(),
+                            s.updatedAt(), Text.oneLine(s.convId())));
                 }
             }
         }

@@ -6,7 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palimpsest.persist.ConversationStore;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -120,6 +125,26 @@ class LauncherTest {
             assertTrue(line.contains("config.json"), bad + " -> " + line);
         }
         assertEquals(0, roundsIn(root, "c"));
+    }
+
+    @Test
+    void aFailedWriteToStandardOutputIsAnIoError() {
+        OutputStream broken = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("No space left on device");
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Terminal terminal = new Terminal(new PrintStream(broken, false,
+                StandardCharsets.UTF_8), new PrintStream(err, true,
+                StandardCharsets.UTF_8), InputStream.nullInputStream(),
+                Map.of());
+        assertEquals(ExitCode.IO, Launcher.run(terminal, "--root", root.toString(), "append",
+                "--user", "u", "c"));
+        assertTrue(err.toString(StandardCharsets.UTF_8)
+                .contains("standard output"));
+        assertEquals(1, roundsIn(root, "c"), "the round itself was saved");
     }
 
     @Test
