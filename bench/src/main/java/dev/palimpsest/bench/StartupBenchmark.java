@@ -122,7 +122,7 @@ final class StartupBenchmark {
             rss.add(List.of("launcher peak RSS", "not measured: /usr/bin/time missing "
                     + "(apt-get install time)", "-"));
         }
-        report.section("3. Targets and memory",
+        report.section("3. Target, and 4a. the launcher's memory",
                 "Peak RSS is GNU time's maximum resident set size, median of 5 runs.",
                 List.of("target", "figure", "verdict"), rss);
     }
