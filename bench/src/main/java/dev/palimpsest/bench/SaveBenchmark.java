@@ -50,12 +50,14 @@ final class SaveBenchmark {
             InterleavedRunner runner = new InterleavedRunner(settings.pick(30, 100),
                     settings.pick(15, 40), settings.pick(10, 20));
             Map<String, Stats> stats = runner.run(contenders);
-            List<List<String>> rows = Report.ratioRows(stats, BARE);
+            List<List<String>> rows = Report.ratioRows(stats, runner.lastCpu(), BARE);
             List<String> headers = List.of("contender", "median µs", "p10 µs", "p90 µs", "n",
-                    "vs 1a");
+                    "vs 1a", "CPU µs (median, calling thread)");
             report.section("1. Durable save of a typical state (" + bytes.length + " bytes)",
                     "Each operation is timed on its own; contenders interleave in rotating batches"
-                            + " after a warm-up. The baselines write the exact bytes of the store's"
+                            + " after a warm-up. The last column is the CPU time the calling"
+                            + " thread spent per operation (user and system), which hardly depends"
+                            + " on how busy the machine is. The baselines write the exact bytes of the store's"
                             + " state file" + (storePresent ? "." : " (store not in this build:"
                             + " an equivalent JSON encoding)."),
                     headers, rows);
