@@ -70,6 +70,19 @@ final class Report {
      * @return the rows
      */
     static List<List<String>> ratioRows(Map<String, Stats> stats, String baseline) {
+        return ratioRows(stats, Map.of(), baseline);
+    }
+
+    /**
+     * Builds the comparison table with a last column of median CPU time per operation.
+     *
+     * @param stats    contender name to its wall-time statistics; the baseline among them
+     * @param cpu      contender name to its CPU-time statistics (empty: no CPU column)
+     * @param baseline the baseline's name
+     * @return the rows
+     */
+    static List<List<String>> ratioRows(Map<String, Stats> stats, Map<String, Stats> cpu,
+                                        String baseline) {
         Stats base = stats.get(baseline);
         if (base == null) {
             throw new IllegalArgumentException("no baseline '" + baseline + "' in " + stats.keySet());
@@ -77,9 +90,13 @@ final class Report {
         List<List<String>> rows = new ArrayList<>();
         for (Map.Entry<String, Stats> e : stats.entrySet()) {
             Stats s = e.getValue();
-            rows.add(List.of(e.getKey(), micros(s.median()), micros(s.quantile(0.1)),
-                    micros(s.quantile(0.9)), Integer.toString(s.count()),
-                    ratio(s.median() / base.median())));
+            List<String> row = new ArrayList<>(List.of(e.getKey(), micros(s.median()),
+                    micros(s.quantile(0.1)), micros(s.quantile(0.9)),
+                    Integer.toString(s.count()), ratio(s.median() / base.median())));
+            if (!cpu.isEmpty()) {
+                row.add(micros(cpu.get(e.getKey()).median()));
+            }
+            rows.add(row);
         }
         return rows;
     }

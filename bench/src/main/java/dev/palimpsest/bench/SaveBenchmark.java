@@ -42,75 +42,26 @@ final class SaveBenchmark {
         Path work = Dirs.fresh(settings.workDir().resolve("save"));
         Conversation state = TypicalState.conversation("bench-save");
         byte[] bytes = StoreAccess.stateFileBytes(Dirs.fresh(work.resolve("probe")), state);
-        byte[] roundLine = StateJson.roundLine(state.recentRounds().get(0));
 
         List<Contender> contenders = new ArrayList<>();
         try {
-            Path bareDir = Dirs.fresh(work.resolve("bare"));
-            contenders.add(contender(BARE, () -> BareProtocol.replace(bareDir,
-                    "conversation-bench-save.json", bytes, true, true)));
-
-            FileChannel log = FileChannel.open(Dirs.fresh(work.resolve("append")).resolve("log"),
-                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND);
-            contenders.add(new Contender() {
-                @Override
-                public String name() {
-                    return APPEND;
-                }
-
-                @Override
-                public void runOnce() throws Exception {
-                    ByteBuffer buf = ByteBuffer.wrap(roundLine);
-                    while (buf.hasRemaining()) {
-                        log.write(buf);
-                    }
-                    log.force(false);
-                }
-
-                @Override
-                public void release() throws Exception {
-                    log.close();
-                }
-            });
-
-            SqliteBaseline window = new SqliteBaseline(
-                    Dirs.fresh(work.resolve("sqlite-window")).resolve("chat.db"));
-            contenders.add(closing(SQLITE_WINDOW, () -> window.rewriteWindow(state), window));
-            SqliteBaseline row = new SqliteBaseline(
-                    Dirs.fresh(work.resolve("sqlite-row")).resolve("chat.db"));
-            contenders.add(closing(SQLITE_ROW, () -> row.putState(state.convId(), bytes), row));
-
-            Optional<ConversationStore> store = StoreAccess.open(Dirs.fresh(work.resolve("store")));
-            if (store.isPresent()) {
-                ConversationStore s = store.get();
-                Conversation[] current = {state};
-                contenders.add(closing(STORE, () -> current[0] = s.save(current[0]), s));
-                ConversationStore engineStore = ConversationStore.open(
-                        Dirs.fresh(work.resolve("engine")));
-                ConversationEngine engine = ConversationEngine.builder(engineStore).build();
-                // Start from the typical state, so the window holds 20 to 40 rounds from here on.
-                engineStore.save(TypicalState.conversation("bench-engine"));
-                long[] seq = {TypicalState.conversation("bench-engine").nextSeq()};
-                contenders.add(closing(ENGINE, () -> {
-                    Round r = TypicalState.round("bench-engine", seq[0]++);
-                    engine.append("bench-engine", r.user(), r.assistant());
-                }, engineStore));
-            }
-
+            contenders.addAll(contenders(work, state, bytes));
+            boolean storePresent = contenders.stream().anyMatch(c -> c.name().equals(STORE));
             InterleavedRunner runner = new InterleavedRunner(settings.pick(30, 100),
                     settings.pick(15, 40), settings.pick(10, 20));
             Map<String, Stats> stats = runner.run(contenders);
-            List<List<String>> rows = Report.ratioRows(stats, BARE);
+            List<List<String>> rows = Report.ratioRows(stats, runner.lastCpu(), BARE);
             List<String> headers = List.of("contender", "median µs", "p10 µs", "p90 µs", "n",
-                    "vs 1a");
+                    "vs 1a", "CPU µs (median, calling thread)");
             report.section("1. Durable save of a typical state (" + bytes.length + " bytes)",
                     "Each operation is timed on its own; contenders interleave in rotating batches"
-                            + " after a warm-up. The baselines write the exact bytes of the store's"
-                            + " state file" + (store.isPresent() ? "." : " (store not in this build:"
+                            + " after a warm-up. The last column is the CPU time the calling"
+                            + " thread spent per operation (user and system), which hardly depends"
+                            + " on how busy the machine is. The baselines write the exact bytes of the store's"
+                            + " state file" + (storePresent ? "." : " (store not in this build:"
                             + " an equivalent JSON encoding)."),
                     headers, rows);
-            if (store.isPresent()) {
+            if (storePresent) {
                 double vsBare = stats.get(STORE).median() / stats.get(BARE).median();
                 double vsWindow = stats.get(STORE).median() / stats.get(SQLITE_WINDOW).median();
                 double engineVsWindow = stats.get(ENGINE).median()
@@ -135,6 +86,75 @@ final class SaveBenchmark {
                 c.release();
             }
         }
+    }
+
+    /**
+     * Sets up figure 1's contenders, each in its own directory under {@code work}; the store's
+     * two are left out when the build holds no store.
+     *
+     * @param work  the figure's scratch directory
+     * @param state the typical state
+     * @param bytes the store's state file bytes for it
+     * @return the contenders, baseline first
+     * @throws Exception if a set-up step failed
+     */
+    static List<Contender> contenders(Path work, Conversation state, byte[] bytes)
+            throws Exception {
+        List<Contender> contenders = new ArrayList<>();
+        byte[] roundLine = StateJson.roundLine(state.recentRounds().get(0));
+        Path bareDir = Dirs.fresh(work.resolve("bare"));
+        contenders.add(contender(BARE, () -> BareProtocol.replace(bareDir,
+                "conversation-bench-save.json", bytes, true, true)));
+
+        FileChannel log = FileChannel.open(Dirs.fresh(work.resolve("append")).resolve("log"),
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        contenders.add(new Contender() {
+            @Override
+            public String name() {
+                return APPEND;
+            }
+
+            @Override
+            public void runOnce() throws Exception {
+                ByteBuffer buf = ByteBuffer.wrap(roundLine);
+                while (buf.hasRemaining()) {
+                    log.write(buf);
+                }
+                log.force(false);
+            }
+
+            @Override
+            public void release() throws Exception {
+                log.close();
+            }
+        });
+
+        SqliteBaseline window = new SqliteBaseline(
+                Dirs.fresh(work.resolve("sqlite-window")).resolve("chat.db"));
+        contenders.add(closing(SQLITE_WINDOW, () -> window.rewriteWindow(state), window));
+        SqliteBaseline row = new SqliteBaseline(
+                Dirs.fresh(work.resolve("sqlite-row")).resolve("chat.db"));
+        contenders.add(closing(SQLITE_ROW, () -> row.putState(state.convId(), bytes), row));
+
+        Optional<ConversationStore> store = StoreAccess.open(Dirs.fresh(work.resolve("store")));
+        if (store.isPresent()) {
+            ConversationStore s = store.get();
+            Conversation[] current = {state};
+            contenders.add(closing(STORE, () -> current[0] = s.save(current[0]), s));
+            ConversationStore engineStore = ConversationStore.open(
+                    Dirs.fresh(work.resolve("engine")));
+            ConversationEngine engine = ConversationEngine.builder(engineStore).build();
+            // Start from the typical state, so the window holds 20 to 40 rounds from here on.
+            engineStore.save(TypicalState.conversation("bench-engine"));
+            long[] seq = {TypicalState.conversation("bench-engine").nextSeq()};
+            contenders.add(closing(ENGINE, () -> {
+                Round r = TypicalState.round("bench-engine", seq[0]++);
+                engine.append("bench-engine", r.user(), r.assistant());
+            }, engineStore));
+        }
+
+        return contenders;
     }
 
     /** An operation that may throw, for building contenders from lambdas. */

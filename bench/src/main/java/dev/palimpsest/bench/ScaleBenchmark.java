@@ -130,9 +130,10 @@ final class ScaleBenchmark {
                             () -> appendRound(engine, "round-100", next[0]++)),
                     SaveBenchmark.contender("engine append at round 100,000",
                             () -> appendRound(engine, "round-100000", next[1]++)));
-            InterleavedRunner runner = new InterleavedRunner(20, settings.pick(10, 20), 10);
+            InterleavedRunner runner = new InterleavedRunner(20, settings.pick(10, 40), 10);
             Map<String, Stats> stats = runner.run(contenders);
-            List<List<String>> rows = Report.ratioRows(stats, "engine append at round 100");
+            List<List<String>> rows = Report.ratioRows(stats, runner.lastCpu(),
+                    "engine append at round 100");
             Conversation deepState = store.load("round-100000");
             report.section("2a. Append cost at round 100 and at round 100,000",
                     String.format(Locale.ROOT, "Engine with the default policy (%s) and the "
@@ -145,7 +146,8 @@ final class ScaleBenchmark {
                                     + "%d.. interleaved.", CompactionPolicy.DEFAULT,
                             setupNanos / 1e9, archiveBytes >> 20,
                             Files.size(store.stateFile("round-100000")), checkRounds, 100, deep),
-                    List.of("contender", "median µs", "p10 µs", "p90 µs", "n", "vs round 100"),
+                    List.of("contender", "median µs", "p10 µs", "p90 µs", "n", "vs round 100",
+                            "CPU µs"),
                     rows);
             double ratio = stats.get("engine append at round 100,000").median()
                     / stats.get("engine append at round 100").median();

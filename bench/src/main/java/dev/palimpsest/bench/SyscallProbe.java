@@ -1,0 +1,45 @@
+package dev.palimpsest.bench;
+
+import dev.palimpsest.core.Conversation;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Runs one contender of figure 1 a given number of times, for {@code bench/syscalls.sh} to count
+ * its system calls with {@code strace -c}: {@code SyscallProbe WORKDIR PREFIX COUNT}, where
+ * PREFIX starts the contender's name ({@code 1a}, {@code 1c}, {@code store}, {@code engine}...).
+ * The script runs it with COUNT 0 and COUNT N and divides the difference by N, so that start-up
+ * and set-up cancel out.
+ */
+public final class SyscallProbe {
+    private SyscallProbe() {
+    }
+
+    /**
+     * Entry point.
+     *
+     * @param args work directory, contender name prefix, operation count
+     * @throws Exception if the contender failed
+     */
+    public static void main(String[] args) throws Exception {
+        Path work = Dirs.fresh(Path.of(args[0]));
+        String prefix = args[1];
+        int count = Integer.parseInt(args[2]);
+        Conversation state = TypicalState.conversation("bench-save");
+        byte[] bytes = StoreAccess.stateFileBytes(Dirs.fresh(work.resolve("probe")), state);
+        List<Contender> contenders = SaveBenchmark.contenders(work, state, bytes);
+        try {
+            Contender chosen = contenders.stream().filter(c -> c.name().startsWith(prefix))
+                    .findFirst().orElseThrow(() -> new BenchException("no contender starts with '"
+                            + prefix + "'"));
+            for (int i = 0; i < count; i++) {
+                chosen.runOnce();
+            }
+        } finally {
+            for (Contender c : contenders) {
+                c.release();
+            }
+            Dirs.delete(work);
+        }
+    }
+}
