@@ -2,12 +2,16 @@ package dev.palimpsest.persist;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palimpsest.core.Conversation;
 import dev.palimpsest.core.Round;
 import java.io.IOException;
+import java.nio.channels.FileLockInterruptionException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -150,6 +154,88 @@ class MultiProcessUpdateTest {
                     + (outcome.get() instanceof Conversation ? "stored its update after the"
                     + " other process released the lock" : "failed with " + outcome.get()));
         }
+    }
+
+    @Test
+    void aWaiterInterruptedInTheFileLockFailsFastAndTheNextWriterStillExcludesOtherProcesses()
+            throws InterruptedException {
+        Path root = dir.resolve("data");
+        try (ChildJvms children = new ChildJvms(2, Duration.ofSeconds(90));
+             ConversationStore store = ConversationStore.open(root)) {
+            ChildJvm holder = children.start(LockHolderMain.class, root.toString(), CONV_ID);
+            holder.awaitLine("holding"::equals, WAIT);
+
+            AtomicReference<Object> interruptedOutcome = new AtomicReference<>();
+            AtomicReference<Boolean> keptInterrupt = new AtomicReference<>();
+            Thread interrupted = new Thread(() -> {
+                appendRound(store, "interrupted waiter", interruptedOutcome);
+                keptInterrupt.set(Thread.currentThread().isInterrupted());
+            }, "interrupted-waiter");
+            interrupted.start();
+            awaitBlockedInFileLock(interrupted);
+            interrupted.interrupt();
+            // It fails at once, while the other process still holds the lock.
+            interrupted.join(WAIT.toMillis());
+            assertFalse(interrupted.isAlive(), "the interrupted waiter kept waiting");
+            StoreIOException e = assertInstanceOf(StoreIOException.class,
+                    interruptedOutcome.get());
+            assertEquals(StoreIOException.Step.LOCK, e.step());
+            assertInstanceOf(FileLockInterruptionException.class, e.getCause());
+            assertEquals(Boolean.TRUE, keptInterrupt.get(), "the interrupt status was lost");
+
+            // The interrupt closed the waiter's channel; the next writer opens its own and still
+            // waits for the other process instead of writing inside its lock.
+            AtomicReference<Object> nextOutcome = new AtomicReference<>();
+            Thread next = new Thread(() -> appendRound(store, "next writer", nextOutcome),
+                    "next-writer");
+            next.start();
+            awaitBlockedInFileLock(next);
+            assertNull(nextOutcome.get(), "the next writer did not wait for the lock");
+            holder.send("release");
+            assertEquals(0, holder.awaitExit(WAIT), holder.describe());
+            assertEquals("stored 1", holder.lines().get(holder.lines().size() - 1));
+            next.join(WAIT.toMillis());
+            assertFalse(next.isAlive(), "the next writer never got the lock");
+            assertEquals(2, assertInstanceOf(Conversation.class, nextOutcome.get()).revision());
+
+            // And it released the file lock: another process takes it after it.
+            ChildJvm after = children.start(LockHolderMain.class, root.toString(), CONV_ID);
+            after.awaitLine("holding"::equals, WAIT);
+            after.send("release");
+            assertEquals(0, after.awaitExit(WAIT), after.describe());
+            assertEquals(List.of("lock holder", "next writer", "lock holder"),
+                    store.load(CONV_ID).recentRounds().stream().map(Round::user).toList());
+        }
+    }
+
+    private static void appendRound(ConversationStore store, String user,
+                                    AtomicReference<Object> outcome) {
+        try {
+            outcome.set(store.update(CONV_ID, c -> c.withRoundAppended(
+                    new Round(c.nextSeq(), user, "", Instant.now()), Instant.now())));
+        } catch (RuntimeException e) {
+            outcome.set(e);
+        }
+    }
+
+    /**
+     * Waits until {@code thread} is blocked in the native call of {@code FileChannel.lock}, that
+     * is, waiting for a file lock that another process holds.
+     */
+    private static void awaitBlockedInFileLock(Thread thread) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!thread.isAlive()) {
+                throw new AssertionError(thread.getName() + " ended before it waited for the lock");
+            }
+            for (StackTraceElement frame : thread.getStackTrace()) {
+                if (frame.getMethodName().equals("lock0")) {
+                    return;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError(thread.getName() + " never waited in FileChannel.lock");
     }
 
     private static void runParentWriters(ConversationStore store) throws InterruptedException {
