@@ -102,3 +102,22 @@ cat "$WORK"/run-*.classlist | grep -v '/$Proxy' | sed 's/ id: [0-9]*$//' | awk '
   || { cat "$WORK/verify.log" >&2; exit 1; }
 grep -q 'dev.palimpsest.cli.Main source: shared objects file' "$WORK/verify.log" \
   || { echo "the CDS archive does not hold dev.palimpsest.cli.Main" >&2; exit 1; }
+
+# Smoke-test the image's own launcher script, with class sharing forced on so that an archive
+# the JVM cannot map fails here instead of silently slowing every start. The Failsafe tests
+# (LauncherImageIT) go further; this check also runs when tests are skipped.
+SMOKE="$WORK/smoke"
+rm -rf "$SMOKE"
+export PALIMPSEST_JVM_OPTIONS="-Xshare:on"
+smoke() {
+  "$IMAGE/bin/palimpsest" --root "$SMOKE" "$@" < /dev/null > "$WORK/smoke.out" 2> "$WORK/smoke.err" \
+    || { echo "image smoke test failed: palimpsest $*" >&2; cat "$WORK/smoke.err" >&2; exit 1; }
+}
+smoke append --user "smoke ünïcødé" --assistant "ok" smoke-id
+[ "$(cat "$WORK/smoke.out")" = "1" ] || { echo "image smoke test: append printed '$(cat "$WORK/smoke.out")', not 1" >&2; exit 1; }
+smoke show smoke-id
+smoke transcript smoke-id
+grep -q "smoke ünïcødé" "$WORK/smoke.out" || { echo "image smoke test: transcript lost the round" >&2; exit 1; }
+smoke list
+grep -q "smoke-id" "$WORK/smoke.out" || { echo "image smoke test: list lacks the conversation" >&2; exit 1; }
+unset PALIMPSEST_JVM_OPTIONS

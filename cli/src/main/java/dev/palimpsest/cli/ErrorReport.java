@@ -8,6 +8,7 @@ import dev.palimpsest.persist.ConflictException;
 import dev.palimpsest.persist.CorruptStateException;
 import dev.palimpsest.persist.IdCollisionException;
 import dev.palimpsest.persist.InvalidIdException;
+import dev.palimpsest.persist.StateTooLargeException;
 import dev.palimpsest.persist.StoreException;
 import dev.palimpsest.persist.StoreIOException;
 import java.io.PrintStream;
@@ -30,7 +31,10 @@ final class ErrorReport {
         if (failure instanceof CliException cli) {
             return cli.exitCode();
         }
-        if (failure instanceof InvalidIdException || failure instanceof InvalidModelException) {
+        if (failure instanceof InvalidIdException || failure instanceof InvalidModelException
+                || failure instanceof StateTooLargeException) {
+            // The input was rejected before anything was written: a bad id, a text that is not
+            // Unicode, or a round that would make the state file larger than the store's limit.
             return ExitCode.USAGE;
         }
         if (failure instanceof CorruptStateException || failure instanceof IdCollisionException) {

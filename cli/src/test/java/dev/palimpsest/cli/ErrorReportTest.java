@@ -12,6 +12,7 @@ import dev.palimpsest.persist.CorruptStateException;
 import dev.palimpsest.persist.DurabilityUnknownException;
 import dev.palimpsest.persist.IdCollisionException;
 import dev.palimpsest.persist.InvalidIdException;
+import dev.palimpsest.persist.StateTooLargeException;
 import dev.palimpsest.persist.StoreIOException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,6 +30,8 @@ class ErrorReportTest {
         assertEquals(2, ErrorReport.exitCode(new InvalidIdException("", "empty")));
         assertEquals(2, ErrorReport.exitCode(new InvalidModelException("bad text")));
         assertEquals(2, ErrorReport.exitCode(CliException.usage("bad flag")));
+        assertEquals(2, ErrorReport.exitCode(new StateTooLargeException("c", 70_000_000,
+                67_108_864, "the state")));
         assertEquals(3, ErrorReport.exitCode(CliException.noSuchConversation("c")));
         assertEquals(4, ErrorReport.exitCode(new CorruptStateException("c", FILE,
                 CorruptStateException.Reason.NEWER_SCHEMA, "schema 9", null)));
