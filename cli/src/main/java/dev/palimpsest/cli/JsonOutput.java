@@ -3,6 +3,7 @@ package dev.palimpsest.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.palimpsest.core.Counters;
 import dev.palimpsest.core.Round;
 import dev.palimpsest.engine.ChatMessage;
@@ -26,7 +27,12 @@ final class JsonOutput implements AutoCloseable {
     JsonOutput(OutputStream out) {
         this.out = out;
         try {
-            this.json = new JsonFactory().createGenerator(out, JsonEncoding.UTF8)
+            // Characters beyond the BMP (emoji) are written as UTF-8, as in the state files, not
+            // as escaped surrogate pairs.
+            JsonFactory factory = JsonFactory.builder()
+                    .enable(JsonWriteFeature.COMBINE_UNICODE_SURROGATES_IN_UTF8)
+                    .build();
+            this.json = factory.createGenerator(out, JsonEncoding.UTF8)
                     .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
                     .useDefaultPrettyPrinter();
         } catch (IOException e) {

@@ -144,6 +144,21 @@ class ReadCommandsTest {
     }
 
     @Test
+    void jsonOutputWritesEmojiAsUtf8NotAsEscapedSurrogates() throws IOException {
+        LauncherRun.inRoot(root, "append", "--user", "boat \uD83D\uDEA3", "--assistant", "ok",
+                "emoji").expect(0);
+        for (String[] command : List.of(new String[] {"transcript", "--json", "emoji"},
+                new String[] {"context", "--format", "messages", "emoji"},
+                new String[] {"show", "--json", "emoji"})) {
+            String out = LauncherRun.inRoot(root, command).expect(0).out();
+            assertTrue(out.contains("boat \uD83D\uDEA3"), out);
+            assertTrue(!out.contains("\\uD83D"), out);
+            assertTrue(values(out, "user").contains("boat \uD83D\uDEA3")
+                    || values(out, "content").contains("boat \uD83D\uDEA3"), out);
+        }
+    }
+
+    @Test
     void transcriptRangesAndTheirValidation() throws IOException {
         String json = LauncherRun.inRoot(root, "transcript", "--json", "--from", "2", "--limit",
                 "3", "conv").expect(0).out();
