@@ -67,16 +67,17 @@ public interface ConversationStore extends AutoCloseable {
      * {@code conversation.revision()} (0 for a conversation never stored), and stores the state
      * with the revision incremented.
      *
-     * <p>Only the header of the stored file is read to check its revision and id, so a file
-     * whose header is intact is replaced even if the rest of it was damaged.
+     * <p>The stored file is read and decoded whole before it is replaced, so a file that
+     * {@link #load} would refuse (even one whose header is intact and whose body is damaged) is
+     * never overwritten: it stays for {@link #check} to quarantine.
      *
      * @param conversation the new state, carrying the revision it was derived from
      * @return the state as stored, with revision {@code conversation.revision() + 1}
      * @throws InvalidIdException          if the id can never be stored
      * @throws ConflictException           if the stored revision differs
      * @throws IdCollisionException        if the file holds another conversation's id
-     * @throws CorruptStateException       if the stored file's header is unreadable or of a newer
-     *                                     schema; it is not overwritten
+     * @throws CorruptStateException       if the stored file is unreadable, too large or of a
+     *                                     newer schema; it is left untouched
      * @throws StateTooLargeException      if the encoded state exceeds the size limit; nothing is
      *                                     written
      * @throws DurabilityUnknownException  if the rename succeeded but a later step failed
@@ -112,7 +113,9 @@ public interface ConversationStore extends AutoCloseable {
 
     /**
      * Appends rounds to the conversation's archive and forces them to stable storage before
-     * returning. A torn last line left by a crash is repaired first.
+     * returning, then fsyncs the directory, so the archive's entry is durable even if the
+     * process that created the file died before doing so. A torn last line left by a crash is
+     * repaired first.
      *
      * <p>If the append fails, the lines it wrote are cut off again (best effort), so that an
      * unacknowledged round is not read as archived.
@@ -121,6 +124,8 @@ public interface ConversationStore extends AutoCloseable {
      * @param rounds the rounds, in order; an empty list writes nothing
      * @throws IdCollisionException   if the state file beside the archive holds another id
      * @throws StateTooLargeException if one round's line exceeds the size limit
+     * @throws DurabilityUnknownException if the lines were written and forced but the directory
+     *                                fsync after them failed
      * @throws StoreIOException       if a step failed
      */
     void appendArchive(String convId, List<Round> rounds);
@@ -155,7 +160,8 @@ public interface ConversationStore extends AutoCloseable {
      *
      * @param convId the conversation id
      * @return {@code true} if something was deleted, {@code false} if nothing was stored
-     * @throws CorruptStateException if the state file's header is unreadable
+     * @throws CorruptStateException if the state file is unreadable (anywhere, not only in its
+     *                               header); it is left untouched
      * @throws IdCollisionException  if the state file holds another conversation's id
      */
     boolean delete(String convId);

@@ -191,9 +191,13 @@ class MalformedStateFileTest {
                 assertEquals(java.util.Optional.of(ID), e.convId());
                 assertTrue(e.getMessage().startsWith("unreadable state file " + file + ": "),
                         e.getMessage());
-                // A write over an unreadable file is refused unless only its body is broken
-                // (writes read just the header); either way update, which reads it all, refuses.
+                // Every write that would replace or remove the file reads all of it first, so
+                // none destroys what check(true) would quarantine, even when only the body is
+                // broken. Revision 3 is the one the intact header holds.
                 assertThrows(CorruptStateException.class, () -> store.update(ID, x -> x));
+                assertThrows(CorruptStateException.class,
+                        () -> store.save(Conversation.empty(ID).withRevision(3)));
+                assertThrows(CorruptStateException.class, () -> store.delete(ID));
                 // list reads headers only: it goes on past the file (and lists it if just its
                 // body is broken; load and check tell the truth about it).
                 assertTrue(store.list().stream().map(ConversationSummary::convId).toList()
@@ -241,5 +245,39 @@ class MalformedStateFileTest {
             assertEquals(2, c.recentRounds().size());
             assertEquals("hi ü", c.recentRounds().get(0).user());
         }
+    }
+
+    @Test
+    void aSaveOrDeleteOverAStoredFileWithADamagedBodyIsRefusedAndTheFileStaysUntouched()
+            throws IOException {
+        Path root = top.resolve("root");
+        try (ConversationStore store = ConversationStore.open(root)) {
+            Conversation read = store.save(ConversationStoreTest.withRounds(
+                    Conversation.empty(ID), 40));
+            Path file = store.stateFile(ID);
+            byte[] whole = Files.readAllBytes(file);
+            // A lost tail: the header (written first) is intact, the rounds are not.
+            byte[] damaged = java.util.Arrays.copyOf(whole, whole.length * 2 / 3);
+            Files.write(file, damaged);
+
+            CorruptStateException onSave = assertThrows(CorruptStateException.class,
+                    () -> store.save(plusRound(read)));
+            assertEquals(Reason.MALFORMED, onSave.reason());
+            assertEquals(file, onSave.file());
+            assertThrows(CorruptStateException.class, () -> store.delete(ID));
+            assertArrayEquals(damaged, Files.readAllBytes(file));
+
+            // The evidence is still there for check to quarantine; then the id starts empty.
+            CheckReport report = store.check(true);
+            assertEquals(CheckReport.Action.QUARANTINED, report.findings().get(0).action());
+            assertArrayEquals(damaged,
+                    Files.readAllBytes(report.findings().get(0).movedTo().orElseThrow()));
+            assertEquals(1, store.save(plusRound(Conversation.empty(ID))).revision());
+        }
+    }
+
+    private static Conversation plusRound(Conversation c) {
+        return c.withRoundAppended(ConversationStoreTest.round(c.nextSeq()),
+                ConversationStoreTest.round(c.nextSeq()).createdAt());
     }
 }

@@ -4,7 +4,7 @@ import java.util.Random;
 import java.util.function.Consumer;
 
 /**
- * Runs generated-case tests from a seed that is printed on failure and can be passed back with
+ * Runs generated-case tests from a seed that is printed and can be passed back with
  * {@code -Dpalimpsest.seed=N}, so that every failure can be replayed.
  */
 public final class Seeds {
@@ -15,6 +15,9 @@ public final class Seeds {
 
     public static void run(String what, Consumer<Random> body) {
         long seed = Long.getLong(PROPERTY, System.nanoTime());
+        // Printed up front too: a run killed by a timeout never reaches the catch below.
+        System.out.println(what + ": seed " + seed + " (replay with -D" + PROPERTY + "=" + seed
+                + ")");
         try {
             body.accept(new Random(seed));
         } catch (RuntimeException | AssertionError e) {

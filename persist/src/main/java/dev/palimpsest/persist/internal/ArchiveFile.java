@@ -31,7 +31,8 @@ import java.util.stream.StreamSupport;
  * <p>An append writes whole lines and forces them to stable storage before it returns. A crash
  * in the middle of an append can leave a torn last line (no terminating newline); the next append
  * first truncates the file back to its last newline, and readers skip such a line. Only a line
- * ending in a newline counts as written.
+ * ending in a newline counts as written. The caller fsyncs the directory after every append, so
+ * that the file's entry is durable too, whoever created it.
  */
 final class ArchiveFile {
     private static final int TAIL_CHUNK = 8192;
@@ -50,9 +51,8 @@ final class ArchiveFile {
      * @param convId the conversation, for errors
      * @param file   the archive file
      * @param rounds the rounds, in order
-     * @return whether the file was created by this append (its directory then needs an fsync)
      */
-    boolean append(String convId, Path file, List<Round> rounds) {
+    void append(String convId, Path file, List<Round> rounds) {
         ByteArrayOutputStream lines = new ByteArrayOutputStream();
         for (Round round : rounds) {
             byte[] line = codec.encodeArchiveLine(round);
@@ -110,7 +110,6 @@ final class ArchiveFile {
             }
             throw new StoreIOException(convId, step, file, e);
         }
-        return created;
     }
 
     /** Returns the length of the file up to and including its last newline. */

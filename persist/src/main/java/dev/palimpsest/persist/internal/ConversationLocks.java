@@ -1,9 +1,9 @@
 package dev.palimpsest.persist.internal;
 
 import java.io.IOException;
-import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.FileLockInterruptionException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -105,64 +105,49 @@ final class ConversationLocks {
     }
 
     /**
-     * Opens the lock file and takes its file lock. Blocking in {@link FileChannel#lock()} is
-     * interruptible, and an interrupt closes the channel; the lock must still be taken (the caller
-     * is about to write), so the interrupt is remembered, the channel reopened, and the interrupt
-     * restored once the lock is held.
+     * Opens the lock file and takes its file lock, or fails.
+     *
+     * <p>Blocking in {@link FileChannel#lock()} is interruptible: an interrupt closes the channel
+     * (and with it any lock it held), and {@code lock()} throws
+     * {@link FileLockInterruptionException}; a thread whose interrupt status is already set gets
+     * it at once, even if nobody holds the lock. The locker then fails with that exception, its
+     * interrupt status still set, holding nothing: it does not retry, since an interrupt asks the
+     * thread to stop. Other threads are not affected: the channel belongs to this locker alone
+     * until {@code lock()} has returned (only then is it stored in the entry), so a channel
+     * closed by an interrupt never stays in the registry, and the next outermost locker opens
+     * its own.
      */
     private static FileChannel lockFileChannel(Path lockFile) throws IOException {
-        boolean interrupted = false;
+        FileChannel channel = openLockFile(lockFile);
         try {
-            while (true) {
-                FileChannel channel = openLockFile(lockFile);
-                try {
-                    FileLock fileLock = channel.lock();
-                    if (fileLock.isValid()) {
-                        return channel;
-                    }
-                    channel.close();
-                } catch (ClosedByInterruptException e) {
-                    interrupted = true;
-                    Thread.interrupted();
-                } catch (IOException | RuntimeException | Error e) {
-                    channel.close();
-                    throw e;
-                }
+            channel.lock();
+            return channel;
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
             }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            throw e;
         }
     }
 
     /**
      * Opens the lock file, creating it (mode 0600, set explicitly because the umask reduces the
-     * mode given at creation) if it does not exist. Symbolic links are never followed.
+     * mode given at creation) if it does not exist. Symbolic links are never followed. Opening a
+     * file is not interruptible, so an interrupt cannot fail this step.
      */
     private static FileChannel openLockFile(Path lockFile) throws IOException {
-        boolean interrupted = false;
-        try {
-            while (true) {
+        while (true) {
+            try {
+                return FileChannel.open(lockFile, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException missing) {
                 try {
-                    return FileChannel.open(lockFile, StandardOpenOption.WRITE,
-                            LinkOption.NOFOLLOW_LINKS);
-                } catch (NoSuchFileException missing) {
-                    try {
-                        FileChannel created = NioFileOps.INSTANCE.createNew(lockFile);
-                        return created;
-                    } catch (FileAlreadyExistsException raced) {
-                        // Another thread or process created it first: open theirs.
-                        continue;
-                    }
-                } catch (ClosedByInterruptException e) {
-                    interrupted = true;
-                    Thread.interrupted();
+                    return NioFileOps.INSTANCE.createNew(lockFile);
+                } catch (FileAlreadyExistsException raced) {
+                    // Another thread or process created it first: open theirs.
                 }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
             }
         }
     }

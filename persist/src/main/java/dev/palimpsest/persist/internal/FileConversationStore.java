@@ -121,7 +121,10 @@ public final class FileConversationStore implements ConversationStore {
         String stem = ConversationIdCodec.stem(convId);
         Path directory = directory(convId);
         try (ConversationLocks.Held held = lock(convId, directory, stem)) {
-            long stored = storedRevision(convId, stem);
+            // The whole file, not only its header: a file whose body is damaged must stay for
+            // check(true) to quarantine, not be replaced by a save that never read it. Decoding
+            // a typical state costs a small fraction of the fsyncs that follow.
+            long stored = load(convId).revision();
             if (stored != conversation.revision()) {
                 throw new ConflictException(convId, conversation.revision(), stored);
             }
@@ -165,9 +168,13 @@ public final class FileConversationStore implements ConversationStore {
             // The archive holds no id: the state file beside it tells whose it is.
             storedRevision(convId, stem);
             Path file = archiveFileOfStem(stem);
-            if (archive.append(convId, file, rounds)) {
-                writer.syncDirectory(convId, directory, file);
-            }
+            archive.append(convId, file, rounds);
+            // Every append, not only one that creates the file: a creator killed before its
+            // directory fsync leaves an entry a power loss can still take away, together with
+            // every line appended to it since. Knowing whether this file's entry was ever
+            // synced would take its identity, and an inode number can be reused by a file
+            // that another process re-created. The fsync is group-committed with the saves.
+            writer.syncDirectory(convId, directory, file);
         }
     }
 
@@ -231,7 +238,8 @@ public final class FileConversationStore implements ConversationStore {
         }
         Path directory = directory(convId);
         try (ConversationLocks.Held held = lock(convId, directory, stem)) {
-            storedRevision(convId, stem);
+            // Like save, refuse a file that cannot be read whole: it is evidence to quarantine.
+            load(convId);
             boolean deleted;
             Path state = stateFileOfStem(stem);
             // The archive goes first: a crash in between must not leave an old archive to a
@@ -473,8 +481,10 @@ public final class FileConversationStore implements ConversationStore {
     }
 
     /**
-     * Returns the revision stored for {@code convId} (0 if none), checking that the file holds
-     * that id and a schema this version may overwrite. Reads only the header.
+     * Checks that the state file of {@code convId}, if any, holds that id in a schema this
+     * version reads, and returns its revision (0 if none). Reads only the header: enough for a
+     * write that leaves the state file alone (an archive append); a write that replaces or
+     * removes it reads the whole file.
      */
     private long storedRevision(String convId, String stem) {
         Path file = stateFileOfStem(stem);

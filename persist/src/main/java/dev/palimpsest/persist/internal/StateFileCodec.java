@@ -19,9 +19,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -531,10 +529,8 @@ final class StateFileCodec {
     }
 
     private static Instant instant(String text, String field) {
-        try {
-            return DateTimeFormatter.ISO_INSTANT.parse(text, Instant::from);
-        } catch (DateTimeException e) {
-            throw new InvalidModelException(field + " is not an ISO-8601 instant: '" + text + "'");
-        }
+        return IsoInstants.parse(text).orElseThrow(() -> new InvalidModelException(field
+                + " is not an ISO-8601 instant in UTC like 2026-11-25T10:15:30Z: '" + text
+                + "'"));
     }
 }
