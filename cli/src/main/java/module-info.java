@@ -6,8 +6,7 @@ module dev.palimpsest.cli {
     requires dev.palimpsest.engine;
     // JSON output and config.json, through the streaming API only (no databind on this path).
     requires com.fasterxml.jackson.core;
+    // The commands' models are built with picocli's programmatic API: picocli needs no
+    // reflective access to this module, so nothing is opened to it.
     requires info.picocli;
-
-    // picocli reads and sets the annotated command fields reflectively.
-    opens dev.palimpsest.cli to info.picocli;
 }

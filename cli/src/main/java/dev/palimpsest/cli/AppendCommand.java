@@ -5,62 +5,48 @@ import dev.palimpsest.engine.CompactionOutcome;
 import dev.palimpsest.engine.ConversationEngine;
 import dev.palimpsest.engine.RoundInput;
 import dev.palimpsest.persist.ConversationStore;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code palimpsest append}: appends one round and prints its sequence number once it is durable.
  */
-@Command(name = "append", mixinStandardHelpOptions = true,
-        description = {"Append one round to a conversation and print its sequence number.",
+final class AppendCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Specs.command("append",
+                "Append one round to a conversation and print its sequence number.",
                 "The number is printed only after the round is durably saved. A compaction that "
                         + "fails afterwards is reported on standard error as a warning and does "
-                        + "not change the exit code."})
-final class AppendCommand implements Callable<Integer> {
-    @ParentCommand
-    PalimpsestCommand top;
-
-    @Option(names = "--user", paramLabel = "TEXT", description = "The user's text.")
-    String user;
-
-    @Option(names = "--user-file", paramLabel = "PATH",
-            description = "Read the user's text from a UTF-8 file ('-' for standard input).")
-    String userFile;
-
-    @Option(names = "--assistant", paramLabel = "TEXT", description = "The assistant's text.")
-    String assistant;
-
-    @Option(names = "--assistant-file", paramLabel = "PATH",
-            description = "Read the assistant's text from a UTF-8 file ('-' for standard input).")
-    String assistantFile;
-
-    @Option(names = "--meta", paramLabel = "KEY=VALUE",
-            description = "Metadata stored with the round (repeatable; each key once).")
-    List<String> meta = new ArrayList<>();
-
-    @Option(names = "--expect-seq", paramLabel = "N",
-            description = "The sequence number the round must get: a retry of a round already "
-                    + "stored at N with the same texts prints N again and writes nothing; "
-                    + "any other mismatch is a conflict (exit 5).")
-    Long expectSeq;
-
-    @Mixin
-    PolicyOptions policy;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "The conversation id.")
-    String convId;
+                        + "not change the exit code.");
+        spec.addOption(Specs.option("--user", "TEXT", String.class, "The user's text."));
+        spec.addOption(Specs.option("--user-file", "PATH", String.class,
+                "Read the user's text from a UTF-8 file ('-' for standard input)."));
+        spec.addOption(Specs.option("--assistant", "TEXT", String.class, "The assistant's text."));
+        spec.addOption(Specs.option("--assistant-file", "PATH", String.class,
+                "Read the assistant's text from a UTF-8 file ('-' for standard input)."));
+        spec.addOption(Specs.repeatable("--meta", "KEY=VALUE",
+                "Metadata stored with the round (repeatable; each key once)."));
+        spec.addOption(Specs.option("--expect-seq", "N", Long.class,
+                "The sequence number the round must get: a retry of a round already stored at "
+                        + "N with the same texts prints N again and writes nothing; any other "
+                        + "mismatch is a conflict (exit 5)."));
+        PolicyOptions.addTo(spec);
+        spec.addPositional(Specs.id());
+        return spec;
+    }
 
     @Override
-    public Integer call() {
-        Terminal terminal = top.terminal();
+    public int run(Invocation invocation) {
+        Terminal terminal = invocation.terminal();
+        String convId = invocation.id();
+        String user = invocation.value("--user");
+        String userFile = invocation.value("--user-file");
+        String assistant = invocation.value("--assistant");
+        String assistantFile = invocation.value("--assistant-file");
+        Long expectSeq = invocation.value("--expect-seq");
         if (user != null && userFile != null) {
             throw CliException.usage("give --user or --user-file, not both");
         }
@@ -79,16 +65,18 @@ final class AppendCommand implements Callable<Integer> {
                 user != null ? user : userFile != null ? InputText.read(userFile, terminal) : "",
                 assistant != null ? assistant
                         : assistantFile != null ? InputText.read(assistantFile, terminal) : "")
-                .withMetadata(metadata());
+                .withMetadata(metadata(invocation.values("--meta")));
         if (expectSeq != null) {
             if (expectSeq < 1) {
                 throw CliException.usage("--expect-seq must be at least 1, was " + expectSeq);
             }
             input = input.expectingSeq(expectSeq);
         }
-        LauncherConfig config = top.config();
-        try (ConversationStore store = top.openStore()) {
-            ConversationEngine engine = PalimpsestCommand.engine(store, policy.policy(config),
+        Session session = invocation.session();
+        LauncherConfig config = session.config();
+        PolicyOptions policy = PolicyOptions.of(invocation);
+        try (ConversationStore store = session.openStore()) {
+            ConversationEngine engine = Session.engine(store, policy.policy(config),
                     policy.summarizer(config, terminal.env()));
             AppendResult result = engine.append(convId, input);
             terminal.out().print(result.round().seq() + "\n");
@@ -103,7 +91,7 @@ final class AppendCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    private Map<String, String> metadata() {
+    private static Map<String, String> metadata(List<String> meta) {
         Map<String, String> metadata = new LinkedHashMap<>();
         for (String pair : meta) {
             int eq = pair.indexOf('=');

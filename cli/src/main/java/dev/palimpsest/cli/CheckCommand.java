@@ -4,31 +4,28 @@ import dev.palimpsest.persist.CheckReport;
 import dev.palimpsest.persist.ConversationStore;
 import java.io.PrintStream;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code palimpsest check}: finds unreadable state files and stale temp files. */
-@Command(name = "check", mixinStandardHelpOptions = true,
-        description = {"Check every file under <root>/sm/: unreadable state files and temp "
-                + "files left by crashed writers.",
+final class CheckCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Specs.command("check", "Check every file under <root>/sm/: unreadable "
+                + "state files and temp files left by crashed writers.",
                 "With --repair, stale temp files are removed and unreadable files are renamed "
                         + "aside (never deleted).",
-                "Exit 4 if an unreadable state file remains in place, else 0."})
-final class CheckCommand implements Callable<Integer> {
-    @ParentCommand
-    PalimpsestCommand top;
-
-    @Option(names = "--repair", description = "Remove stale temp files, quarantine unreadable "
-            + "state files.")
-    boolean repair;
+                "Exit 4 if an unreadable state file remains in place, else 0.");
+        spec.addOption(Specs.flag("--repair",
+                "Remove stale temp files, quarantine unreadable state files."));
+        return spec;
+    }
 
     @Override
-    public Integer call() {
-        PrintStream out = top.terminal().out();
+    public int run(Invocation invocation) {
+        PrintStream out = invocation.terminal().out();
+        boolean repair = invocation.flag("--repair");
         CheckReport report;
-        try (ConversationStore store = top.openStore()) {
+        try (ConversationStore store = invocation.session().openStore()) {
             report = store.check(repair);
         }
         boolean unreadableLeft = false;

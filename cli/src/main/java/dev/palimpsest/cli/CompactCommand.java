@@ -3,33 +3,28 @@ package dev.palimpsest.cli;
 import dev.palimpsest.engine.CompactionOutcome;
 import dev.palimpsest.engine.ConversationEngine;
 import dev.palimpsest.persist.ConversationStore;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code palimpsest compact}: folds the oldest rounds into the compressed context now. */
-@Command(name = "compact", mixinStandardHelpOptions = true,
-        description = {"Compact a conversation now: fold its oldest rounds into the compressed "
-                + "context until --keep-rounds remain, whatever the limits say.",
-                "Exit 7 if the summarizer fails (the rounds then stay verbatim)."})
-final class CompactCommand implements Callable<Integer> {
-    @ParentCommand
-    PalimpsestCommand top;
-
-    @Mixin
-    PolicyOptions policy;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "The conversation id.")
-    String convId;
+final class CompactCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Specs.command("compact", "Compact a conversation now: fold its oldest "
+                + "rounds into the compressed context until --keep-rounds remain, whatever the "
+                + "limits say.", "Exit 7 if the summarizer fails (the rounds then stay verbatim).");
+        PolicyOptions.addTo(spec);
+        spec.addPositional(Specs.id());
+        return spec;
+    }
 
     @Override
-    public Integer call() {
-        Terminal terminal = top.terminal();
-        LauncherConfig config = top.config();
-        try (ConversationStore store = top.openStore()) {
-            ConversationEngine engine = PalimpsestCommand.engine(store, policy.policy(config),
+    public int run(Invocation invocation) {
+        Terminal terminal = invocation.terminal();
+        String convId = invocation.id();
+        LauncherConfig config = invocation.session().config();
+        PolicyOptions policy = PolicyOptions.of(invocation);
+        try (ConversationStore store = invocation.session().openStore()) {
+            ConversationEngine engine = Session.engine(store, policy.policy(config),
                     policy.summarizer(config, terminal.env()));
             StoredConversations.require(store, convId);
             CompactionOutcome outcome = engine.compact(convId);

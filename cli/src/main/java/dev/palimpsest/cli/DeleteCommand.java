@@ -1,28 +1,26 @@
 package dev.palimpsest.cli;
 
 import dev.palimpsest.persist.ConversationStore;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code palimpsest delete}: deletes a conversation's state file and archive. */
-@Command(name = "delete", mixinStandardHelpOptions = true,
-        description = "Delete a conversation's state file and archive; the id starts empty again.")
-final class DeleteCommand implements Callable<Integer> {
-    @ParentCommand
-    PalimpsestCommand top;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "The conversation id.")
-    String convId;
+final class DeleteCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Specs.command("delete",
+                "Delete a conversation's state file and archive; the id starts empty again.");
+        spec.addPositional(Specs.id());
+        return spec;
+    }
 
     @Override
-    public Integer call() {
-        try (ConversationStore store = top.openStore()) {
+    public int run(Invocation invocation) {
+        String convId = invocation.id();
+        try (ConversationStore store = invocation.session().openStore()) {
             if (!store.delete(convId)) {
                 throw CliException.noSuchConversation(convId);
             }
-            top.terminal().out().println("deleted " + Text.quote(convId));
+            invocation.terminal().out().println("deleted " + Text.quote(convId));
         }
         return ExitCode.OK;
     }

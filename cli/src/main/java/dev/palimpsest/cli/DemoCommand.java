@@ -13,33 +13,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code palimpsest demo}: replays the bundled sample dialogue through the engine with a small
  * window, so that compactions happen within a few rounds, and shows the result.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Replay a bundled sample dialogue (14 rounds) through the engine with a "
-                + "small window (compact above 4 recent rounds, keep 2), showing each append and "
-                + "compaction as it happens, then the resulting state and where its files are.",
-                "Writes to a fresh temporary root, left in place for you to inspect; with an "
-                        + "explicit --root, to a new conversation 'demo' (or 'demo-2', ...) "
-                        + "there."})
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand implements Subcommand {
     /** The demo's window: small, so that the 14 rounds compact several times. */
     static final CompactionPolicy POLICY = new CompactionPolicy(4, 2, 100_000);
 
-    @ParentCommand
-    PalimpsestCommand top;
+    @Override
+    public CommandSpec spec() {
+        return Specs.command("demo", "Replay a bundled sample dialogue (14 rounds) through the "
+                + "engine with a small window (compact above 4 recent rounds, keep 2), showing "
+                + "each append and compaction as it happens, then the resulting state and where "
+                + "its files are.", "Writes to a fresh temporary root, left in place for you to "
+                + "inspect; with an explicit --root, to a new conversation 'demo' (or 'demo-2', "
+                + "...) there.");
+    }
 
     @Override
-    public Integer call() throws IOException {
-        PrintStream out = top.terminal().out();
+    public int run(Invocation invocation) throws IOException {
+        PrintStream out = invocation.terminal().out();
+        Session session = invocation.session();
         List<RoundInput> dialogue = DemoDialogue.load();
-        Path root = top.rootGiven() ? top.dataRoot()
+        Path root = session.rootGiven() ? session.dataRoot()
                 : Files.createTempDirectory("palimpsest-demo-");
         try (ConversationStore store = ConversationStore.open(root)) {
             String convId = freshId(store);

@@ -1,9 +1,12 @@
 package dev.palimpsest.cli;
 
-import java.util.List;
+import java.io.PrintWriter;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
@@ -12,7 +15,27 @@ import picocli.CommandLine.ParseResult;
  * {@link Main} calls it with the process's streams, tests with their own.
  */
 public final class Launcher {
+    /**
+     * Every subcommand, by name, in the order the help lists them. Suppliers, so that a run
+     * builds only the subcommand it needs (see {@link #subcommandNamed(String[])}).
+     */
+    static final Map<String, Supplier<Subcommand>> SUBCOMMANDS = subcommands();
+
     private Launcher() {
+    }
+
+    private static Map<String, Supplier<Subcommand>> subcommands() {
+        Map<String, Supplier<Subcommand>> commands = new LinkedHashMap<>();
+        commands.put("append", AppendCommand::new);
+        commands.put("show", ShowCommand::new);
+        commands.put("context", ContextCommand::new);
+        commands.put("transcript", TranscriptCommand::new);
+        commands.put("compact", CompactCommand::new);
+        commands.put("delete", DeleteCommand::new);
+        commands.put("list", ListCommand::new);
+        commands.put("check", CheckCommand::new);
+        commands.put("demo", DemoCommand::new);
+        return Collections.unmodifiableMap(commands);
     }
 
     /**
@@ -23,30 +46,7 @@ public final class Launcher {
      * @return the exit code, one of {@link ExitCode}
      */
     public static int run(Terminal terminal, String... args) {
-        PalimpsestCommand top = new PalimpsestCommand(terminal);
-        CommandLine commandLine = new CommandLine(top);
-        String named = subcommandNamed(args);
-        for (Map.Entry<String, Supplier<Object>> entry
-                : PalimpsestCommand.SUBCOMMANDS.entrySet()) {
-            if (named == null || named.equals(entry.getKey())) {
-                commandLine.addSubcommand(entry.getKey(), entry.getValue().get());
-            }
-        }
-        // An id may start with '@': never read arguments from a file.
-        commandLine.setExpandAtFiles(false);
-        commandLine.setOut(new java.io.PrintWriter(terminal.out(), true));
-        commandLine.setErr(new java.io.PrintWriter(terminal.err(), true));
-        commandLine.setParameterExceptionHandler((ParameterException e, String[] ignored) -> {
-            CommandLine failed = e.getCommandLine();
-            terminal.err().println(commandName(failed) + ": " + Text.oneLine(e.getMessage())
-                    + " (see '" + commandName(failed) + " --help')");
-            terminal.err().flush();
-            return ExitCode.USAGE;
-        });
-        commandLine.setExecutionExceptionHandler((Exception e, CommandLine failed,
-                                                  ParseResult parsed) -> ErrorReport.report(
-                terminal.err(), commandName(failed), convIdOf(failed), e, top.debug));
-        int exit = commandLine.execute(args);
+        int exit = parseAndRun(terminal, args);
         terminal.out().flush();
         // PrintStream swallows write errors: a full disk or a closed pipe behind standard
         // output would otherwise end in exit 0 with the output (append's number) lost.
@@ -58,6 +58,59 @@ public final class Launcher {
         return exit;
     }
 
+    private static int parseAndRun(Terminal terminal, String[] args) {
+        CommandSpec top = Specs.command("palimpsest",
+                "Durable, compacting state for long-lived LLM agent conversations.");
+        top.usageMessage().footer("", "Exit codes: 0 ok, 1 internal error, 2 usage or rejected "
+                + "id, 3 no such conversation, 4 unreadable state, 5 conflict, 6 I/O failure, "
+                + "7 summarizer failed during compact.");
+        CommandLine commandLine = new CommandLine(top);
+        String named = subcommandNamed(args);
+        Map<String, Subcommand> built = new LinkedHashMap<>();
+        for (Map.Entry<String, Supplier<Subcommand>> entry : SUBCOMMANDS.entrySet()) {
+            if (named == null || named.equals(entry.getKey())) {
+                Subcommand subcommand = entry.getValue().get();
+                built.put(entry.getKey(), subcommand);
+                commandLine.addSubcommand(entry.getKey(), subcommand.spec());
+            }
+        }
+        // An id may start with '@': never read arguments from a file.
+        commandLine.setExpandAtFiles(false);
+        commandLine.setOut(new PrintWriter(terminal.out(), true));
+        commandLine.setErr(new PrintWriter(terminal.err(), true));
+
+        ParseResult parsed;
+        try {
+            parsed = commandLine.parseArgs(args);
+        } catch (ParameterException e) {
+            String name = e.getCommandLine().getCommandSpec().qualifiedName();
+            terminal.err().println(name + ": " + Text.oneLine(e.getMessage()) + " (see '" + name
+                    + " --help')");
+            return ExitCode.USAGE;
+        }
+        Integer help = CommandLine.executeHelpRequest(parsed);
+        if (help != null) {
+            return help;
+        }
+        if (!parsed.hasSubcommand()) {
+            commandLine.usage(terminal.err());
+            return ExitCode.USAGE;
+        }
+        ParseResult sub = parsed.subcommand();
+        String root = sub.matchedOptionValue(Specs.ROOT,
+                parsed.matchedOptionValue(Specs.ROOT, (String) null));
+        boolean debug = sub.matchedOptionValue(Specs.DEBUG, Boolean.FALSE)
+                || parsed.matchedOptionValue(Specs.DEBUG, Boolean.FALSE);
+        String name = sub.commandSpec().name();
+        Invocation invocation = new Invocation(new Session(terminal, root, debug), sub);
+        try {
+            return built.get(name).run(invocation);
+        } catch (Exception e) {
+            return ErrorReport.report(terminal.err(), "palimpsest " + name, invocation.id(), e,
+                    debug);
+        }
+    }
+
     /**
      * Returns the subcommand a command line names, or {@code null} if it names none (then all
      * are built, for the help and for "did you mean" suggestions). Only the top-level options
@@ -66,28 +119,12 @@ public final class Launcher {
     static String subcommandNamed(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
-            if (arg.equals("--root")) {
+            if (arg.equals(Specs.ROOT)) {
                 i++;
-            } else if (PalimpsestCommand.SUBCOMMANDS.containsKey(arg)) {
+            } else if (SUBCOMMANDS.containsKey(arg)) {
                 return arg;
             } else if (!arg.startsWith("-") || arg.equals("--")) {
                 return null;
-            }
-        }
-        return null;
-    }
-
-    private static String commandName(CommandLine commandLine) {
-        return commandLine.getCommandSpec().qualifiedName();
-    }
-
-    /** The id a subcommand was given, if it takes one, for the error line. */
-    private static String convIdOf(CommandLine commandLine) {
-        List<CommandLine.Model.PositionalParamSpec> positionals =
-                commandLine.getCommandSpec().positionalParameters();
-        for (CommandLine.Model.PositionalParamSpec positional : positionals) {
-            if ("ID".equals(positional.paramLabel()) && positional.getValue() instanceof String id) {
-                return id;
             }
         }
         return null;

@@ -5,28 +5,24 @@ import dev.palimpsest.persist.ConversationSummary;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code palimpsest list}: every stored conversation. */
-@Command(name = "list", mixinStandardHelpOptions = true,
-        description = {"List the stored conversations, ordered by id.",
-                "--json prints a JSON array of {conv_id, revision, updated_at, counters}."})
-final class ListCommand implements Callable<Integer> {
-    @ParentCommand
-    PalimpsestCommand top;
-
-    @Option(names = "--json", description = "Print a JSON array.")
-    boolean json;
+final class ListCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Specs.command("list", "List the stored conversations, ordered by id.",
+                "--json prints a JSON array of {conv_id, revision, updated_at, counters}.");
+        spec.addOption(Specs.flag("--json", "Print a JSON array."));
+        return spec;
+    }
 
     @Override
-    public Integer call() {
-        PrintStream out = top.terminal().out();
-        try (ConversationStore store = top.openStore()) {
+    public int run(Invocation invocation) {
+        PrintStream out = invocation.terminal().out();
+        try (ConversationStore store = invocation.session().openStore()) {
             List<ConversationSummary> summaries = store.list();
-            if (json) {
+            if (invocation.flag("--json")) {
                 try (JsonOutput output = new JsonOutput(out)) {
                     output.summaries(summaries);
                 }

@@ -7,7 +7,7 @@ import dev.palimpsest.engine.summarizer.OpenAiSummarizer;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Map;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The compaction policy and summarizer flags shared by the commands that may compact. Each flag
@@ -18,30 +18,43 @@ final class PolicyOptions {
     /** The environment variable the OpenAI summarizer's key comes from. */
     static final String API_KEY_VARIABLE = "OPENAI_API_KEY";
 
-    @Option(names = "--max-rounds", paramLabel = "N",
-            description = "Compact once the verbatim window holds more than N rounds.")
-    Integer maxRounds;
+    private final Integer maxRounds;
+    private final Integer keepRounds;
+    private final Long maxTokens;
+    private final String summarizer;
+    private final String openaiUrl;
+    private final String model;
 
-    @Option(names = "--keep-rounds", paramLabel = "N",
-            description = "Rounds kept verbatim after a compaction (fewer than --max-rounds).")
-    Integer keepRounds;
+    private PolicyOptions(Invocation invocation) {
+        maxRounds = invocation.value("--max-rounds");
+        keepRounds = invocation.value("--keep-rounds");
+        maxTokens = invocation.value("--max-tokens");
+        summarizer = invocation.value("--summarizer");
+        openaiUrl = invocation.value("--openai-url");
+        model = invocation.value("--model");
+    }
 
-    @Option(names = "--max-tokens", paramLabel = "N",
-            description = "Compact once the window's estimated tokens exceed N.")
-    Long maxTokens;
+    /** Adds the policy and summarizer options to a command's model. */
+    static void addTo(CommandSpec spec) {
+        spec.addOption(Specs.option("--max-rounds", "N", Integer.class,
+                "Compact once the verbatim window holds more than N rounds."));
+        spec.addOption(Specs.option("--keep-rounds", "N", Integer.class,
+                "Rounds kept verbatim after a compaction (fewer than --max-rounds)."));
+        spec.addOption(Specs.option("--max-tokens", "N", Long.class,
+                "Compact once the window's estimated tokens exceed N."));
+        spec.addOption(Specs.option("--summarizer", "extractive|openai", String.class,
+                "Who writes the compressed context: the offline extractive summarizer "
+                        + "(default) or an OpenAI-compatible API (key from OPENAI_API_KEY)."));
+        spec.addOption(Specs.option("--openai-url", "URL", String.class,
+                "Base URL of the OpenAI-compatible API."));
+        spec.addOption(Specs.option("--model", "NAME", String.class,
+                "The model the OpenAI summarizer asks for."));
+    }
 
-    @Option(names = "--summarizer", paramLabel = "extractive|openai",
-            description = "Who writes the compressed context: the offline extractive summarizer "
-                    + "(default) or an OpenAI-compatible API (key from OPENAI_API_KEY).")
-    String summarizer;
-
-    @Option(names = "--openai-url", paramLabel = "URL",
-            description = "Base URL of the OpenAI-compatible API.")
-    String openaiUrl;
-
-    @Option(names = "--model", paramLabel = "NAME",
-            description = "The model the OpenAI summarizer asks for.")
-    String model;
+    /** Reads the options a command line gave. */
+    static PolicyOptions of(Invocation invocation) {
+        return new PolicyOptions(invocation);
+    }
 
     /**
      * Resolves the policy: flag, else {@code config.json}, else the engine's default.

@@ -7,37 +7,31 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code palimpsest show}: a readable summary of a conversation, or its stored JSON. */
-@Command(name = "show", mixinStandardHelpOptions = true,
-        description = {"Show a stored conversation: a readable summary, or with --json the "
-                + "stored state file itself (the fields of docs/format.md)."})
-final class ShowCommand implements Callable<Integer> {
-    @ParentCommand
-    PalimpsestCommand top;
-
-    @Option(names = "--json", description = "Print the stored state as JSON.")
-    boolean json;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "The conversation id.")
-    String convId;
+final class ShowCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Specs.command("show", "Show a stored conversation: a readable summary, "
+                + "or with --json the stored state file itself (the fields of docs/format.md).");
+        spec.addOption(Specs.flag("--json", "Print the stored state as JSON."));
+        spec.addPositional(Specs.id());
+        return spec;
+    }
 
     @Override
-    public Integer call() {
-        Terminal terminal = top.terminal();
-        try (ConversationStore store = top.openStore()) {
+    public int run(Invocation invocation) {
+        Terminal terminal = invocation.terminal();
+        String convId = invocation.id();
+        try (ConversationStore store = invocation.session().openStore()) {
             // Loading validates the file (exit 4 if unreadable) before anything is printed.
             Conversation state = store.load(convId);
             if (!state.isStored()) {
                 throw CliException.noSuchConversation(convId);
             }
             Path stateFile = store.stateFile(convId);
-            if (json) {
+            if (invocation.flag("--json")) {
                 // The state file is the stored state in the documented format: print it as is
                 // rather than re-encode it. A concurrent save replaces it atomically, so the
                 // bytes read are always one whole valid state.

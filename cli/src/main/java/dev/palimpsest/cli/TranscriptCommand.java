@@ -6,47 +6,40 @@ import dev.palimpsest.persist.ConversationStore;
 import java.io.PrintStream;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code palimpsest transcript}: every round ever appended, archived or recent, in order. */
-@Command(name = "transcript", mixinStandardHelpOptions = true,
-        description = {"Print every round ever appended, in order: the archived rounds, then "
-                + "the recent ones.",
+final class TranscriptCommand implements Subcommand {
+    @Override
+    public CommandSpec spec() {
+        CommandSpec spec = Specs.command("transcript", "Print every round ever appended, in "
+                + "order: the archived rounds, then the recent ones.",
                 "--json prints a JSON array of rounds (seq, user, assistant, created_at, "
-                        + "metadata)."})
-final class TranscriptCommand implements Callable<Integer> {
-    @ParentCommand
-    PalimpsestCommand top;
-
-    @Option(names = "--json", description = "Print a JSON array of rounds.")
-    boolean json;
-
-    @Option(names = "--from", paramLabel = "SEQ", defaultValue = "1",
-            description = "The first sequence number to print (default 1).")
-    long fromSeq;
-
-    @Option(names = "--limit", paramLabel = "N",
-            description = "Print at most N rounds (default: all).")
-    Integer limit;
-
-    @Parameters(index = "0", paramLabel = "ID", description = "The conversation id.")
-    String convId;
+                        + "metadata).");
+        spec.addOption(Specs.flag("--json", "Print a JSON array of rounds."));
+        spec.addOption(Specs.option("--from", "SEQ", Long.class,
+                "The first sequence number to print (default 1)."));
+        spec.addOption(Specs.option("--limit", "N", Integer.class,
+                "Print at most N rounds (default: all)."));
+        spec.addPositional(Specs.id());
+        return spec;
+    }
 
     @Override
-    public Integer call() {
+    public int run(Invocation invocation) {
+        Long from = invocation.value("--from");
+        long fromSeq = from == null ? 1 : from;
+        Integer limit = invocation.value("--limit");
+        String convId = invocation.id();
         if (fromSeq < 1) {
             throw CliException.usage("--from must be at least 1, was " + fromSeq);
         }
         if (limit != null && limit < 0) {
             throw CliException.usage("--limit must be at least 0, was " + limit);
         }
-        Terminal terminal = top.terminal();
-        try (ConversationStore store = top.openStore()) {
+        Terminal terminal = invocation.terminal();
+        try (ConversationStore store = invocation.session().openStore()) {
             ConversationEngine engine = ConversationEngine.builder(store).build();
             StoredConversations.require(store, convId);
             // The whole transcript streams from the archive; a range reads only what it needs.
@@ -54,7 +47,7 @@ final class TranscriptCommand implements Callable<Integer> {
                     ? engine.transcriptStream(convId)
                     : engine.transcript(convId, fromSeq, limit == null ? Integer.MAX_VALUE : limit)
                             .stream()) {
-                if (json) {
+                if (invocation.flag("--json")) {
                     try (JsonOutput out = new JsonOutput(terminal.out())) {
                         out.rounds(rounds.iterator());
                     }

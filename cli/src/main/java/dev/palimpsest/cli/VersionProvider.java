@@ -1,13 +1,14 @@
 package dev.palimpsest.cli;
 
-import picocli.CommandLine.IVersionProvider;
+/** The version lines of {@code --version}, from the launcher's module descriptor. */
+final class VersionProvider {
+    private VersionProvider() {
+    }
 
-/** Reports the version recorded in the launcher's module descriptor. */
-final class VersionProvider implements IVersionProvider {
-    @Override
-    public String[] getVersion() {
-        String version = VersionProvider.class.getModule().getDescriptor() == null ? "unknown"
-                : VersionProvider.class.getModule().getDescriptor().rawVersion().orElse("unknown");
+    static String[] version() {
+        Module module = VersionProvider.class.getModule();
+        String version = module.getDescriptor() == null ? "unknown"
+                : module.getDescriptor().rawVersion().orElse("unknown");
         return new String[] {"palimpsest " + version,
                 "Java " + System.getProperty("java.version") + " ("
                         + System.getProperty("java.vm.name") + ")"};

@@ -142,7 +142,7 @@ class LauncherImageIT {
         for (String type : List.of("dev.palimpsest.cli.Main", "dev.palimpsest.cli.AppendCommand",
                 "picocli.CommandLine", "dev.palimpsest.engine.ConversationEngine",
                 "dev.palimpsest.persist.internal.FileConversationStore",
-                "com.fasterxml.jackson.databind.ObjectMapper")) {
+                "com.fasterxml.jackson.core.JsonFactory")) {
             assertTrue(loaded.contains(" " + type + " source: shared objects file"),
                     type + " was not loaded from the archive");
         }

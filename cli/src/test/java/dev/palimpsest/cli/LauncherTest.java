@@ -80,7 +80,7 @@ class LauncherTest {
         String version = LauncherRun.with(Map.of(), "", "--version").expect(0).out();
         assertTrue(version.startsWith("palimpsest "), version);
         String help = LauncherRun.with(Map.of(), "", "--help").expect(0).out();
-        for (String command : PalimpsestCommand.SUBCOMMANDS.keySet()) {
+        for (String command : Launcher.SUBCOMMANDS.keySet()) {
             assertTrue(help.contains("  " + command + " "), command + " missing from:\n" + help);
             String commandHelp = LauncherRun.with(Map.of(), "", command, "--help").expect(0).out();
             assertTrue(commandHelp.startsWith("Usage: palimpsest " + command), commandHelp);
@@ -161,6 +161,6 @@ class LauncherTest {
         assertNull(Launcher.subcommandNamed(new String[] {"--help"}));
         assertNull(Launcher.subcommandNamed(new String[] {"shwo", "show"}));
         assertNull(Launcher.subcommandNamed(new String[] {"--", "show"}));
-        assertFalse(PalimpsestCommand.SUBCOMMANDS.isEmpty());
+        assertFalse(Launcher.SUBCOMMANDS.isEmpty());
     }
 }
