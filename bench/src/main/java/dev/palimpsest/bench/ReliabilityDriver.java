@@ -53,12 +53,28 @@ public final class ReliabilityDriver {
      * @throws Exception if the driver failed
      */
     public static void main(String[] args) throws Exception {
+        System.exit(run(args, System.out));
+    }
+
+    /**
+     * Runs a command and returns its exit code (0 for {@code append}, which only returns after
+     * {@code --count} rounds).
+     *
+     * @param args the command line
+     * @param out  where acknowledgements and the verification summary go
+     * @return the exit code
+     * @throws Exception if the driver failed
+     */
+    static int run(String[] args, PrintStream out) throws Exception {
         Args a = Args.parse(args);
-        switch (a.command) {
-            case "append" -> append(a);
-            case "verify" -> System.exit(verify(a));
+        return switch (a.command) {
+            case "append" -> {
+                append(a, out);
+                yield 0;
+            }
+            case "verify" -> verify(a, out);
             default -> throw new BenchException("unknown command: " + a.command);
-        }
+        };
     }
 
     /** The assistant text the driver writes for a user text; checked on verify. */
@@ -66,9 +82,11 @@ public final class ReliabilityDriver {
         return TypicalState.text(user.hashCode(), ASSISTANT_CHARS);
     }
 
-    private static void append(Args a) throws Exception {
-        PrintStream acks = new PrintStream(new FileOutputStream(FileDescriptor.out), false,
-                StandardCharsets.UTF_8);
+    private static void append(Args a, PrintStream out) throws Exception {
+        // Straight to the file descriptor when it is standard output: no buffer can hold back
+        // an acknowledgement when the process is killed.
+        PrintStream acks = out == System.out ? new PrintStream(
+                new FileOutputStream(FileDescriptor.out), false, StandardCharsets.UTF_8) : out;
         long limit = a.count < 0 ? Long.MAX_VALUE : a.count;
         if (a.writer.equals("engine")) {
             try (ConversationStore store = ConversationStore.open(a.root)) {
@@ -116,7 +134,7 @@ public final class ReliabilityDriver {
     private record Ack(String conv, long seq, String user) {
     }
 
-    private static int verify(Args a) throws IOException {
+    private static int verify(Args a, PrintStream out) throws IOException {
         Map<String, List<Ack>> acks = new LinkedHashMap<>();
         int ackCount = 0;
         for (Path file : a.ackFiles) {
@@ -189,12 +207,12 @@ public final class ReliabilityDriver {
                 check(e.getKey(), contents.users().size(), bySeq, e.getValue(), found);
             }
         }
-        System.out.printf("VERIFY writer=%s conversations=%d acked=%d unreadable=%d lost=%d "
+        out.printf("VERIFY writer=%s conversations=%d acked=%d unreadable=%d lost=%d "
                         + "duplicated=%d gaps=%d temps_after_crash=%d leftover_temps=%s%n",
                 a.writer, acks.size(), ackCount, found.unreadable, found.lost, found.duplicated,
                 found.gaps, tempsAfterCrash,
                 a.finalCheck ? Long.toString(found.leftoverTemps) : "-");
-        found.details.stream().limit(10).forEach(d -> System.out.println("  " + d));
+        found.details.stream().limit(10).forEach(d -> out.println("  " + d));
         return found.clean() ? 0 : 1;
     }
 

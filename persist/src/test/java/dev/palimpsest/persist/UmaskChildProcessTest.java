@@ -15,13 +15,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The store sets its own permissions instead of trusting the umask: a child JVM started under
  * {@code umask 000} ({@link UmaskWriterMain}) still creates {@code sm/} as 0700 and every file in
- * it (state, archive, lock) as 0600.
+ * it (state, archive, lock) as 0600, and so does one under {@code umask 377}, which takes the
+ * owner's write bit from the mode given at creation (the store then has to change the mode, not
+ * only ask for it).
  */
 class UmaskChildProcessTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -29,20 +32,22 @@ class UmaskChildProcessTest {
     @TempDir
     Path dir;
 
-    @Test
-    void filesAre0600AndSmIs0700EvenUnderUmask000() throws IOException {
+    @ParameterizedTest(name = "umask {0}")
+    @CsvSource({"000, rw-rw-rw-", "377, r--------"})
+    void filesAre0600AndSmIs0700WhateverTheUmask(String umask, String probeMode)
+            throws IOException {
         assumeTrue(FileSystems.getDefault().supportedFileAttributeViews().contains("posix"),
                 "permissions are a POSIX notion");
         Path root = dir.resolve("data");
         Path probeDir = Files.createDirectory(dir.resolve("probe"));
         String convId = "umask id/é";
         try (ChildJvms children = new ChildJvms(1, WAIT)) {
-            ChildJvm child = children.startThroughShell("umask 000", UmaskWriterMain.class,
+            ChildJvm child = children.startThroughShell("umask " + umask, UmaskWriterMain.class,
                     root.toString(), convId, probeDir.toString());
             assertEquals(0, child.awaitExit(WAIT), child.stderr());
             // Without this the test could pass under a strict umask without proving anything.
-            assertEquals(List.of("probe rw-rw-rw-", "done"), child.lines(),
-                    "the child must have run under umask 000");
+            assertEquals(List.of("probe " + probeMode, "done"), child.lines(),
+                    "the child must have run under umask " + umask);
         }
         Path sm = root.resolve("sm");
         Map<String, String> modes = new TreeMap<>();

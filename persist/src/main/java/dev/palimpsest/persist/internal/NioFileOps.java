@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
@@ -117,13 +118,20 @@ public final class NioFileOps implements FileOps {
     }
 
     /**
-     * Sets mode 0600 explicitly: the mode given at creation is reduced by the umask, so only an
-     * explicit change makes it exact. The view is opened without following links.
+     * Makes the mode exactly 0600: the mode given at creation is reduced by the umask, so it is
+     * checked, and changed only where the umask took something away. The check is one stat; the
+     * change costs a second open of the file (the JDK sets a mode without following links
+     * through open plus fchmod), which a save under the usual umask no longer pays. The view
+     * does not follow links.
      */
     static void restrictToOwner(Path file) throws IOException {
         if (isPosix(file)) {
-            Files.getFileAttributeView(file, PosixFileAttributeView.class,
-                    LinkOption.NOFOLLOW_LINKS).setPermissions(FILE_MODE);
+            PosixFileAttributeView view = Files.getFileAttributeView(file,
+                    PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+            PosixFileAttributes attributes = view.readAttributes();
+            if (!attributes.isRegularFile() || !attributes.permissions().equals(FILE_MODE)) {
+                view.setPermissions(FILE_MODE);
+            }
         }
     }
 }
