@@ -3,6 +3,7 @@ package dev.palimpsest.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.palimpsest.testkit.Seeds;
 import org.junit.jupiter.api.Test;
 
 class GeneratedModelEqualityTest {

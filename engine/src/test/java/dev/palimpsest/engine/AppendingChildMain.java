@@ -1,6 +1,7 @@
 package dev.palimpsest.engine;
 
 import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.testkit.ChildJvm;
 import java.nio.file.Path;
 
 /**

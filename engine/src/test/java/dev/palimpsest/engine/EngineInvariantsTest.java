@@ -7,6 +7,7 @@ import dev.palimpsest.core.Conversation;
 import dev.palimpsest.core.Round;
 import dev.palimpsest.engine.CompactionOutcome.Status;
 import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.testkit.Seeds;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.palimpsest.core.Conversation;
 import dev.palimpsest.core.Round;
 import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.testkit.ChildJvm;
+import dev.palimpsest.testkit.ChildJvms;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palimpsest.testkit.ChildJvm;
+import dev.palimpsest.testkit.ChildJvms;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

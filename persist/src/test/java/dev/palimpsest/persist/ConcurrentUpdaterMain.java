@@ -2,6 +2,7 @@ package dev.palimpsest.persist;
 
 import dev.palimpsest.core.Conversation;
 import dev.palimpsest.core.Round;
+import dev.palimpsest.testkit.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.palimpsest.core.Conversation;
 import dev.palimpsest.core.Round;
+import dev.palimpsest.testkit.ChildJvm;
+import dev.palimpsest.testkit.ChildJvms;
+import dev.palimpsest.testkit.Seeds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

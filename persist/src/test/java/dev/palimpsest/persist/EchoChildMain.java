@@ -1,5 +1,6 @@
 package dev.palimpsest.persist;
 
+import dev.palimpsest.testkit.ChildJvm;
 import java.time.Duration;
 import java.util.Optional;
 

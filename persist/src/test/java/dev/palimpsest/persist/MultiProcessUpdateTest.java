@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palimpsest.core.Conversation;
 import dev.palimpsest.core.Round;
+import dev.palimpsest.testkit.ChildJvm;
+import dev.palimpsest.testkit.ChildJvms;
 import java.io.IOException;
 import java.nio.channels.FileLockInterruptionException;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.palimpsest.core.Conversation;
 import dev.palimpsest.core.Round;
+import dev.palimpsest.testkit.Seeds;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.palimpsest.testkit.ChildJvm;
+import dev.palimpsest.testkit.ChildJvms;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
 package dev.palimpsest.persist;
 
 import dev.palimpsest.core.Conversation;
+import dev.palimpsest.testkit.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

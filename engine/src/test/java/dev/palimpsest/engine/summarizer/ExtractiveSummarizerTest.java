@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palimpsest.core.Round;
 import dev.palimpsest.engine.SummaryRequest;
+import dev.palimpsest.testkit.Seeds;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palimpsest.persist.InvalidIdException;
-import dev.palimpsest.persist.Seeds;
+import dev.palimpsest.testkit.Seeds;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;

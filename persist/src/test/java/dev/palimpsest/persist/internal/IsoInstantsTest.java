@@ -2,7 +2,7 @@ package dev.palimpsest.persist.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.palimpsest.persist.Seeds;
+import dev.palimpsest.testkit.Seeds;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

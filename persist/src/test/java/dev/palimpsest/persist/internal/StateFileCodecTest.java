@@ -10,7 +10,7 @@ import dev.palimpsest.core.Counters;
 import dev.palimpsest.core.Round;
 import dev.palimpsest.persist.CorruptStateException.Reason;
 import dev.palimpsest.persist.ModelGenerator;
-import dev.palimpsest.persist.Seeds;
+import dev.palimpsest.testkit.Seeds;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.palimpsest.persist;
+package dev.palimpsest.testkit;
 
 import java.util.Random;
 import java.util.function.Consumer;

@@ -1,4 +1,4 @@
-package dev.palimpsest.engine;
+package dev.palimpsest.testkit;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
@@ -29,7 +29,7 @@ import java.util.function.Predicate;
  * child reports with {@link ParentLink#report(String)}, which writes each line with one
  * {@code write} call.
  */
-final class ChildJvm {
+public final class ChildJvm {
     private static final int STDERR_LIMIT = 64 * 1024;
 
     private final String name;
@@ -43,7 +43,7 @@ final class ChildJvm {
     private boolean stdoutClosed;
     private IOException stdoutFailure;
 
-    ChildJvm(String name, Process process, List<String> command) {
+    public ChildJvm(String name, Process process, List<String> command) {
         this.name = name;
         this.process = process;
         this.command = List.copyOf(command);
@@ -56,7 +56,7 @@ final class ChildJvm {
      *
      * @return the child's process
      */
-    Process process() {
+    public Process process() {
         return process;
     }
 
@@ -65,7 +65,7 @@ final class ChildJvm {
      *
      * @return the command line
      */
-    List<String> command() {
+    public List<String> command() {
         return command;
     }
 
@@ -74,7 +74,7 @@ final class ChildJvm {
      *
      * @return a snapshot of the lines
      */
-    synchronized List<String> lines() {
+    public synchronized List<String> lines() {
         return List.copyOf(lines);
     }
 
@@ -83,7 +83,7 @@ final class ChildJvm {
      *
      * @return the bytes after the last newline, decoded; empty if every line was complete
      */
-    synchronized String unterminatedTail() {
+    public synchronized String unterminatedTail() {
         return tail.toString(StandardCharsets.UTF_8);
     }
 
@@ -92,7 +92,7 @@ final class ChildJvm {
      *
      * @return the child's stderr so far
      */
-    synchronized String stderr() {
+    public synchronized String stderr() {
         return stderr.toString();
     }
 
@@ -101,7 +101,7 @@ final class ChildJvm {
      *
      * @param line the line, without newline
      */
-    void send(String line) {
+    public void send(String line) {
         try {
             OutputStream in = process.getOutputStream();
             in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
@@ -119,7 +119,7 @@ final class ChildJvm {
      * @param timeout how long to wait at most
      * @return the first matching line
      */
-    String awaitLine(Predicate<String> matches, Duration timeout) {
+    public String awaitLine(Predicate<String> matches, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (this) {
             while (true) {
@@ -152,7 +152,7 @@ final class ChildJvm {
      * @param timeout how long to wait at most
      * @return the exit code
      */
-    int awaitExit(Duration timeout) {
+    public int awaitExit(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 kill(timeout);
@@ -177,7 +177,7 @@ final class ChildJvm {
      *
      * @param timeout how long to wait for the process to go away
      */
-    void kill(Duration timeout) {
+    public void kill(Duration timeout) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.toHandle().destroyForcibly();
         try {
@@ -222,7 +222,7 @@ final class ChildJvm {
      *
      * @return the description
      */
-    String describe() {
+    public String describe() {
         return describe("");
     }
 
@@ -302,12 +302,12 @@ final class ChildJvm {
      * when the test JVM goes away (its stdin reaches end of file) or when the lifetime that
      * {@link ChildJvms} granted runs out, so that no child outlives a crashed or hung test.
      */
-    static final class ParentLink {
-        static final String LIFETIME_PROPERTY = "palimpsest.child.lifetimeMillis";
+    public static final class ParentLink {
+        public static final String LIFETIME_PROPERTY = "palimpsest.child.lifetimeMillis";
         /** Exit code of a child that halted because the test JVM went away. */
-        static final int EXIT_PARENT_GONE = 97;
+        public static final int EXIT_PARENT_GONE = 97;
         /** Exit code of a child that halted because its lifetime ran out. */
-        static final int EXIT_LIFETIME = 98;
+        public static final int EXIT_LIFETIME = 98;
 
         private final BlockingQueue<String> fromParent = new LinkedBlockingQueue<>();
         private final FileOutputStream out = new FileOutputStream(FileDescriptor.out);
@@ -320,7 +320,7 @@ final class ChildJvm {
          *
          * @return the link
          */
-        static ParentLink open() {
+        public static ParentLink open() {
             ParentLink link = new ParentLink();
             long lifetime = Long.getLong(LIFETIME_PROPERTY, 60_000);
             daemon("parent-stdin", link::readParent);
@@ -342,7 +342,7 @@ final class ChildJvm {
          *
          * @param line the line, without newline
          */
-        synchronized void report(String line) {
+        public synchronized void report(String line) {
             try {
                 out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {
@@ -357,7 +357,7 @@ final class ChildJvm {
          * @param timeout how long to wait at most
          * @return the line, or empty if none came in time
          */
-        Optional<String> nextLine(Duration timeout) {
+        public Optional<String> nextLine(Duration timeout) {
             try {
                 return Optional.ofNullable(fromParent.poll(timeout.toMillis(),
                         TimeUnit.MILLISECONDS));

@@ -1,4 +1,4 @@
-package dev.palimpsest.engine;
+package dev.palimpsest.testkit;
 
 import java.io.File;
 import java.io.IOException;
@@ -25,9 +25,9 @@ import java.util.Objects;
  * patched module reads the class path, as in the test JVM. On the class path (no module) the
  * child simply gets the same class path.
  *
- * <p>Copied with {@link ChildJvm} from the persist module's tests (self-contained by design).
+ * <p>Shared by the tests of every module through the {@code testkit} module.
  */
-final class ChildJvms implements AutoCloseable {
+public final class ChildJvms implements AutoCloseable {
     /** Options that make a short-lived child start fast and stay small on a busy 2-core box. */
     private static final List<String> JVM_OPTIONS = List.of(
             "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-Xss512k",
@@ -46,7 +46,7 @@ final class ChildJvms implements AutoCloseable {
      * @param maxChildren how many children this group may start in all
      * @param maxLifetime how long each child may live before it halts itself
      */
-    ChildJvms(int maxChildren, Duration maxLifetime) {
+    public ChildJvms(int maxChildren, Duration maxLifetime) {
         if (maxChildren < 1) {
             throw new IllegalArgumentException("maxChildren must be >= 1, was " + maxChildren);
         }
@@ -67,7 +67,7 @@ final class ChildJvms implements AutoCloseable {
      * @param args      its arguments
      * @return the running child
      */
-    synchronized ChildJvm start(Class<?> mainClass, String... args) {
+    public synchronized ChildJvm start(Class<?> mainClass, String... args) {
         return launch(javaCommand(mainClass, maxLifetime, Arrays.asList(args)), mainClass);
     }
 
@@ -81,7 +81,7 @@ final class ChildJvms implements AutoCloseable {
      * @param args        its arguments
      * @return the running child
      */
-    synchronized ChildJvm startThroughShell(String shellPrefix, Class<?> mainClass,
+    public synchronized ChildJvm startThroughShell(String shellPrefix, Class<?> mainClass,
                                             String... args) {
         List<String> java = javaCommand(mainClass, maxLifetime, Arrays.asList(args));
         List<String> command = new ArrayList<>();
@@ -98,7 +98,7 @@ final class ChildJvms implements AutoCloseable {
      *
      * @return the count, at most {@code maxChildren}
      */
-    synchronized int started() {
+    public synchronized int started() {
         return children.size();
     }
 
@@ -107,7 +107,7 @@ final class ChildJvms implements AutoCloseable {
      *
      * @return the count
      */
-    synchronized int alive() {
+    public synchronized int alive() {
         return (int) children.stream().filter(c -> c.process().isAlive()).count();
     }
 
@@ -119,7 +119,7 @@ final class ChildJvms implements AutoCloseable {
      * @param args        the main class's arguments
      * @return the command line
      */
-    static List<String> javaCommand(Class<?> mainClass, Duration maxLifetime, List<String> args) {
+    public static List<String> javaCommand(Class<?> mainClass, Duration maxLifetime, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(JVM_OPTIONS);

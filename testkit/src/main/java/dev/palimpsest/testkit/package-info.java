@@ -1,0 +1,6 @@
+/**
+ * Test support: {@link dev.palimpsest.testkit.Seeds} for replayable generated cases, and
+ * {@link dev.palimpsest.testkit.ChildJvms} / {@link dev.palimpsest.testkit.ChildJvm} for crash
+ * and multi-process tests.
+ */
+package dev.palimpsest.testkit;
