@@ -38,6 +38,11 @@ final class ParallelBenchmark {
         Appender create(int thread) throws Exception;
     }
 
+    private static final String OURS = "ours: engine append (store, group-committed dir fsync)";
+    private static final String SQLITE = "SQLite WAL FULL: window rewrite, one database";
+    private static final String SQLITE_QUEUED =
+            "SQLite, same, one shared connection, writers queued in the JVM";
+
     private ParallelBenchmark() {
     }
 
@@ -50,8 +55,8 @@ final class ParallelBenchmark {
      */
     static void run(Settings settings, Report report) throws Exception {
         Path work = Dirs.fresh(settings.workDir().resolve("parallel"));
-        long millis = settings.pick(3000, 5000);
-        int reps = settings.pick(2, 3);
+        long millis = settings.pick(3000, 4000);
+        int reps = settings.pick(2, 5);
         Map<String, List<Double>> results = new LinkedHashMap<>();
         List<AutoCloseable> resources = new ArrayList<>();
         try {
@@ -79,17 +84,39 @@ final class ParallelBenchmark {
                 SlidingWindow window = new SlidingWindow(conv);
                 return () -> conn.rewriteWindow(window.next());
             };
-            String oursName = "ours: engine append (store, group-committed dir fsync)";
-            String sqliteName = "SQLite WAL FULL: window rewrite, one database";
+            // The strongest SQLite set-up for one process: one connection, writers queued on a
+            // Java lock, so no writer ever sleeps in SQLite's busy handler.
+            Path queuedDb = Dirs.fresh(work.resolve("sqlite-queued")).resolve("chat.db");
+            SqliteBaseline shared = new SqliteBaseline(queuedDb);
+            resources.add(shared);
+            Object writeLock = new Object();
+            AppenderFactory sqliteQueued = t -> {
+                SlidingWindow window = new SlidingWindow("parallel-" + t);
+                return () -> {
+                    Conversation next = window.next();
+                    synchronized (writeLock) {
+                        shared.rewriteWindow(next);
+                    }
+                };
+            };
+            String oursName = OURS;
+            String sqliteName = SQLITE;
+            String queuedName = SQLITE_QUEUED;
             // Warm-up of both, then interleaved repetitions.
             measure(8, 1000, ours);
             measure(8, 1000, sqlite);
+            measure(8, 1000, sqliteQueued);
             for (int r = 0; r < reps; r++) {
                 for (int threads : new int[] {8, 1}) {
                     results.computeIfAbsent(oursName + ", " + threads + " thread(s)",
                             k -> new ArrayList<>()).add(measure(threads, millis, ours));
                     results.computeIfAbsent(sqliteName + ", " + threads + " thread(s)",
                             k -> new ArrayList<>()).add(measure(threads, millis, sqlite));
+                    if (threads > 1) {
+                        results.computeIfAbsent(queuedName + ", " + threads + " thread(s)",
+                                k -> new ArrayList<>()).add(measure(threads, millis,
+                                sqliteQueued));
+                    }
                 }
             }
         } finally {
@@ -115,11 +142,19 @@ final class ParallelBenchmark {
                         + " interleaved repetitions after a warm-up; median shown, each "
                         + "repetition listed.",
                 List.of("contender", "median rounds/s", "repetitions"), rows);
+        double queued8 = median.entrySet().stream().filter(e -> e.getKey().startsWith(SQLITE_QUEUED))
+                .findFirst().orElseThrow().getValue();
         double ratio = ours8 / sqlite8;
-        report.section("5. Target", "Medians of the run above.",
+        double ratioQueued = ours8 / queued8;
+        report.section("5. Target", "Medians of the run above. SQLite's own locking makes a "
+                        + "writer that finds the database locked sleep in its busy handler (1, 2, 5,"
+                        + " 10... ms), so its 8-thread throughput swings from run to run; with the"
+                        + " writers queued in the JVM instead, none ever sleeps.",
                 List.of("target", "figure", "verdict"),
-                List.of(List.of("8 threads: ours >= 1.5x SQLite", Report.ratio(ratio),
-                        Report.verdict(ratio >= 1.5))));
+                List.of(List.of("8 threads: ours >= 1.5x SQLite (8 connections, SQLite's locking)",
+                                Report.ratio(ratio), Report.verdict(ratio >= 1.5)),
+                        List.of("8 threads: ours >= 1.5x SQLite (one connection, writers queued)",
+                                Report.ratio(ratioQueued), Report.verdict(ratioQueued >= 1.5))));
     }
 
     private static double medianOf(List<Double> values) {
