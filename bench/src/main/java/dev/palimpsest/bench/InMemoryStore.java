@@ -21,17 +21,19 @@ import java.util.stream.Stream;
  * trusts it. One lock for everything: the setup is single-threaded.
  */
 final class InMemoryStore implements ConversationStore {
-    private final Path root;
+    private final ConversationStore files;
     private final Map<String, Conversation> states = new HashMap<>();
     private final Map<String, List<Round>> archives = new HashMap<>();
 
     /**
-     * Creates an empty store.
+     * Creates an empty store whose conversations will be copied into {@code files}.
      *
-     * @param root reported by {@link #root()}; nothing is written there
+     * @param files the file store the set-up state is copied into; it names the root and the
+     *              files of each conversation ({@link #stateFile}, {@link #archiveFile}), and
+     *              nothing is written through it here
      */
-    InMemoryStore(Path root) {
-        this.root = root;
+    InMemoryStore(ConversationStore files) {
+        this.files = files;
     }
 
     @Override
@@ -94,20 +96,22 @@ final class InMemoryStore implements ConversationStore {
 
     @Override
     public Path root() {
-        return root;
+        return files.root();
     }
 
     @Override
     public Path stateFile(String convId) {
-        throw new UnsupportedOperationException("an in-memory store has no files");
+        // Where the conversation's state lands once the set-up copies it into the file store.
+        return files.stateFile(convId);
     }
 
     @Override
     public Path archiveFile(String convId) {
-        throw new UnsupportedOperationException("an in-memory store has no files");
+        return files.archiveFile(convId);
     }
 
     @Override
     public void close() {
+        // Nothing to release; the file store belongs to the caller, who closes it.
     }
 }

@@ -80,7 +80,7 @@ final class ScaleBenchmark {
      */
     private static void setUpFast(ConversationStore fileStore, String convId, long rounds,
                                   Clock clock) {
-        try (InMemoryStore mem = new InMemoryStore(fileStore.root())) {
+        try (InMemoryStore mem = new InMemoryStore(fileStore)) {
             ConversationEngine engine = engine(mem, clock);
             for (long seq = 1; seq <= rounds; seq++) {
                 appendRound(engine, convId, seq);
