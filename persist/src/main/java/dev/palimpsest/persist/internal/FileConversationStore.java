@@ -9,7 +9,6 @@ import dev.palimpsest.persist.ConversationSummary;
 import dev.palimpsest.persist.CorruptStateException;
 import dev.palimpsest.persist.DurabilityUnknownException;
 import dev.palimpsest.persist.IdCollisionException;
-import dev.palimpsest.persist.StateTooLargeException;
 import dev.palimpsest.persist.StoreException;
 import dev.palimpsest.persist.StoreIOException;
 import dev.palimpsest.persist.StoreIOException.Step;
@@ -54,6 +53,8 @@ import java.util.stream.Stream;
 // "try": a held lock is a resource that the try block holds without naming it again.
 @SuppressWarnings("try")
 public final class FileConversationStore implements ConversationStore {
+    /** How many first bytes of a state file must match the last write for it to be known. */
+    private static final int RECOGNIZED_PREFIX = 1024;
     private static final DateTimeFormatter QUARANTINE_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
 
@@ -63,6 +64,7 @@ public final class FileConversationStore implements ConversationStore {
     private final StateFileCodec codec;
     private final AtomicFileWriter writer;
     private final ArchiveFile archive;
+    private final StateCache cache;
     private final Object directoryInit = new Object();
     /** The real path of {@code sm/} once it is known to exist as a directory. */
     private volatile Path realSm;
@@ -92,6 +94,7 @@ public final class FileConversationStore implements ConversationStore {
         this.codec = new StateFileCodec(options.maxStateBytes());
         this.writer = new AtomicFileWriter(ops, new DirectorySync(sm, ops));
         this.archive = new ArchiveFile(codec, ops);
+        this.cache = new StateCache(options.stateCacheBytes());
         if (Files.isDirectory(sm, LinkOption.NOFOLLOW_LINKS)) {
             removeStaleTemps();
         }
@@ -102,7 +105,7 @@ public final class FileConversationStore implements ConversationStore {
         checkOpen();
         String stem = ConversationIdCodec.stem(convId);
         Path file = stateFileOfStem(stem);
-        Optional<Conversation> stored = readState(convId, file);
+        Optional<Conversation> stored = readState(convId, file, stem);
         if (stored.isEmpty()) {
             return Conversation.empty(convId);
         }
@@ -122,8 +125,8 @@ public final class FileConversationStore implements ConversationStore {
         Path directory = directory(convId);
         try (ConversationLocks.Held held = lock(convId, directory, stem)) {
             // The whole file, not only its header: a file whose body is damaged must stay for
-            // check(true) to quarantine, not be replaced by a save that never read it. Decoding
-            // a typical state costs a small fraction of the fsyncs that follow.
+            // check(true) to quarantine, not be replaced by a save that never read it. Only the
+            // file this store wrote last, found unchanged, is not read whole (see readState).
             long stored = load(convId).revision();
             if (stored != conversation.revision()) {
                 throw new ConflictException(convId, conversation.revision(), stored);
@@ -242,6 +245,7 @@ public final class FileConversationStore implements ConversationStore {
             load(convId);
             boolean deleted;
             Path state = stateFileOfStem(stem);
+            cache.remove(stem);
             // The archive goes first: a crash in between must not leave an old archive to a
             // conversation that starts again empty.
             deleted = deleteFile(convId, archiveFileOfStem(stem));
@@ -332,6 +336,7 @@ public final class FileConversationStore implements ConversationStore {
                 return Optional.empty();
             }
             Path aside = quarantineName(file);
+            cache.remove(stem);
             try {
                 ops.moveAtomically(file, aside);
             } catch (IOException e) {
@@ -345,7 +350,8 @@ public final class FileConversationStore implements ConversationStore {
     /** Returns what is wrong with a state file, if anything. */
     private Optional<String> stateProblem(String stem, Path file) {
         try {
-            Optional<Conversation> c = readState(null, file);
+            // Parsed for real, never recognized from the cache: this is the check.
+            Optional<Conversation> c = readState(null, file, null);
             if (c.isEmpty()) {
                 return Optional.empty();
             }
@@ -401,13 +407,27 @@ public final class FileConversationStore implements ConversationStore {
     }
 
     /**
-     * Reads and decodes a whole state file.
+     * Reads a whole state file and decodes it, or recognizes it as the file this store wrote
+     * last for {@code stem} without reading it whole: the same file, unchanged since that write
+     * ({@link FileIdentity}), and starting with the same bytes (its header: id, revision, update
+     * time and counters, and then some).
      *
+     * @param stem the conversation's stem, or null to read and decode the file in any case
      * @return the state, or empty if there is no file
      */
-    private Optional<Conversation> readState(String convId, Path file) {
+    private Optional<Conversation> readState(String convId, Path file, String stem) {
+        FileIdentity identity = identify(convId, file);
+        if (identity == null) {
+            return Optional.empty();
+        }
+        checkSize(convId, file, identity.size());
+        StateCache.Entry written = stem == null ? null : cache.get(stem);
+        if (written != null && identity.sameFileUnchanged(written.identity())
+                && startsAsWritten(convId, file, written.encoded())) {
+            return Optional.of(written.encoded().state());
+        }
         byte[] bytes;
-        try (FileChannel channel = openForReading(convId, file)) {
+        try (FileChannel channel = openChannel(file)) {
             if (channel == null) {
                 return Optional.empty();
             }
@@ -428,6 +448,24 @@ public final class FileConversationStore implements ConversationStore {
             return Optional.of(codec.decodeState(bytes));
         } catch (StateFileCodec.FormatException e) {
             throw new CorruptStateException(convId, file, e.reason(), e.getMessage(), e);
+        }
+    }
+
+    /** Tells whether a state file starts with the first bytes of {@code written}. */
+    private boolean startsAsWritten(String convId, Path file, EncodedState written) {
+        byte[] prefix = new byte[Math.min(RECOGNIZED_PREFIX, written.length())];
+        try (FileChannel channel = openChannel(file)) {
+            if (channel == null) {
+                return false;
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(prefix);
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                // Reads until the prefix is full or the file ends.
+            }
+            return written.startsWith(prefix, buffer.position())
+                    && buffer.position() == prefix.length;
+        } catch (IOException e) {
+            throw new StoreIOException(convId, Step.READ, file, e);
         }
     }
 
@@ -453,19 +491,31 @@ public final class FileConversationStore implements ConversationStore {
      * Anything but a regular file (a directory, a FIFO that would block) is refused.
      */
     private FileChannel openForReading(String convId, Path file) throws IOException {
-        BasicFileAttributes attributes;
+        return identify(convId, file) == null ? null : openChannel(file);
+    }
+
+    /**
+     * Reads what a state file is, links not followed; null if it does not exist. Anything but a
+     * regular file (a directory, a FIFO that would block on opening) is refused.
+     */
+    private static FileIdentity identify(String convId, Path file) {
+        FileIdentity identity;
         try {
-            attributes = Files.readAttributes(file, BasicFileAttributes.class,
-                    LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return null;
+            identity = FileIdentity.of(file);
+        } catch (IOException e) {
+            throw new StoreIOException(convId, Step.READ, file, e);
         }
-        if (!attributes.isRegularFile()) {
+        if (identity != null && !identity.regularFile()) {
             throw new CorruptStateException(convId, file, CorruptStateException.Reason.MALFORMED,
-                    "not a regular file (" + (attributes.isSymbolicLink() ? "a symbolic link"
-                            : attributes.isDirectory() ? "a directory" : "a special file")
+                    "not a regular file (" + (identity.symbolicLink() ? "a symbolic link"
+                            : identity.directory() ? "a directory" : "a special file")
                             + "); links are never followed", null);
         }
+        return identity;
+    }
+
+    /** Opens a file known to be regular, links not followed; null if it is gone meanwhile. */
+    private static FileChannel openChannel(Path file) throws IOException {
         try {
             return FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
@@ -508,12 +558,24 @@ public final class FileConversationStore implements ConversationStore {
                     + "' failed: the revision cannot grow past " + Long.MAX_VALUE, null);
         }
         Conversation stamped = next.withRevision(storedRevision + 1);
-        byte[] bytes = codec.encodeState(stamped);
-        if (bytes.length > codec.maxBytes()) {
-            throw new StateTooLargeException(next.convId(), bytes.length, codec.maxBytes(),
-                    "the state");
+        StateCache.Entry previous = cache.get(stem);
+        EncodedState encoded = codec.encode(stamped,
+                previous == null ? null : previous.encoded());
+        Path file = writer.replace(next.convId(), directory, stem, encoded.array());
+        // Still under the lock, so nobody else's write can come between the rename and this
+        // stat. (If the directory fsync failed instead, the entry stays the previous file's,
+        // which no longer matches.)
+        FileIdentity identity = null;
+        try {
+            identity = FileIdentity.of(file);
+        } catch (IOException e) {
+            // Then the next write reads the file whole; this one is done.
         }
-        writer.replace(next.convId(), directory, stem, bytes);
+        if (identity != null) {
+            cache.put(stem, new StateCache.Entry(encoded, identity));
+        } else {
+            cache.remove(stem);
+        }
         return stamped;
     }
 

@@ -109,6 +109,10 @@ public final class NioFileOps implements FileOps {
     }
 
     /** Tells whether a path lives on a file system with POSIX permissions. */
+    static boolean isUnix(Path path) {
+        return path.getFileSystem().supportedFileAttributeViews().contains("unix");
+    }
+
     static boolean isPosix(Path path) {
         return path.getFileSystem().supportedFileAttributeViews().contains("posix");
     }

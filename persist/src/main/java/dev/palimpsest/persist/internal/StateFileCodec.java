@@ -3,6 +3,7 @@ package dev.palimpsest.persist.internal;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -15,10 +16,12 @@ import dev.palimpsest.core.Counters;
 import dev.palimpsest.core.InvalidModelException;
 import dev.palimpsest.core.Round;
 import dev.palimpsest.persist.CorruptStateException.Reason;
+import dev.palimpsest.persist.StateTooLargeException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -47,6 +50,12 @@ final class StateFileCodec {
     static final int SCHEMA_VERSION = 1;
     /** The deepest nesting read or written; the format itself needs four levels. */
     static final int MAX_NESTING_DEPTH = 16;
+    /** What joins the parts of a state file (see {@link #encode}). */
+    private static final byte[] CONTEXT_FIELD = ",\"compressed_context\":".getBytes(
+            StandardCharsets.US_ASCII);
+    private static final byte[] ROUNDS_FIELD = ",\"recent_rounds\":[".getBytes(
+            StandardCharsets.US_ASCII);
+    private static final byte[] END = "]}".getBytes(StandardCharsets.US_ASCII);
 
     private final JsonFactory factory;
     private final long maxBytes;
@@ -82,7 +91,10 @@ final class StateFileCodec {
     StateFileCodec(long maxBytes) {
         this.maxBytes = maxBytes;
         int maxChars = (int) Math.min(Integer.MAX_VALUE, maxBytes);
-        this.factory = JsonFactory.builder()
+        this.factory = new JsonFactoryBuilder()
+                // Nothing between root values: encode() writes the parts of a state file as
+                // root values one after another and joins them itself.
+                .rootValueSeparator((String) null)
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxDocumentLength(maxBytes)
                         .maxStringLength(maxChars)
@@ -110,30 +122,122 @@ final class StateFileCodec {
      * Encodes a state.
      *
      * @param c the state, with the revision it is stored under
-     * @return the file's bytes (possibly over the limit: the caller checks)
+     * @return the file's bytes
+     * @throws StateTooLargeException if they would exceed the limit
      */
     byte[] encodeState(Conversation c) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(estimate(c));
-        try (JsonGenerator g = factory.createGenerator(out, JsonEncoding.UTF8)) {
-            g.writeStartObject();
-            g.writeNumberField("schema_version", SCHEMA_VERSION);
-            g.writeStringField("conv_id", c.convId());
-            g.writeNumberField("revision", c.revision());
-            g.writeStringField("updated_at", c.updatedAt().toString());
-            g.writeFieldName("counters");
-            writeCounters(g, c.counters());
-            g.writeStringField("compressed_context", c.compressedContext());
-            g.writeArrayFieldStart("recent_rounds");
-            for (Round r : c.recentRounds()) {
-                writeRound(g, r);
+        return encode(c, null).array();
+    }
+
+    /**
+     * Encodes a state, copying the JSON of every part that {@code previous} holds an equal value
+     * of (the compressed context, each recent round) instead of escaping its text again. The
+     * bytes are the same as without {@code previous}: equal values encode to equal bytes.
+     *
+     * @param c        the state, with the revision it is stored under
+     * @param previous an earlier encoding of the same conversation, or null
+     * @return the encoding
+     * @throws StateTooLargeException if the file would exceed the limit
+     */
+    EncodedState encode(Conversation c, EncodedState previous) {
+        List<Round> rounds = c.recentRounds();
+        int parts = rounds.size() + 2;
+        // Part 0 is the header, part 1 the compressed context, part 2 + i round i. A part is
+        // either copied from previous or written fresh, as one root value after another
+        // (the factory puts nothing between root values).
+        boolean[] reused = new boolean[parts];
+        int[] from = new int[parts];
+        int[] to = new int[parts];
+        Sink fresh = new Sink(512 + (previous == null ? estimate(c) : 4096));
+        try (JsonGenerator g = factory.createGenerator(fresh, JsonEncoding.UTF8)) {
+            writeHeader(g, c);
+            g.flush();
+            // The header is an object of its own; the state continues it, so its '}' is dropped.
+            to[0] = fresh.size() - 1;
+            if (previous != null && previous.holdsContext(c.compressedContext())) {
+                reused[1] = true;
+                from[1] = previous.contextFrom();
+                to[1] = previous.contextTo();
+            } else {
+                from[1] = fresh.size();
+                g.writeString(c.compressedContext());
+                g.flush();
+                to[1] = fresh.size();
             }
-            g.writeEndArray();
-            g.writeEndObject();
+            for (int i = 0; i < rounds.size(); i++) {
+                int part = i + 2;
+                int index = previous == null ? -1 : previous.indexOf(rounds.get(i));
+                if (index >= 0) {
+                    reused[part] = true;
+                    from[part] = previous.roundFrom(index);
+                    to[part] = previous.roundTo(index);
+                } else {
+                    from[part] = fresh.size();
+                    writeRound(g, rounds.get(i));
+                    g.flush();
+                    to[part] = fresh.size();
+                }
+            }
         } catch (IOException e) {
             // Writing to memory fails only through a bug (or a limit the model cannot reach).
             throw new UncheckedIOException("encoding failed: " + e.getMessage(), e);
         }
-        return out.toByteArray();
+        byte[] freshBytes = fresh.array();
+        long length = (long) to[0] + CONTEXT_FIELD.length + ROUNDS_FIELD.length + END.length;
+        for (int part = 1; part < parts; part++) {
+            length += to[part] - from[part] + (part > 2 ? 1 : 0);
+        }
+        if (length > maxBytes) {
+            throw new StateTooLargeException(c.convId(), length, maxBytes, "the state");
+        }
+        byte[] out = new byte[(int) length];
+        int at = 0;
+        int[] roundSpans = new int[2 * rounds.size()];
+        at = put(out, at, freshBytes, 0, to[0]);
+        at = put(out, at, CONTEXT_FIELD, 0, CONTEXT_FIELD.length);
+        int contextFrom = at;
+        at = put(out, at, reused[1] ? previous.array() : freshBytes, from[1], to[1]);
+        int contextTo = at;
+        at = put(out, at, ROUNDS_FIELD, 0, ROUNDS_FIELD.length);
+        for (int i = 0; i < rounds.size(); i++) {
+            int part = i + 2;
+            if (i > 0) {
+                out[at++] = ',';
+            }
+            roundSpans[2 * i] = at;
+            at = put(out, at, reused[part] ? previous.array() : freshBytes, from[part], to[part]);
+            roundSpans[2 * i + 1] = at;
+        }
+        put(out, at, END, 0, END.length);
+        return new EncodedState(c, out, contextFrom, contextTo, roundSpans);
+    }
+
+    private static int put(byte[] out, int at, byte[] source, int from, int to) {
+        System.arraycopy(source, from, out, at, to - from);
+        return at + to - from;
+    }
+
+    /** An in-memory output whose array is read without a copy. */
+    private static final class Sink extends ByteArrayOutputStream {
+        Sink(int size) {
+            super(size);
+        }
+
+        byte[] array() {
+            return buf;
+        }
+    }
+
+    /** Writes the fields that come before the compressed context, as an object of their own. */
+    private static void writeHeader(JsonGenerator g, Conversation c) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("schema_version", SCHEMA_VERSION);
+        g.writeStringField("conv_id", c.convId());
+        g.writeNumberField("revision", c.revision());
+        g.writeStringField("updated_at", c.updatedAt().toString());
+        g.writeFieldName("counters");
+        writeCounters(g, c.counters());
+        g.writeEndObject();
     }
 
     /**

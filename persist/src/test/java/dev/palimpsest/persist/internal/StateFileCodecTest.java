@@ -46,6 +46,103 @@ class StateFileCodecTest {
     }
 
     @Test
+    void encodingFromThePreviousEncodingGivesTheSameBytesAsEncodingAfresh() {
+        Seeds.run("incremental encoding", random -> {
+            ModelGenerator gen = new ModelGenerator(random);
+            for (int chain = 0; chain < 40; chain++) {
+                Conversation c = gen.conversation(gen.id());
+                EncodedState previous = null;
+                for (int step = 0; step < 30; step++) {
+                    c = nextState(gen, random, c);
+                    EncodedState encoded = codec.encode(c, previous);
+                    String what = "chain " + chain + " step " + step;
+                    assertArrayEquals(codec.encodeState(c), encoded.array(), what);
+                    assertEquals(c, decode(encoded.array()), what);
+                    assertSpansHoldTheirParts(encoded, what);
+                    previous = encoded;
+                }
+            }
+        });
+    }
+
+    @Test
+    void aRoundOrContextThatOnlySharesItsSequenceNumberIsEncodedAgain() {
+        Instant t = Instant.parse("2026-11-25T10:00:00Z");
+        Conversation first = new Conversation("s", 1, t, "old summary",
+                List.of(new Round(5, "u", "a", t), new Round(6, "u2", "a2", t)),
+                new Counters(6, 1, 4, 0, 0, 0, Optional.of(t)));
+        Conversation second = new Conversation("s", 2, t, "new summary",
+                List.of(new Round(5, "u", "a", t), new Round(6, "other", "a2", t,
+                        Map.of("k", "v"))),
+                new Counters(6, 1, 4, 0, 0, 0, Optional.of(t)));
+        EncodedState encoded = codec.encode(second, codec.encode(first, null));
+        assertArrayEquals(codec.encodeState(second), encoded.array());
+        assertEquals(second, decode(encoded.array()));
+    }
+
+    /** A random next state: rounds appended, compacted, replaced; counters and times changed. */
+    private static Conversation nextState(ModelGenerator gen, java.util.Random random,
+                                          Conversation c) {
+        List<Round> rounds = new java.util.ArrayList<>(c.recentRounds());
+        Counters k = c.counters();
+        long compacted = k.compactedRounds();
+        long compactions = k.compactions();
+        Optional<Instant> lastCompacted = k.lastCompactedAt();
+        String context = c.compressedContext();
+        switch (random.nextInt(6)) {
+            case 0, 1 -> {
+                for (int n = 1 + random.nextInt(2); n > 0; n--) {
+                    rounds.add(gen.round(compacted + rounds.size() + 1));
+                }
+            }
+            case 2 -> {
+                int fold = rounds.isEmpty() ? 0 : 1 + random.nextInt(rounds.size());
+                if (fold > 0) {
+                    rounds.subList(0, fold).clear();
+                    compacted += fold;
+                    compactions++;
+                    lastCompacted = Optional.of(gen.instant());
+                    context = gen.text(300);
+                }
+            }
+            case 3 -> {
+                if (!rounds.isEmpty()) {
+                    int i = random.nextInt(rounds.size());
+                    Round r = rounds.get(i);
+                    // An equal copy (reused) or other texts under the same number (not reused).
+                    rounds.set(i, random.nextBoolean()
+                            ? new Round(r.seq(), new String(r.user()), r.assistant(),
+                                    r.createdAt(), r.metadata())
+                            : gen.round(r.seq()));
+                }
+            }
+            case 4 -> context = random.nextBoolean() ? new String(context) : gen.text(300);
+            default -> {
+                // Only the header changes.
+            }
+        }
+        Counters counters = new Counters(compacted + rounds.size(), compactions, compacted,
+                k.compactionFailures(), random.nextInt(5000), random.nextInt(5000),
+                lastCompacted);
+        return new Conversation(c.convId(), c.revision() + 1, gen.instant(), context, rounds,
+                counters);
+    }
+
+    private void assertSpansHoldTheirParts(EncodedState encoded, String what) {
+        byte[] bytes = encoded.array();
+        List<Round> rounds = encoded.state().recentRounds();
+        for (int i = 0; i < rounds.size(); i++) {
+            byte[] line = codec.encodeArchiveLine(rounds.get(i));
+            assertArrayEquals(java.util.Arrays.copyOf(line, line.length - 1),
+                    java.util.Arrays.copyOfRange(bytes, encoded.roundFrom(i), encoded.roundTo(i)),
+                    what + ", round " + i);
+        }
+        String context = new String(bytes, encoded.contextFrom(), encoded.contextTo()
+                - encoded.contextFrom(), StandardCharsets.UTF_8);
+        assertTrue(context.startsWith("\"") && context.endsWith("\""), what + ": " + context);
+    }
+
+    @Test
     void instantsAtTheEdgesOfTheModelRoundTrip() {
         for (Instant t : List.of(Instant.MIN, Instant.MAX, Instant.EPOCH,
                 Instant.parse("2026-11-25T10:15:30Z"), Instant.ofEpochSecond(-1, 1))) {
