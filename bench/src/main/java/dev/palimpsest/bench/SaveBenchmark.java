@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,15 +48,17 @@ final class SaveBenchmark {
         try {
             contenders.addAll(contenders(work, state, bytes));
             boolean storePresent = contenders.stream().anyMatch(c -> c.name().equals(STORE));
-            InterleavedRunner runner = new InterleavedRunner(settings.pick(30, 100),
-                    settings.pick(15, 40), settings.pick(10, 20));
+            InterleavedRunner runner = new InterleavedRunner(settings.pick(200, 1000),
+                    Duration.ofSeconds(settings.pick(5, 30)), settings.pick(15, 40),
+                    settings.pick(10, 20));
             Map<String, Stats> stats = runner.run(contenders);
             List<List<String>> rows = Report.ratioRows(stats, runner.lastCpu(), BARE);
             List<String> headers = List.of("contender", "median µs", "p10 µs", "p90 µs", "n",
                     "vs 1a", "CPU µs (median, calling thread)");
             report.section("1. Durable save of a typical state (" + bytes.length + " bytes)",
                     "Each operation is timed on its own; contenders interleave in rotating batches"
-                            + " after a warm-up. The last column is the CPU time the calling"
+                            + " after a warm-up (" + runner.lastWarmup() + ")."
+                            + " The last column is the CPU time the calling"
                             + " thread spent per operation (user and system), which hardly depends"
                             + " on how busy the machine is. The baselines write the exact bytes of the store's"
                             + " state file" + (storePresent ? "." : " (store not in this build:"

@@ -11,6 +11,7 @@ import dev.palimpsest.persist.ConversationSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -130,7 +131,8 @@ final class ScaleBenchmark {
                             () -> appendRound(engine, "round-100", next[0]++)),
                     SaveBenchmark.contender("engine append at round 100,000",
                             () -> appendRound(engine, "round-100000", next[1]++)));
-            InterleavedRunner runner = new InterleavedRunner(20, settings.pick(10, 40), 10);
+            InterleavedRunner runner = new InterleavedRunner(settings.pick(100, 500),
+                    Duration.ofSeconds(settings.pick(5, 30)), settings.pick(10, 40), 10);
             Map<String, Stats> stats = runner.run(contenders);
             List<List<String>> rows = Report.ratioRows(stats, runner.lastCpu(),
                     "engine append at round 100");
@@ -143,9 +145,11 @@ final class ScaleBenchmark {
                                     + " into the file store (archive %d MB, state %d bytes); that "
                                     + "path was first checked to yield the same state and archive as"
                                     + " %d real appends. Timed appends then ran rounds %d.. and "
-                                    + "%d.. interleaved.", CompactionPolicy.DEFAULT,
+                                    + "%d.. interleaved, after a warm-up of %s.",
+                            CompactionPolicy.DEFAULT,
                             setupNanos / 1e9, archiveBytes >> 20,
-                            Files.size(store.stateFile("round-100000")), checkRounds, 100, deep),
+                            Files.size(store.stateFile("round-100000")), checkRounds, 100, deep,
+                            runner.lastWarmup()),
                     List.of("contender", "median µs", "p10 µs", "p90 µs", "n", "vs round 100",
                             "CPU µs"),
                     rows);
@@ -182,24 +186,32 @@ final class ScaleBenchmark {
     }
 
     private static void loadBySize(Settings settings, Report report, Path work) throws Exception {
-        try (ConversationStore store = ConversationStore.open(Dirs.fresh(work.resolve("load")))) {
-            List<Contender> contenders = new ArrayList<>();
-            Map<String, Long> sizes = new LinkedHashMap<>();
+        Path root = Dirs.fresh(work.resolve("load"));
+        try (ConversationStore writer = ConversationStore.open(root)) {
             for (int rounds : new int[] {5, 50, 500}) {
                 String id = "load-" + rounds;
                 List<Round> list = new ArrayList<>();
                 for (int seq = 1; seq <= rounds; seq++) {
                     list.add(TypicalState.round(id, seq));
                 }
-                store.save(new Conversation(id, 0, Instant.parse("2026-11-25T12:00:00Z"), "",
+                writer.save(new Conversation(id, 0, Instant.parse("2026-11-25T12:00:00Z"), "",
                         list, new Counters(rounds, 0, 0, 0, 0, 0, Optional.empty())));
+            }
+        }
+        // Loaded through another store, which has written nothing and so knows none of the
+        // files: every load reads and parses its file, as a daemon's first load after a start.
+        try (ConversationStore store = ConversationStore.open(root)) {
+            List<Contender> contenders = new ArrayList<>();
+            Map<String, Long> sizes = new LinkedHashMap<>();
+            for (int rounds : new int[] {5, 50, 500}) {
+                String id = "load-" + rounds;
                 long bytes = Files.size(store.stateFile(id));
                 String name = String.format(Locale.ROOT, "load of a %,d-byte state", bytes);
                 sizes.put(name, bytes);
                 contenders.add(SaveBenchmark.contender(name, () -> store.load(id)));
             }
             InterleavedRunner runner = new InterleavedRunner(settings.pick(200, 500),
-                    settings.pick(20, 40), 10);
+                    Duration.ofSeconds(settings.pick(3, 10)), settings.pick(20, 40), 10);
             Map<String, Stats> stats = runner.run(contenders);
             List<List<String>> rows = new ArrayList<>();
             for (Map.Entry<String, Stats> e : stats.entrySet()) {
@@ -211,7 +223,9 @@ final class ScaleBenchmark {
             }
             report.section("2b. Load time against state size",
                     "`ConversationStore.load` of states of 5, 50 and 500 rounds of about 2 KB "
-                            + "(page cache warm: this is parsing and validation, not the disk).",
+                            + "(page cache warm: this is parsing and validation, not the disk), through a store"
+                            + " that did not write them, as after a restart; warm-up: "
+                            + runner.lastWarmup() + ".",
                     List.of("contender", "median µs", "p10 µs", "p90 µs", "throughput"), rows);
         }
     }
