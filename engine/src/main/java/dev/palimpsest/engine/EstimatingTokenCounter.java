@@ -31,6 +31,15 @@ public final class EstimatingTokenCounter implements TokenCounter {
 
     private enum Run { NONE, ASCII_WORD, DIGITS, PUNCT, OTHER_WORD, SYMBOL, SPACES, NEWLINES }
 
+    /** The run kind of each ASCII character, as {@link #classify} gives it. */
+    private static final Run[] ASCII = new Run[0x80];
+
+    static {
+        for (int c = 0; c < ASCII.length; c++) {
+            ASCII[c] = classify(c);
+        }
+    }
+
     /** Creates the estimator; it holds no state, so {@link TokenCounter#estimating()} shares one. */
     public EstimatingTokenCounter() {
         // Stateless.
@@ -44,17 +53,27 @@ public final class EstimatingTokenCounter implements TokenCounter {
         long runLength = 0; // characters for most runs, UTF-8 bytes for OTHER_WORD and SYMBOL
         int i = 0;
         while (i < text.length()) {
-            int cp = text.codePointAt(i);
-            i += Character.charCount(cp);
-            if (cp >= 0x1100 && isCjk(cp)) {
-                tokens += charge(run, runLength);
-                run = Run.NONE;
-                runLength = 0;
-                tokens++;
-                continue;
+            char c = text.charAt(i);
+            Run kind;
+            long length;
+            if (c < 0x80) {
+                // Most text is ASCII: one table look-up instead of the code point walk below.
+                i++;
+                kind = ASCII[c];
+                length = 1;
+            } else {
+                int cp = text.codePointAt(i);
+                i += Character.charCount(cp);
+                if (cp >= 0x1100 && isCjk(cp)) {
+                    tokens += charge(run, runLength);
+                    run = Run.NONE;
+                    runLength = 0;
+                    tokens++;
+                    continue;
+                }
+                kind = classify(cp);
+                length = (kind == Run.OTHER_WORD || kind == Run.SYMBOL) ? utf8Length(cp) : 1;
             }
-            Run kind = classify(cp);
-            long length = (kind == Run.OTHER_WORD || kind == Run.SYMBOL) ? utf8Length(cp) : 1;
             if (kind == run) {
                 runLength += length;
             } else if (run == Run.ASCII_WORD && kind == Run.OTHER_WORD) {

@@ -3,19 +3,32 @@ package dev.palimpsest.engine.internal;
 import dev.palimpsest.engine.SummarizerException;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * Runs a summarizer call on its own daemon thread and waits for it at most a given time.
+ * Runs a summarizer call on a daemon thread of its own and waits for it at most a given time.
  *
- * <p>A thread per call, not a pool: compactions are rare (one per {@code maxRounds - keepRounds}
- * appends), the engine then owns nothing that needs closing, and a call that overruns its time is
- * interrupted and abandoned; its thread ends when the call notices the interrupt or returns.
+ * <p>The threads come from a JVM-wide cached pool with no core threads: a call never waits for a
+ * thread (a new one starts if none is idle), an idle thread ends after a while, so the engine
+ * owns nothing that needs closing, and a call that overruns its time is interrupted and
+ * abandoned, keeping only its own thread until it notices the interrupt or returns. The pool
+ * saves starting a thread for each compaction, which with many busy conversations is one every
+ * few milliseconds.
  */
 public final class BoundedCall {
+    private static final ExecutorService THREADS = new ThreadPoolExecutor(0, Integer.MAX_VALUE,
+            30, TimeUnit.SECONDS, new SynchronousQueue<>(), body -> {
+                Thread thread = new Thread(body, "palimpsest-summarizer");
+                thread.setDaemon(true);
+                return thread;
+            });
+
     private BoundedCall() {
     }
 
@@ -33,10 +46,11 @@ public final class BoundedCall {
      */
     public static <T> T call(Supplier<T> body, Duration timeout, String threadName,
                              String convId) {
-        FutureTask<T> task = new FutureTask<>(body::get);
-        Thread thread = new Thread(task, threadName);
-        thread.setDaemon(true);
-        thread.start();
+        FutureTask<T> task = new FutureTask<>(() -> {
+            Thread.currentThread().setName(threadName);
+            return body.get();
+        });
+        THREADS.execute(task);
         try {
             return task.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {

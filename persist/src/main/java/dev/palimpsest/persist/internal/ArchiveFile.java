@@ -51,10 +51,20 @@ final class ArchiveFile {
      * @param convId the conversation, for errors
      * @param file   the archive file
      * @param rounds the rounds, in order
+     * @param known  an encoded state that may hold some of them (their JSON is copied from it,
+     *               as it is the same as a fresh encoding), or null
      */
-    void append(String convId, Path file, List<Round> rounds) {
+    void append(String convId, Path file, List<Round> rounds, EncodedState known) {
         ByteArrayOutputStream lines = new ByteArrayOutputStream();
         for (Round round : rounds) {
+            int index = known == null ? -1 : known.indexOf(round);
+            if (index >= 0) {
+                // Within the limit: it is part of a state file that was.
+                int length = known.roundTo(index) - known.roundFrom(index);
+                lines.write(known.array(), known.roundFrom(index), length);
+                lines.write('\n');
+                continue;
+            }
             byte[] line = codec.encodeArchiveLine(round);
             if (line.length > codec.maxBytes()) {
                 throw new StateTooLargeException(convId, line.length,

@@ -171,7 +171,8 @@ public final class FileConversationStore implements ConversationStore {
             // The archive holds no id: the state file beside it tells whose it is.
             storedRevision(convId, stem);
             Path file = archiveFileOfStem(stem);
-            archive.append(convId, file, rounds);
+            StateCache.Entry known = cache.get(stem);
+            archive.append(convId, file, rounds, known == null ? null : known.encoded());
             // Every append, not only one that creates the file: a creator killed before its
             // directory fsync leaves an entry a power loss can still take away, together with
             // every line appended to it since. Knowing whether this file's entry was ever
