@@ -36,9 +36,8 @@ final class AtomicFileWriter {
      * @param directory the directory, {@code sm/}
      * @param stem      the conversation's stem
      * @param bytes     the new content
-     * @return the replaced file
      */
-    Path replace(String convId, Path directory, String stem, byte[] bytes) {
+    void replace(String convId, Path directory, String stem, byte[] bytes) {
         Path target = directory.resolve(ConversationIdCodec.stateName(stem));
         Path temp = directory.resolve(ConversationIdCodec.tempName(stem,
                 ThreadLocalRandom.current().nextLong()));
@@ -67,7 +66,6 @@ final class AtomicFileWriter {
             throw new StoreIOException(convId, step, step == Step.RENAME ? target : temp, e);
         }
         syncDirectory(convId, directory, target);
-        return target;
     }
 
     /**

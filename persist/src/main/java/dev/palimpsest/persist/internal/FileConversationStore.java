@@ -562,7 +562,14 @@ public final class FileConversationStore implements ConversationStore {
         StateCache.Entry previous = cache.get(stem);
         EncodedState encoded = codec.encode(stamped,
                 previous == null ? null : previous.encoded());
-        Path file = writer.replace(next.convId(), directory, stem, encoded.array());
+        Path file = directory.resolve(ConversationIdCodec.stateName(stem));
+        // Held across the rename and closed later, elsewhere: see DeferredCloser.
+        FileChannel replaced = openToReplace(file);
+        try {
+            writer.replace(next.convId(), directory, stem, encoded.array());
+        } finally {
+            DeferredCloser.SHARED.closeLater(replaced);
+        }
         // Still under the lock, so nobody else's write can come between the rename and this
         // stat. (If the directory fsync failed instead, the entry stays the previous file's,
         // which no longer matches.)
@@ -578,6 +585,22 @@ public final class FileConversationStore implements ConversationStore {
             cache.remove(stem);
         }
         return stamped;
+    }
+
+    /**
+     * Opens the state file about to be replaced, so that freeing it is left to the closer; null
+     * if there is none, or off POSIX file systems (where an open file may not be renamed over).
+     */
+    private static FileChannel openToReplace(Path file) {
+        if (!NioFileOps.isUnix(file)) {
+            return null;
+        }
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException e) {
+            // Missing, or unreadable: the rename frees it in this thread, as without the closer.
+            return null;
+        }
     }
 
     private boolean deleteFile(String convId, Path file) {
