@@ -11,13 +11,15 @@ import java.util.Objects;
  *                      one archive line. Jackson's own read and write limits are derived from it,
  *                      so whatever can be saved can be loaded
  * @param stateCacheBytes how many bytes of the state files it wrote last the store keeps in
- *                      memory (the least recently written conversations go first; 0 keeps
+ *                      memory (the least recently used conversations go first; 0 keeps
  *                      none). A write whose conversation is held skips parsing the stored file
  *                      back (it compares bytes instead) and copies the JSON of the rounds and
  *                      the summary it shares with the previous state instead of encoding them
  *                      again. The decoded states held beside the bytes cost about as much again.
- *                      A held entry is only used once the file on disk is found to hold exactly
- *                      its bytes, so other processes writing the same conversations are safe
+ *                      A held entry is only used while the file on disk is the same file,
+ *                      unchanged (inode, size, modification and change times) and starts with
+ *                      the same header bytes, so other processes writing the same conversations
+ *                      are seen
  */
 public record StoreOptions(Path root, long maxStateBytes, long stateCacheBytes) {
     /** The default limit on a state file: 64 MiB. */

@@ -77,6 +77,20 @@ class WrittenStateCacheTest {
     }
 
     @Test
+    void aWriteByAnotherStoreIsSeenWhenTheIdAloneFillsTheFirstKibibyte() {
+        // 1,024 bytes of id, escaped to six bytes each: the header reaches far past 1 KiB.
+        String id = "\u0001".repeat(1024);
+        try (ConversationStore mine = ConversationStore.open(root);
+             ConversationStore theirs = ConversationStore.open(root)) {
+            Conversation saved = mine.save(ConversationStoreTest.withRounds(
+                    Conversation.empty(id), 3));
+            Conversation theirSave = theirs.save(saved);
+            assertEquals(theirSave, mine.load(id));
+            assertEquals(3, mine.update(id, c -> plusRound(c)).revision());
+        }
+    }
+
+    @Test
     void anUpdateByAnotherStoreIsNotLost() {
         try (ConversationStore mine = ConversationStore.open(root);
              ConversationStore theirs = ConversationStore.open(root)) {

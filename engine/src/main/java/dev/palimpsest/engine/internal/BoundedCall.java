@@ -19,12 +19,16 @@ import java.util.function.Supplier;
  * owns nothing that needs closing, and a call that overruns its time is interrupted and
  * abandoned, keeping only its own thread until it notices the interrupt or returns. The pool
  * saves starting a thread for each compaction, which with many busy conversations is one every
- * few milliseconds.
+ * few milliseconds. Each call runs with its caller's context class loader and the given thread
+ * name, as on a thread of its own; a pooled thread inherits no inheritable thread-local.
  */
 public final class BoundedCall {
+    private static final String IDLE_NAME = "palimpsest-summarizer";
     private static final ExecutorService THREADS = new ThreadPoolExecutor(0, Integer.MAX_VALUE,
             30, TimeUnit.SECONDS, new SynchronousQueue<>(), body -> {
-                Thread thread = new Thread(body, "palimpsest-summarizer");
+                // Whoever's call makes a thread must not hand it its inheritable thread-locals
+                // for every later call: a pooled thread inherits none.
+                Thread thread = new Thread(null, body, IDLE_NAME, 0, false);
                 thread.setDaemon(true);
                 return thread;
             });
@@ -46,9 +50,18 @@ public final class BoundedCall {
      */
     public static <T> T call(Supplier<T> body, Duration timeout, String threadName,
                              String convId) {
+        ClassLoader callersLoader = Thread.currentThread().getContextClassLoader();
         FutureTask<T> task = new FutureTask<>(() -> {
-            Thread.currentThread().setName(threadName);
-            return body.get();
+            // As a thread of its own would: the caller's context class loader, the given name.
+            Thread self = Thread.currentThread();
+            self.setName(threadName);
+            self.setContextClassLoader(callersLoader);
+            try {
+                return body.get();
+            } finally {
+                self.setName(IDLE_NAME);
+                self.setContextClassLoader(null);
+            }
         });
         THREADS.execute(task);
         try {

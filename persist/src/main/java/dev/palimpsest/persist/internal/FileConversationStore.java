@@ -53,7 +53,7 @@ import java.util.stream.Stream;
 // "try": a held lock is a resource that the try block holds without naming it again.
 @SuppressWarnings("try")
 public final class FileConversationStore implements ConversationStore {
-    /** How many first bytes of a state file must match the last write for it to be known. */
+    /** The fewest first bytes of a state file that must match the last write to know it. */
     private static final int RECOGNIZED_PREFIX = 1024;
     private static final DateTimeFormatter QUARANTINE_TIME =
             DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS'Z'").withZone(ZoneOffset.UTC);
@@ -452,9 +452,14 @@ public final class FileConversationStore implements ConversationStore {
         }
     }
 
-    /** Tells whether a state file starts with the first bytes of {@code written}. */
+    /**
+     * Tells whether a state file starts with the first bytes of {@code written}: its whole
+     * header (id, revision, update time, counters), however long the id, and at least
+     * {@link #RECOGNIZED_PREFIX} bytes.
+     */
     private boolean startsAsWritten(String convId, Path file, EncodedState written) {
-        byte[] prefix = new byte[Math.min(RECOGNIZED_PREFIX, written.length())];
+        byte[] prefix = new byte[Math.min(written.length(),
+                Math.max(RECOGNIZED_PREFIX, written.contextFrom()))];
         try (FileChannel channel = openChannel(file)) {
             if (channel == null) {
                 return false;
@@ -563,6 +568,9 @@ public final class FileConversationStore implements ConversationStore {
         EncodedState encoded = codec.encode(stamped,
                 previous == null ? null : previous.encoded());
         Path file = directory.resolve(ConversationIdCodec.stateName(stem));
+        // Forgotten until the new file is in place: whatever happens below, the entry never
+        // describes a file that is no longer there.
+        cache.remove(stem);
         // Held across the rename and closed later, elsewhere: see DeferredCloser.
         FileChannel replaced = openToReplace(file);
         try {
@@ -571,8 +579,7 @@ public final class FileConversationStore implements ConversationStore {
             DeferredCloser.SHARED.closeLater(replaced);
         }
         // Still under the lock, so nobody else's write can come between the rename and this
-        // stat. (If the directory fsync failed instead, the entry stays the previous file's,
-        // which no longer matches.)
+        // stat. (If the directory fsync failed instead, no entry is kept.)
         FileIdentity identity = null;
         try {
             identity = FileIdentity.of(file);
@@ -581,8 +588,6 @@ public final class FileConversationStore implements ConversationStore {
         }
         if (identity != null) {
             cache.put(stem, new StateCache.Entry(encoded, identity));
-        } else {
-            cache.remove(stem);
         }
         return stamped;
     }

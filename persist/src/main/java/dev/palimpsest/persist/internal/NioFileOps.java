@@ -108,11 +108,12 @@ public final class NioFileOps implements FileOps {
         return Files.deleteIfExists(file);
     }
 
-    /** Tells whether a path lives on a file system with POSIX permissions. */
+    /** Tells whether a path lives on a file system with the "unix" attribute view (ctime). */
     static boolean isUnix(Path path) {
         return path.getFileSystem().supportedFileAttributeViews().contains("unix");
     }
 
+    /** Tells whether a path lives on a file system with POSIX permissions. */
     static boolean isPosix(Path path) {
         return path.getFileSystem().supportedFileAttributeViews().contains("posix");
     }

@@ -9,8 +9,8 @@ import java.util.Map;
  * first once their bytes exceed a budget.
  *
  * <p>An entry is only ever a hint, never trusted on its own: the store uses it as the stored
- * state only after finding, under the conversation's lock, the same file unchanged (see
- * {@link FileIdentity}) starting with the entry's bytes, so a file replaced by another process,
+ * state only after finding the same file unchanged (see {@link FileIdentity}) and starting with
+ * the entry's header bytes, so a file replaced by another process,
  * written in place, or deleted is read as if there were no entry. What an entry saves is reading
  * the whole file back and parsing it, and escaping again the texts that the next state shares
  * with it (see {@link EncodedState}). Only writes fill it: reading many conversations, as a

@@ -29,7 +29,7 @@ class DeferredCloserTest {
     @Test
     void channelsAreClosedOnTheClosersThreadAndBeyondItsCapacityAtOnce() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        DeferredCloser closer = new DeferredCloser(2, body -> {
+        DeferredCloser closer = new DeferredCloser(2, 1 << 20, body -> {
             Thread thread = new Thread(() -> {
                 try {
                     release.await();
@@ -65,6 +65,37 @@ class DeferredCloserTest {
         for (FileChannel channel : waiting) {
             assertFalse(channel.isOpen());
         }
+    }
+
+    @Test
+    void theBytesOfTheFilesKeptFromBeingFreedAreBoundedToo() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        DeferredCloser closer = new DeferredCloser(10, 3, body -> new Thread(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            body.run();
+        }));
+        FileChannel two = open("ab");
+        FileChannel twoMore = open("cd");
+        FileChannel one = open("e");
+        closer.closeLater(two);
+        closer.closeLater(twoMore);
+        closer.closeLater(one);
+        assertTrue(two.isOpen());
+        assertFalse(twoMore.isOpen(), "4 bytes would wait: over the bound of 3");
+        assertTrue(one.isOpen());
+        assertEquals(2, closer.waiting());
+        release.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((two.isOpen() || one.isOpen()) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertFalse(two.isOpen());
+        assertFalse(one.isOpen());
     }
 
     @Test
