@@ -26,10 +26,9 @@ class DeferredCloserTest {
         return FileChannel.open(file, StandardOpenOption.READ);
     }
 
-    @Test
-    void channelsAreClosedOnTheClosersThreadAndBeyondItsCapacityAtOnce() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
-        DeferredCloser closer = new DeferredCloser(2, 1 << 20, body -> {
+    /** Makes a closing thread that starts closing only once {@code release} is counted down. */
+    private static java.util.concurrent.ThreadFactory heldUntil(CountDownLatch release) {
+        return body -> {
             Thread thread = new Thread(() -> {
                 try {
                     release.await();
@@ -41,7 +40,13 @@ class DeferredCloserTest {
             }, "test-closer");
             thread.setDaemon(true);
             return thread;
-        });
+        };
+    }
+
+    @Test
+    void channelsAreClosedOnTheClosersThreadAndBeyondItsCapacityAtOnce() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        DeferredCloser closer = new DeferredCloser(2, 1 << 20, heldUntil(release));
         List<FileChannel> waiting = new ArrayList<>();
         waiting.add(open("a"));
         waiting.add(open("b"));
@@ -70,15 +75,7 @@ class DeferredCloserTest {
     @Test
     void theBytesOfTheFilesKeptFromBeingFreedAreBoundedToo() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        DeferredCloser closer = new DeferredCloser(10, 3, body -> new Thread(() -> {
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            body.run();
-        }));
+        DeferredCloser closer = new DeferredCloser(10, 3, heldUntil(release));
         FileChannel two = open("ab");
         FileChannel twoMore = open("cd");
         FileChannel one = open("e");
