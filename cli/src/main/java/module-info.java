@@ -9,4 +9,7 @@ module dev.palimpsest.cli {
     // The commands' models are built with picocli's programmatic API: picocli needs no
     // reflective access to this module, so nothing is opened to it.
     requires info.picocli;
+    // Log records of the engine and the JDK: dropped, or one line each with --debug, instead of
+    // java.util.logging's two-line console format (see LauncherLoggerFinder).
+    provides java.lang.System.LoggerFinder with dev.palimpsest.cli.LauncherLoggerFinder;
 }

@@ -16,10 +16,22 @@ public final class ExitCode {
     public static final int UNREADABLE_STATE = 4;
     /** A concurrent change won: the expected sequence number or revision has moved on. */
     public static final int CONFLICT = 5;
-    /** An I/O step failed, including "saved, durability unknown". */
+    /**
+     * An I/O step failed, including "saved, durability unknown", and a failed write to standard
+     * output other than its reader going away.
+     */
     public static final int IO = 6;
     /** The summarizer failed during {@code compact}. */
     public static final int SUMMARIZER_FAILED = 7;
+    /** Interrupted by SIGINT before the command's result was printed (128 + 2). */
+    public static final int INTERRUPTED = 130;
+    /**
+     * The reader of standard output went away (128 + SIGPIPE, what a shell reports for a Unix
+     * tool killed by SIGPIPE); nothing is printed.
+     */
+    public static final int CLOSED_PIPE = 141;
+    /** Terminated by SIGTERM before the command's result was printed (128 + 15). */
+    public static final int TERMINATED = 143;
 
     private ExitCode() {
     }

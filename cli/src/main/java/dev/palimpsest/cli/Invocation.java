@@ -1,6 +1,7 @@
 package dev.palimpsest.cli;
 
 import java.util.List;
+import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
 /** A parsed subcommand, with typed access to its options, and the session it runs in. */
@@ -36,8 +37,23 @@ final class Invocation {
         return parsed.matchedOptionValue(name, List.of());
     }
 
-    /** Returns the conversation id (the first positional parameter). */
+    /**
+     * Returns the conversation id (the first positional parameter), or {@code null} for a
+     * command that takes none.
+     */
     String id() {
-        return parsed.matchedPositionalValue(0, null);
+        boolean takesId = parsed.commandSpec().positionalParameters().stream()
+                .anyMatch(p -> p.index().min() == 0 && "ID".equals(p.paramLabel()));
+        return takesId ? parsed.matchedPositionalValue(0, null) : null;
+    }
+
+    /** Returns a positional parameter, or {@code null} when it was not given. */
+    String positional(int index) {
+        return parsed.matchedPositionalValue(index, null);
+    }
+
+    /** Returns the whole launcher's command line, every command's model included. */
+    CommandLine topCommandLine() {
+        return parsed.commandSpec().root().commandLine();
     }
 }

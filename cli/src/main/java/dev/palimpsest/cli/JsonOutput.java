@@ -64,6 +64,19 @@ final class JsonOutput implements AutoCloseable {
         }
     }
 
+    /** Writes an appended round's acknowledgement: {@code {conv_id, seq, created_at}}. */
+    void appended(String convId, Round round) {
+        try {
+            json.writeStartObject();
+            json.writeStringField("conv_id", convId);
+            json.writeNumberField("seq", round.seq());
+            json.writeStringField("created_at", round.createdAt().toString());
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Writes the messages as a bare JSON array of {@code {"role": ..., "content": ...}}. */
     void messages(Iterable<ChatMessage> messages) {
         try {

@@ -35,6 +35,8 @@ public final class Launcher {
         commands.put("list", ListCommand::new);
         commands.put("check", CheckCommand::new);
         commands.put("demo", DemoCommand::new);
+        commands.put("help", HelpCommand::new);
+        commands.put("completion", CompletionCommand::new);
         return Collections.unmodifiableMap(commands);
     }
 
@@ -46,10 +48,17 @@ public final class Launcher {
      * @return the exit code, one of {@link ExitCode}
      */
     public static int run(Terminal terminal, String... args) {
-        int exit = parseAndRun(terminal, args);
-        terminal.out().flush();
-        // PrintStream swallows write errors: a full disk or a closed pipe behind standard
-        // output would otherwise end in exit 0 with the output (append's number) lost.
+        int exit;
+        try {
+            exit = parseAndRun(terminal, args);
+            terminal.out().flush();
+        } catch (StandardOutputClosedException readerGone) {
+            // As a Unix tool killed by SIGPIPE: at once, silently (the reader asked for no more).
+            terminal.err().flush();
+            return ExitCode.CLOSED_PIPE;
+        }
+        // PrintStream swallows write errors: a full disk behind standard output would otherwise
+        // end in exit 0 with the output (append's number) lost.
         if (terminal.out().checkError() && exit == ExitCode.OK) {
             terminal.err().println("palimpsest: cannot write to standard output");
             exit = ExitCode.IO;
@@ -61,14 +70,23 @@ public final class Launcher {
     private static int parseAndRun(Terminal terminal, String[] args) {
         CommandSpec top = Specs.command("palimpsest",
                 "Durable, compacting state for long-lived LLM agent conversations.");
-        top.usageMessage().footer("", "Exit codes: 0 ok, 1 internal error, 2 usage or rejected "
-                + "id, 3 no such conversation, 4 unreadable state, 5 conflict, 6 I/O failure, "
-                + "7 summarizer failed during compact.");
+        top.usageMessage().footer("",
+                "Run 'palimpsest help COMMAND' for a command's options and their defaults. "
+                        + "Defaults can be kept in <root>/" + LauncherConfig.FILE_NAME
+                        + " (see docs/cli.md); a flag overrides its key for one call.",
+                "",
+                "Exit codes: 0 ok, 1 internal error, 2 usage or rejected input, 3 no such "
+                        + "conversation or data root, 4 unreadable state, 5 conflict, 6 I/O "
+                        + "failure, 7 summarizer failed during compact, 130/143 interrupted "
+                        + "(SIGINT/SIGTERM) before the result was printed, 141 standard output "
+                        + "closed by its reader.");
         CommandLine commandLine = new CommandLine(top);
         String named = subcommandNamed(args);
+        // help and completion describe every command, so they need every model built.
+        boolean all = named == null || named.equals("help") || named.equals("completion");
         Map<String, Subcommand> built = new LinkedHashMap<>();
         for (Map.Entry<String, Supplier<Subcommand>> entry : SUBCOMMANDS.entrySet()) {
-            if (named == null || named.equals(entry.getKey())) {
+            if (all || named.equals(entry.getKey())) {
                 Subcommand subcommand = entry.getValue().get();
                 built.put(entry.getKey(), subcommand);
                 commandLine.addSubcommand(entry.getKey(), subcommand.spec());
@@ -84,7 +102,7 @@ public final class Launcher {
             parsed = commandLine.parseArgs(args);
         } catch (ParameterException e) {
             String name = e.getCommandLine().getCommandSpec().qualifiedName();
-            terminal.err().println(name + ": " + Text.oneLine(e.getMessage()) + " (see '" + name
+            terminal.err().println(name + ": " + UsageErrors.describe(e) + " (see '" + name
                     + " --help')");
             return ExitCode.USAGE;
         }
@@ -105,6 +123,8 @@ public final class Launcher {
         Invocation invocation = new Invocation(new Session(terminal, root, debug), sub);
         try {
             return built.get(name).run(invocation);
+        } catch (StandardOutputClosedException readerGone) {
+            throw readerGone;
         } catch (Exception e) {
             return ErrorReport.report(terminal.err(), "palimpsest " + name, invocation.id(), e,
                     debug);

@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -28,17 +29,23 @@ import java.util.Set;
  * @param summarizer {@code summarizer}: {@code extractive} or {@code openai}
  * @param openaiUrl  {@code openai_url}: base URL of an OpenAI-compatible API
  * @param model      {@code model}: the model the OpenAI summarizer asks for
+ * @param compactTimeoutSeconds {@code compact_timeout_s}: how long {@code append} lets the
+ *                   compaction after a round run, in seconds (0 skips it)
  */
 record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLong maxTokens,
                       Optional<String> summarizer, Optional<URI> openaiUrl,
-                      Optional<String> model) {
+                      Optional<String> model, OptionalLong compactTimeoutSeconds) {
 
     /** The file name below the root. */
     static final String FILE_NAME = "config.json";
 
     /** No file: every default is built in. */
     static final LauncherConfig NONE = new LauncherConfig(OptionalInt.empty(), OptionalInt.empty(),
-            OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+            OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+            OptionalLong.empty());
+
+    /** The largest configuration read: a file larger than this is not a configuration. */
+    static final long MAX_BYTES = 1024 * 1024;
 
     /**
      * Reads {@code <root>/config.json}.
@@ -50,12 +57,31 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
      */
     static LauncherConfig read(Path root) {
         Path file = root.resolve(FILE_NAME);
-        try (InputStream in = Files.newInputStream(file)) {
-            return parse(in, file);
+        byte[] bytes;
+        try {
+            // Links are followed (an operator may link a shared configuration in), but what
+            // they reach must be a regular file: a FIFO would block the launcher forever.
+            BasicFileAttributes attributes = Files.readAttributes(file,
+                    BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                throw CliException.usage("invalid configuration " + file + ": not a regular file"
+                        + (attributes.isDirectory() ? " (a directory)" : " (a FIFO or device)")
+                        + "; remove it or replace it with a JSON file");
+            }
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = InputText.readBounded(in, MAX_BYTES, file.toString(),
+                        "the most a configuration may hold");
+            }
         } catch (NoSuchFileException absent) {
             return NONE;
         } catch (IOException e) {
-            throw new CliException(ExitCode.IO, "cannot read " + file + ": " + e, e);
+            throw new CliException(ExitCode.IO, "cannot read " + file + ": "
+                    + IoMessages.describe(e), e);
+        }
+        try {
+            return parse(new java.io.ByteArrayInputStream(bytes), file);
+        } catch (IOException e) {
+            throw invalid(file, IoMessages.describe(e));
         }
     }
 
@@ -67,6 +93,7 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
         Optional<String> summarizer = Optional.empty();
         Optional<URI> openaiUrl = Optional.empty();
         Optional<String> model = Optional.empty();
+        OptionalLong compactTimeout = OptionalLong.empty();
         try (JsonParser parser = new JsonFactory().createParser(in)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw invalid(file, "must hold one JSON object");
@@ -86,18 +113,42 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
                             summarizerName(text(parser, value, file), file));
                     case "openai_url" -> openaiUrl = Optional.of(uri(text(parser, value, file), file));
                     case "model" -> model = Optional.of(text(parser, value, file));
-                    default -> throw invalid(file, "unknown key '" + Text.oneLine(key)
-                            + "' (known: max_rounds, keep_rounds, max_tokens, summarizer, "
-                            + "openai_url, model)");
+                    case "compact_timeout_s" -> compactTimeout = OptionalLong.of(
+                            nonNegative(parser, longValue(parser, value, file), file));
+                    default -> throw invalid(file, unknownKey(key));
                 }
             }
             if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
                 throw invalid(file, "must hold one JSON object");
             }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw invalid(file, "malformed JSON: " + e.getOriginalMessage());
+            // The original message: Jackson's full one appends a "Source: REDACTED" note.
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr();
+            throw invalid(file, "malformed JSON" + where + ": " + e.getOriginalMessage());
         }
-        return new LauncherConfig(maxRounds, keepRounds, maxTokens, summarizer, openaiUrl, model);
+        return new LauncherConfig(maxRounds, keepRounds, maxTokens, summarizer, openaiUrl, model,
+                compactTimeout);
+    }
+
+    /** Every key a configuration may hold, for messages. */
+    static final java.util.List<String> KEYS = java.util.List.of("max_rounds", "keep_rounds",
+            "max_tokens", "summarizer", "openai_url", "model", "compact_timeout_s");
+
+    private static String unknownKey(String key) {
+        String suggestion = Suggestions.didYouMean(Suggestions.closest(key, KEYS));
+        return "unknown key '" + Text.oneLine(key) + "'"
+                + (suggestion.isEmpty() ? "" : "; " + suggestion)
+                + " (known: " + String.join(", ", KEYS) + ")";
+    }
+
+    private static long nonNegative(JsonParser parser, long value, Path file)
+            throws IOException {
+        if (value < 0) {
+            throw invalid(file, "'" + parser.currentName() + "' must be 0 or more, was " + value);
+        }
+        return value;
     }
 
     private static int intValue(JsonParser parser, JsonToken token, Path file) throws IOException {

@@ -36,19 +36,26 @@ final class PolicyOptions {
 
     /** Adds the policy and summarizer options to a command's model. */
     static void addTo(CommandSpec spec) {
+        CompactionPolicy defaults = CompactionPolicy.DEFAULT;
         spec.addOption(Specs.option("--max-rounds", "N", Integer.class,
-                "Compact once the verbatim window holds more than N rounds."));
+                "Compact once the verbatim window holds more than N rounds. Default: "
+                        + "max_rounds in config.json, else " + defaults.maxRounds() + "."));
         spec.addOption(Specs.option("--keep-rounds", "N", Integer.class,
-                "Rounds kept verbatim after a compaction (fewer than --max-rounds)."));
+                "Rounds kept verbatim after a compaction (fewer than --max-rounds). Default: "
+                        + "keep_rounds in config.json, else " + defaults.keepRounds() + "."));
         spec.addOption(Specs.option("--max-tokens", "N", Long.class,
-                "Compact once the window's estimated tokens exceed N."));
+                "Compact once the window's estimated tokens exceed N. Default: max_tokens in "
+                        + "config.json, else " + defaults.maxTokens() + "."));
         spec.addOption(Specs.option("--summarizer", "extractive|openai", String.class,
                 "Who writes the compressed context: the offline extractive summarizer "
-                        + "(default) or an OpenAI-compatible API (key from OPENAI_API_KEY)."));
+                        + "or an OpenAI-compatible API (key from OPENAI_API_KEY). Default: "
+                        + "summarizer in config.json, else extractive."));
         spec.addOption(Specs.option("--openai-url", "URL", String.class,
-                "Base URL of the OpenAI-compatible API."));
+                "Base URL of the OpenAI-compatible API. Default: openai_url in config.json, "
+                        + "else https://api.openai.com/v1."));
         spec.addOption(Specs.option("--model", "NAME", String.class,
-                "The model the OpenAI summarizer asks for."));
+                "The model the OpenAI summarizer asks for (required with openai). Default: "
+                        + "model in config.json."));
     }
 
     /** Reads the options a command line gave. */
@@ -63,16 +70,54 @@ final class PolicyOptions {
      */
     CompactionPolicy policy(LauncherConfig config) {
         CompactionPolicy defaults = CompactionPolicy.DEFAULT;
-        int rounds = maxRounds != null ? maxRounds
-                : config.maxRounds().orElse(defaults.maxRounds());
-        int keep = keepRounds != null ? keepRounds
-                : config.keepRounds().orElse(defaults.keepRounds());
-        long tokens = maxTokens != null ? maxTokens
-                : config.maxTokens().orElse(defaults.maxTokens());
+        Setting rounds = maxRounds != null ? Setting.flag("--max-rounds", maxRounds)
+                : config.maxRounds().isPresent()
+                ? Setting.config("max_rounds", config.maxRounds().getAsInt())
+                : Setting.builtIn("--max-rounds", "max_rounds", defaults.maxRounds());
+        Setting keep = keepRounds != null ? Setting.flag("--keep-rounds", keepRounds)
+                : config.keepRounds().isPresent()
+                ? Setting.config("keep_rounds", config.keepRounds().getAsInt())
+                : Setting.builtIn("--keep-rounds", "keep_rounds", defaults.keepRounds());
+        Setting tokens = maxTokens != null ? Setting.flag("--max-tokens", maxTokens)
+                : config.maxTokens().isPresent()
+                ? Setting.config("max_tokens", config.maxTokens().getAsLong())
+                : Setting.builtIn("--max-tokens", "max_tokens", defaults.maxTokens());
+        // The engine checks these too, but in its own terms (keepRounds, maxRounds); here each
+        // value is named by where it came from, so the user knows what to change.
+        if (keep.value() < 1) {
+            throw CliException.usage(keep.describe() + " must be at least 1");
+        }
+        if (keep.value() >= rounds.value()) {
+            throw CliException.usage(keep.describe() + " must be less than " + rounds.describe()
+                    + ": a compaction keeps fewer rounds than the window may hold");
+        }
+        if (tokens.value() < 1) {
+            throw CliException.usage(tokens.describe() + " must be at least 1");
+        }
         try {
-            return new CompactionPolicy(rounds, keep, tokens);
+            return new CompactionPolicy((int) rounds.value(), (int) keep.value(), tokens.value());
         } catch (RuntimeException invalid) {
             throw CliException.usage("invalid compaction policy: " + invalid.getMessage(), invalid);
+        }
+    }
+
+    /** A policy value and where it came from: a flag, config.json, or the built-in default. */
+    private record Setting(long value, String source) {
+        static Setting flag(String flag, long value) {
+            return new Setting(value, flag + " " + value);
+        }
+
+        static Setting config(String key, long value) {
+            return new Setting(value, key + " " + value + " in " + LauncherConfig.FILE_NAME);
+        }
+
+        static Setting builtIn(String flag, String key, long value) {
+            return new Setting(value, flag + " (" + value + ", the default; set " + flag
+                    + " or " + key + " in " + LauncherConfig.FILE_NAME + ")");
+        }
+
+        String describe() {
+            return source;
         }
     }
 

@@ -49,12 +49,20 @@ final class Session {
     }
 
     /**
-     * Resolves the data root: {@code --root}, else {@code $PALIMPSEST_HOME}, else
-     * {@code ~/.palimpsest}.
+     * Resolves the data root: {@code --root}, else {@code $PALIMPSEST_HOME} (an empty variable
+     * counts as unset, as shells treat it), else {@code ~/.palimpsest}.
+     *
+     * @throws CliException (exit 2) for an empty {@code --root}: it names no directory, and
+     *                      falling back to the default root would act on data the user did not
+     *                      name
      */
     Path dataRoot() {
         String chosen = root;
         String what = "--root";
+        if (chosen != null && chosen.isEmpty()) {
+            throw CliException.usage("--root is empty: give the data root's path (or leave "
+                    + "--root out for $" + HOME_VARIABLE + ", else ~/.palimpsest)");
+        }
         if (chosen == null) {
             chosen = terminal.env().get(HOME_VARIABLE);
             what = "$" + HOME_VARIABLE;

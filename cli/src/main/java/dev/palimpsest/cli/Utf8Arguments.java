@@ -26,15 +26,20 @@ final class Utf8Arguments {
     }
 
     /**
-     * Returns the arguments decoded as UTF-8 when the platform charset is not UTF-8 and the raw
-     * bytes can be found; otherwise the arguments unchanged.
+     * Returns the arguments decoded strictly as UTF-8 from their raw bytes where the JVM may have
+     * decoded them otherwise: always when the platform charset is not UTF-8, and when an
+     * argument holds U+FFFD (what the JVM makes of bytes that are not UTF-8); otherwise the
+     * arguments unchanged.
      *
      * @param args the arguments as the JVM decoded them
      * @return the arguments, decoded as UTF-8 where that was possible
+     * @throws CliException (exit 2) if an argument's bytes are not valid UTF-8: two different
+     *                      invalid ids must not become the same replaced string
      */
     static String[] recover(String[] args) {
         Charset platform = platformCharset();
-        if (platform.equals(StandardCharsets.UTF_8) || args.length == 0) {
+        if (args.length == 0
+                || platform.equals(StandardCharsets.UTF_8) && !anyReplacement(args)) {
             return args;
         }
         byte[] cmdline;
@@ -48,8 +53,11 @@ final class Utf8Arguments {
 
     /**
      * Decodes the last {@code args.length} NUL-terminated entries of {@code cmdline} as UTF-8,
-     * provided each entry, decoded with {@code platform}, is the argument the JVM produced (so
-     * the entries are the arguments, not JVM options), and each is valid UTF-8.
+     * provided they are the arguments (not JVM options): each entry that is valid UTF-8 must be,
+     * decoded with {@code platform}, the argument the JVM produced, and each that is not must
+     * stand where the JVM produced a replacement character.
+     *
+     * @throws CliException (exit 2) naming the first argument whose bytes are not UTF-8
      */
     static String[] recover(String[] args, byte[] cmdline, Charset platform) {
         List<byte[]> entries = split(cmdline);
@@ -58,21 +66,52 @@ final class Utf8Arguments {
         }
         String[] recovered = new String[args.length];
         int first = entries.size() - args.length;
+        int invalid = -1;
         for (int i = 0; i < args.length; i++) {
             byte[] raw = entries.get(first + i);
-            if (!new String(raw, platform).equals(args[i])) {
-                return args;
-            }
             try {
                 recovered[i] = StandardCharsets.UTF_8.newDecoder()
                         .onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT)
                         .decode(ByteBuffer.wrap(raw)).toString();
+                if (!new String(raw, platform).equals(args[i])) {
+                    return args; // not aligned with the arguments: leave them as they are
+                }
             } catch (CharacterCodingException notUtf8) {
-                return args;
+                if (args[i].indexOf(REPLACEMENT) < 0 && platform.equals(StandardCharsets.UTF_8)) {
+                    return args;
+                }
+                if (invalid < 0) {
+                    invalid = i;
+                }
             }
         }
+        if (invalid >= 0) {
+            throw CliException.usage("argument " + (invalid + 1) + " ("
+                    + Text.quote(args[invalid]) + ", bytes " + hex(entries.get(first + invalid))
+                    + ") is not valid UTF-8; ids and texts must be UTF-8");
+        }
         return recovered;
+    }
+
+    private static final char REPLACEMENT = '\uFFFD';
+
+    private static boolean anyReplacement(String[] args) {
+        for (String arg : args) {
+            if (arg.indexOf(REPLACEMENT) >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String hex(byte[] bytes) {
+        StringBuilder sb = new StringBuilder();
+        int shown = Math.min(bytes.length, 32);
+        for (int i = 0; i < shown; i++) {
+            sb.append(String.format("%02x", bytes[i] & 0xff));
+        }
+        return sb.append(bytes.length > shown ? "..." : "").toString();
     }
 
     private static List<byte[]> split(byte[] cmdline) {

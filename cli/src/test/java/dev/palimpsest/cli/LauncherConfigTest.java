@@ -23,10 +23,12 @@ class LauncherConfigTest {
     void everyDocumentedKeyIsRead() throws IOException {
         LauncherConfig config = parse("{\"max_rounds\": 30, \"keep_rounds\": 10, "
                 + "\"max_tokens\": 9000, \"summarizer\": \"openai\", "
-                + "\"openai_url\": \"http://127.0.0.1:11434/v1\", \"model\": \"llama\"}");
+                + "\"openai_url\": \"http://127.0.0.1:11434/v1\", \"model\": \"llama\", "
+                + "\"compact_timeout_s\": 0}");
         assertEquals(new LauncherConfig(OptionalInt.of(30), OptionalInt.of(10),
                 OptionalLong.of(9000), Optional.of("openai"),
-                Optional.of(URI.create("http://127.0.0.1:11434/v1")), Optional.of("llama")),
+                Optional.of(URI.create("http://127.0.0.1:11434/v1")), Optional.of("llama"),
+                OptionalLong.of(0)),
                 config);
     }
 

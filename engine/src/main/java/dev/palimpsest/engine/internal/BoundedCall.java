@@ -68,8 +68,8 @@ public final class BoundedCall {
             return task.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             task.cancel(true);
-            throw new SummarizerException(convId, "summarizer timed out after " + timeout
-                    + " for '" + convId + "'", e);
+            throw new SummarizerException(convId, "summarizer timed out after "
+                    + describe(timeout) + " for '" + convId + "'", e);
         } catch (InterruptedException e) {
             task.cancel(true);
             Thread.currentThread().interrupt();
@@ -86,5 +86,13 @@ public final class BoundedCall {
             throw new SummarizerException(convId, "summarizer failed for '" + convId + "': "
                     + detail, cause);
         }
+    }
+
+    /** A timeout as people write it ({@code 5 s}, {@code 250 ms}), not as ISO-8601's PT5S. */
+    static String describe(Duration timeout) {
+        if (timeout.toMillis() % 1000 != 0 || timeout.toSeconds() == 0) {
+            return timeout.toMillis() + " ms";
+        }
+        return timeout.toSeconds() + " s";
     }
 }
