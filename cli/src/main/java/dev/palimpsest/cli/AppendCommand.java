@@ -48,14 +48,15 @@ final class AppendCommand implements Subcommand {
         spec.addOption(Specs.option("--user", "TEXT", String.class,
                 "The user's text. Default: empty (a round needs a user or an assistant text)."));
         spec.addOption(Specs.option("--user-file", "PATH", String.class,
-                "Read the user's text from a UTF-8 file ('-' for standard input; at most 64 MiB)."));
+                "Read the user's text from a UTF-8 file ('-' for standard input; at most 64 MiB). "
+                        + "Default: none, --user gives the text."));
         spec.addOption(Specs.option("--assistant", "TEXT", String.class,
                 "The assistant's text. Default: empty."));
         spec.addOption(Specs.option("--assistant-file", "PATH", String.class,
                 "Read the assistant's text from a UTF-8 file ('-' for standard input; at most "
-                        + "64 MiB)."));
+                        + "64 MiB). Default: none, --assistant gives the text."));
         spec.addOption(Specs.repeatable("--meta", "KEY=VALUE",
-                "Metadata stored with the round (repeatable; each key once)."));
+                "Metadata stored with the round (repeatable; each key once). Default: none."));
         spec.addOption(Specs.option("--expect-seq", "N", Long.class,
                 "The sequence number the round must get: a retry of a round already stored at "
                         + "N with the same texts prints N again and writes nothing; any other "

@@ -12,19 +12,45 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback HTTP server that answers every request with one fixed status (an OpenAI-compatible
- * endpoint that refuses, for summarizer failure paths). Bounded: it serves until closed.
+ * A loopback HTTP server that answers every request alike: with one fixed status (an
+ * OpenAI-compatible endpoint that refuses, for summarizer failure paths), with a chat completion
+ * after a delay (a slow summarizer), or never (a hung one). Bounded: it serves until closed, one
+ * connection at a time, and a hung answer ends when the server closes.
  */
 final class LoopbackHttpServer implements AutoCloseable {
+    /** The summary a 200 answer carries. */
+    static final String SUMMARY = "Summary from the loopback server.";
+
     private final ServerSocket socket;
     private final Thread thread;
     private final AtomicInteger requests = new AtomicInteger();
+    private final long delayMillis;
+    private final boolean hang;
+    /** The connection being served, closed with the server so that a hung answer ends. */
+    private volatile Socket current;
 
     LoopbackHttpServer(int status, String reason) throws IOException {
+        this(status, reason, 0, false);
+    }
+
+    private LoopbackHttpServer(int status, String reason, long delayMillis, boolean hang)
+            throws IOException {
+        this.delayMillis = delayMillis;
+        this.hang = hang;
         socket = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
         thread = new Thread(() -> serve(status, reason), "loopback-http");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** A server that reads each request and never answers it. */
+    static LoopbackHttpServer hanging() throws IOException {
+        return new LoopbackHttpServer(200, "OK", 0, true);
+    }
+
+    /** A server that answers each request with a chat completion after {@code delayMillis}. */
+    static LoopbackHttpServer answeringAfter(long delayMillis) throws IOException {
+        return new LoopbackHttpServer(200, "OK", delayMillis, false);
     }
 
     /** The base URL to give the summarizer. */
@@ -39,10 +65,22 @@ final class LoopbackHttpServer implements AutoCloseable {
     private void serve(int status, String reason) {
         while (!socket.isClosed()) {
             try (Socket client = socket.accept()) {
-                client.setSoTimeout(10_000);
+                current = client;
+                client.setSoTimeout(hang ? 0 : 10_000);
                 readRequest(client.getInputStream());
                 requests.incrementAndGet();
-                byte[] body = "{\"error\":{\"message\":\"refused by the test server\"}}"
+                if (hang) {
+                    // Holds the connection until the client gives up or the server closes.
+                    while (!socket.isClosed() && client.getInputStream().read() >= 0) {
+                        continue;
+                    }
+                    continue;
+                }
+                Thread.sleep(delayMillis);
+                byte[] body = (status == 200
+                        ? "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\""
+                        + SUMMARY + "\"}}]}"
+                        : "{\"error\":{\"message\":\"refused by the test server\"}}")
                         .getBytes(StandardCharsets.UTF_8);
                 OutputStream out = client.getOutputStream();
                 out.write(("HTTP/1.1 " + status + " " + reason + "\r\n"
@@ -52,6 +90,8 @@ final class LoopbackHttpServer implements AutoCloseable {
                 out.flush();
             } catch (IOException closedOrBroken) {
                 // The server was closed, or a client went away: serve the next one, if any.
+            } catch (InterruptedException e) {
+                return;
             }
         }
     }
@@ -81,6 +121,10 @@ final class LoopbackHttpServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         socket.close();
+        Socket client = current;
+        if (client != null) {
+            client.close();
+        }
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {
