@@ -4,7 +4,6 @@ import dev.palimpsest.persist.ConversationStore;
 import dev.palimpsest.persist.ConversationSummary;
 import java.io.PrintStream;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code palimpsest list}: every stored conversation. */
@@ -29,16 +28,47 @@ final class ListCommand implements Subcommand {
             } else if (summaries.isEmpty()) {
                 out.println("no conversations under " + store.root());
             } else {
-                // Locale.ROOT: digits and padding must not follow the operator's locale.
-                out.print(String.format(Locale.ROOT, "%-10s %-8s %-11s %-24s %s%n", "ROUNDS",
-                        "REVISION", "COMPACTIONS", "UPDATED_AT", "ID"));
-                for (ConversationSummary s : summaries) {
-                    out.print(String.format(Locale.ROOT, "%-10d %-8d %-11d %-24s %s%n",
-                            s.counters().roundsTotal(), s.revision(), s.counters().compactions(),
-                            s.updatedAt(), Text.oneLine(s.convId())));
-                }
+                printTable(out, summaries);
             }
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * Prints the summaries as a table whose columns are as wide as their widest value: update
+     * times carry as many fraction digits as the clock gave (up to nine), so fixed widths would
+     * misalign.
+     */
+    static void printTable(PrintStream out, List<ConversationSummary> summaries) {
+        String[] header = {"ROUNDS", "REVISION", "COMPACTIONS", "UPDATED_AT", "ID"};
+        List<String[]> rows = new java.util.ArrayList<>();
+        for (ConversationSummary s : summaries) {
+            rows.add(new String[] {Long.toString(s.counters().roundsTotal()),
+                Long.toString(s.revision()), Long.toString(s.counters().compactions()),
+                s.updatedAt().toString(), Text.oneLine(s.convId())});
+        }
+        int[] widths = new int[header.length];
+        for (int i = 0; i < header.length; i++) {
+            widths[i] = header[i].length();
+            for (String[] row : rows) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        printRow(out, header, widths);
+        for (String[] row : rows) {
+            printRow(out, row, widths);
+        }
+    }
+
+    private static void printRow(PrintStream out, String[] cells, int[] widths) {
+        StringBuilder line = new StringBuilder();
+        for (int i = 0; i < cells.length; i++) {
+            line.append(cells[i]);
+            if (i < cells.length - 1) {
+                // The id is last and not padded: no trailing blanks.
+                line.append(" ".repeat(widths[i] - cells[i].length() + 1));
+            }
+        }
+        out.print(line.append('\n'));
     }
 }

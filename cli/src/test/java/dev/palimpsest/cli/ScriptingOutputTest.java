@@ -1,0 +1,76 @@
+package dev.palimpsest.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.palimpsest.core.Counters;
+import dev.palimpsest.persist.ConversationSummary;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Output for scripts and for eyes: {@code append --json}, and a {@code list} table that aligns. */
+class ScriptingOutputTest {
+    @TempDir
+    Path root;
+
+    /** The top-level string and number fields of a JSON object. */
+    static Map<String, String> fields(String json) throws IOException {
+        Map<String, String> fields = new HashMap<>();
+        try (JsonParser parser = new JsonFactory().createParser(json)) {
+            assertEquals(JsonToken.START_OBJECT, parser.nextToken());
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (value.isStructStart()) {
+                    parser.skipChildren();
+                } else {
+                    fields.put(name, parser.getText());
+                }
+            }
+        }
+        return fields;
+    }
+
+    @Test
+    void appendJsonAcknowledgesWithIdSeqAndTime() throws IOException {
+        LauncherRun.inRoot(root, "append", "--user", "u", "c").expect(0);
+        String out = LauncherRun.inRoot(root, "append", "--json", "--user", "v", "c").expect(0)
+                .out();
+        Map<String, String> ack = fields(out);
+        assertEquals("c", ack.get("conv_id"));
+        assertEquals("2", ack.get("seq"));
+        Instant.parse(ack.get("created_at"));
+        assertTrue(out.endsWith("}\n"), out);
+    }
+
+    @Test
+    void theListTableAlignsWhateverTheTimestampsPrecision() {
+        Instant base = Instant.parse("2026-12-03T12:50:50Z");
+        List<ConversationSummary> summaries = List.of(
+                new ConversationSummary("a", 1, base, Counters.ZERO),
+                new ConversationSummary("bb", 22, base.plusMillis(421), Counters.ZERO),
+                new ConversationSummary("ccc", 333, base.plusNanos(421_435_883), Counters.ZERO));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ListCommand.printTable(new PrintStream(bytes, true, StandardCharsets.UTF_8), summaries);
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(4, lines.size());
+        int idColumn = lines.get(0).indexOf("ID");
+        assertEquals(List.of("ID", "a", "bb", "ccc"),
+                lines.stream().map(l -> l.substring(idColumn)).toList(), String.join("\n", lines));
+        int timeColumn = lines.get(0).indexOf("UPDATED_AT");
+        assertTrue(lines.get(3).substring(timeColumn).startsWith("2026-12-03T12:50:50.421435883Z"),
+                lines.get(3));
+    }
+}
