@@ -40,9 +40,11 @@ public final class LauncherLoggerFinder extends System.LoggerFinder {
     /** A logger that prints a record on one line when debugging, and drops it otherwise. */
     private static final class OneLineLogger implements System.Logger {
         private final String name;
+        private final boolean jdkInternal;
 
         OneLineLogger(String name) {
             this.name = name;
+            this.jdkInternal = !name.startsWith("dev.palimpsest.");
         }
 
         @Override
@@ -52,7 +54,13 @@ public final class LauncherLoggerFinder extends System.LoggerFinder {
 
         @Override
         public boolean isLoggable(Level level) {
-            return debug && level != Level.OFF;
+            if (!debug || level == Level.OFF) {
+                return false;
+            }
+            // The JDK's own debug records (every TLS certificate, every HTTP frame) would bury
+            // the launcher's; its warnings still show.
+            return level.getSeverity() >= (jdkInternal ? Level.WARNING : Level.DEBUG)
+                    .getSeverity();
         }
 
         @Override

@@ -48,6 +48,18 @@ public record Terminal(PrintStream out, PrintStream err, InputStream in, Map<Str
     }
 
     /**
+     * Returns {@code terminal} with standard error not counted as a terminal: for work whose
+     * output shows its own progress.
+     *
+     * @param terminal a terminal
+     * @return the same streams, showing no progress line
+     */
+    static Terminal silent(Terminal terminal) {
+        return new Terminal(terminal.out(), terminal.err(), terminal.in(), terminal.env(), false,
+                terminal.outIsTerminal());
+    }
+
+    /**
      * Wraps the process's standard streams, encoding output as UTF-8 whatever the locale says:
      * JSON and texts must round-trip even under a POSIX locale. A reader of standard output that
      * goes away (the {@code head} of a pipe) ends the run through

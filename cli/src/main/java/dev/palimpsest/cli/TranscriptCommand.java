@@ -47,16 +47,42 @@ final class TranscriptCommand implements Subcommand {
                     ? engine.transcriptStream(convId)
                     : engine.transcript(convId, fromSeq, limit == null ? Integer.MAX_VALUE : limit)
                             .stream()) {
-                if (invocation.flag("--json")) {
-                    try (JsonOutput out = new JsonOutput(terminal.out())) {
-                        out.rounds(rounds.iterator());
+                // A transcript scrolling by on the terminal is its own progress; one written to a
+                // file or a pipe is silent, so the line on standard error says how far it got.
+                boolean quiet = terminal.outIsTerminal();
+                try (Progress progress = Progress.start(quiet ? Terminal.silent(terminal)
+                        : terminal, "palimpsest transcript: " + Text.quote(convId))) {
+                    Iterator<Round> counted = counting(rounds.iterator(), progress, convId);
+                    if (invocation.flag("--json")) {
+                        try (JsonOutput out = new JsonOutput(terminal.out())) {
+                            out.rounds(counted);
+                        }
+                    } else {
+                        printText(terminal.out(), counted);
                     }
-                } else {
-                    printText(terminal.out(), rounds.iterator());
                 }
             }
         }
         return ExitCode.OK;
+    }
+
+    /** Reports each round's number to the progress line as the round goes out. */
+    private static Iterator<Round> counting(Iterator<Round> rounds, Progress progress,
+                                            String convId) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return rounds.hasNext();
+            }
+
+            @Override
+            public Round next() {
+                Round round = rounds.next();
+                progress.update("palimpsest transcript: " + Text.quote(convId) + ": round "
+                        + round.seq() + " written");
+                return round;
+            }
+        };
     }
 
     private static void printText(PrintStream out, Iterator<Round> rounds) {

@@ -103,6 +103,24 @@ class AppendAcknowledgementIT {
     }
 
     @Test
+    void withDebugNoRecordTakesJavaUtilLoggingsTwoLines() throws IOException {
+        threeRoundsDueForCompaction("c");
+        try (LoopbackHttpServer failing = new LoopbackHttpServer(500, "Internal Server Error")) {
+            String[] args = appendCompactingThrough(failing, "5", "c");
+            String[] debug = java.util.Arrays.copyOf(args, args.length + 1);
+            debug[args.length - 1] = "--debug";
+            debug[args.length] = "c";
+            LauncherRun run = LaunchedImage.run(debug).expect(ExitCode.OK);
+            assertTrue(run.err().lines().anyMatch(l -> l.startsWith("palimpsest append: "
+                    + "warning: conversation 'c': compaction failed")), run.err());
+            assertFalse(run.err().contains("WARNING:"), run.err());
+            // java.util.logging's console format starts each record with a date line.
+            assertFalse(run.err().lines().anyMatch(l -> l.matches("^[A-Z][a-z]{2} \\d{1,2}, "
+                    + "\\d{4} .*")), run.err());
+        }
+    }
+
+    @Test
     void aSigtermBeforeTheNumberIsPrintedExits143AndStoresNothing() throws Exception {
         signalBeforeTheNumber("TERM", ExitCode.TERMINATED);
     }
