@@ -1,0 +1,65 @@
+package dev.palimpsest.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Long work shows a progress line on standard error when that is a terminal, and nothing
+ * otherwise; a transcript shows none when it scrolls by on the terminal itself.
+ */
+class ProgressTest {
+    @TempDir
+    Path root;
+
+    /** Standard output that takes its time, as a slow disk or a slow reader does. */
+    private static final class SlowOutput extends OutputStream {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            bytes.write(b, off, len);
+        }
+    }
+
+    private String transcriptStderr(boolean errIsTerminal, boolean outIsTerminal) {
+        SlowOutput out = new SlowOutput();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Terminal terminal = new Terminal(new PrintStream(out, false, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), InputStream.nullInputStream(),
+                Map.of(), errIsTerminal, outIsTerminal);
+        assertEquals(ExitCode.OK, Launcher.run(terminal, "--root", root.toString(), "transcript",
+                "c"));
+        assertTrue(out.bytes.toString(StandardCharsets.UTF_8).contains("[round 60]"));
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aLongTranscriptIntoAFileShowsHowFarItGotOnTheTerminal() {
+        ClosedPipeTest.storeLongConversation(root, "c", 60);
+        String shown = transcriptStderr(true, false);
+        assertTrue(shown.contains("palimpsest transcript: 'c': round "), shown);
+        assertTrue(shown.endsWith("\r\u001b[K"), shown);
+        assertEquals("", transcriptStderr(false, false), "not a terminal: nothing");
+        assertEquals("", transcriptStderr(true, true), "the transcript is its own progress");
+    }
+}
