@@ -516,7 +516,8 @@ public final class OpenAiSummarizer implements Summarizer {
             Objects.requireNonNull(value, "value");
             if (!TOKEN.matcher(name).matches()) {
                 throw new IllegalArgumentException("header name '" + printable(name)
-                        + "' is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~)");
+                        + "' is not a valid HTTP header name (letters, digits and "
+                        + "!#$%&'*+-.^_`|~)");
             }
             String lower = name.toLowerCase(Locale.ROOT);
             if (lower.equals("authorization")) {

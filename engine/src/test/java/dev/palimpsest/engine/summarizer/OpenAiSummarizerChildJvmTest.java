@@ -51,15 +51,12 @@ class OpenAiSummarizerChildJvmTest {
     void theHttpClientAndTheJsonMapperAreBuiltOnlyWhenACompactionSummarizes() throws IOException {
         Path log = dir.resolve("classes.log");
         String base = "http://127.0.0.1:" + closedPort() + "/v1";
+        List<String> lines;
         try (ChildJvms jvms = new ChildJvms(1, LIFETIME)) {
             ChildJvm child = jvms.startThroughShell("JAVA_TOOL_OPTIONS='-Xlog:class+load=info:file="
                     + log + "'; export JAVA_TOOL_OPTIONS", LazyClientChildMain.class, base);
             assertEquals(0, child.awaitExit(WAIT), child.describe());
-            assertEquals(List.of("appended NOT_NEEDED", "appended NOT_NEEDED",
-                    "appended NOT_NEEDED", "appended NOT_NEEDED", "appended NOT_NEEDED",
-                    "appended NOT_NEEDED"), child.lines().subList(0, 6), child.describe());
-            assertTrue(child.lines().get(6).startsWith("compaction FAILED connection refused by"),
-                    child.describe());
+            lines = child.lines();
         }
         List<String> classes = Files.readAllLines(log);
         int marker = loadedAt(classes, LazyClientChildMain.Compacting.class.getName());
@@ -70,6 +67,11 @@ class OpenAiSummarizerChildJvmTest {
                 + client + " vs marker " + marker);
         assertTrue(mapper > marker, "the JSON mapper was built before a compaction needed it: "
                 + mapper + " vs marker " + marker);
+        assertEquals(List.of("appended NOT_NEEDED", "appended NOT_NEEDED", "appended NOT_NEEDED",
+                "appended NOT_NEEDED", "appended NOT_NEEDED", "appended NOT_NEEDED"),
+                lines.subList(0, 6), lines::toString);
+        assertTrue(lines.get(6).startsWith("compaction FAILED connection refused by"),
+                lines::toString);
     }
 
     @Test
