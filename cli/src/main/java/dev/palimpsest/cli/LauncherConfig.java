@@ -3,6 +3,7 @@ package dev.palimpsest.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.palimpsest.engine.summarizer.OpenAiSummarizer.TokenLimitParameter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -10,7 +11,13 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -28,17 +35,63 @@ import java.util.Set;
  * @param summarizer {@code summarizer}: {@code extractive} or {@code openai}
  * @param openaiUrl  {@code openai_url}: base URL of an OpenAI-compatible API
  * @param model      {@code model}: the model the OpenAI summarizer asks for
+ * @param openai     the further {@code openai_*} keys of the OpenAI summarizer
  */
 record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLong maxTokens,
                       Optional<String> summarizer, Optional<URI> openaiUrl,
-                      Optional<String> model) {
+                      Optional<String> model, OpenAiOptions openai) {
 
     /** The file name below the root. */
     static final String FILE_NAME = "config.json";
 
+    /** Every key, in the order docs/cli.md lists them; an unknown key's error names them all. */
+    static final List<String> KEYS = List.of(
+            "max_rounds",
+            "keep_rounds",
+            "max_tokens",
+            "summarizer",
+            "openai_url",
+            "model",
+            "openai_key_env",
+            "openai_allow_plain_http",
+            "openai_system_prompt",
+            "openai_headers",
+            "openai_token_limit_parameter");
+
     /** No file: every default is built in. */
     static final LauncherConfig NONE = new LauncherConfig(OptionalInt.empty(), OptionalInt.empty(),
-            OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+            OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+            OpenAiOptions.NONE);
+
+    /** Rejects a null part. */
+    LauncherConfig {
+        Objects.requireNonNull(openai, "openai");
+    }
+
+    /**
+     * The OpenAI summarizer's keys beyond {@code openai_url} and {@code model}.
+     *
+     * @param keyEnv              {@code openai_key_env}: the environment variable holding the
+     *                            API key
+     * @param allowPlainHttp      {@code openai_allow_plain_http}: whether the key may travel
+     *                            over plain HTTP to a host that is not loopback
+     * @param systemPrompt        {@code openai_system_prompt}: the summary instructions
+     * @param headers             {@code openai_headers}: extra request headers, in file order
+     * @param tokenLimitParameter {@code openai_token_limit_parameter}: the field carrying the
+     *                            output limit
+     */
+    record OpenAiOptions(Optional<String> keyEnv, boolean allowPlainHttp,
+                         Optional<String> systemPrompt, Map<String, String> headers,
+                         Optional<TokenLimitParameter> tokenLimitParameter) {
+        /** None of the keys: the summarizer's defaults. */
+        static final OpenAiOptions NONE = new OpenAiOptions(Optional.empty(), false,
+                Optional.empty(), Map.of(), Optional.empty());
+
+        /** Copies the headers, keeping their order. */
+        OpenAiOptions {
+            headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        }
+    }
 
     /**
      * Reads {@code <root>/config.json}.
@@ -67,6 +120,11 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
         Optional<String> summarizer = Optional.empty();
         Optional<URI> openaiUrl = Optional.empty();
         Optional<String> model = Optional.empty();
+        Optional<String> keyEnv = Optional.empty();
+        boolean allowPlainHttp = false;
+        Optional<String> systemPrompt = Optional.empty();
+        Map<String, String> headers = Map.of();
+        Optional<TokenLimitParameter> tokenLimit = Optional.empty();
         try (JsonParser parser = new JsonFactory().createParser(in)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw invalid(file, "must hold one JSON object");
@@ -86,9 +144,16 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
                             summarizerName(text(parser, value, file), file));
                     case "openai_url" -> openaiUrl = Optional.of(uri(text(parser, value, file), file));
                     case "model" -> model = Optional.of(text(parser, value, file));
+                    case "openai_key_env" -> keyEnv = Optional.of(text(parser, value, file));
+                    case "openai_allow_plain_http" -> allowPlainHttp =
+                            bool(parser, value, file);
+                    case "openai_system_prompt" -> systemPrompt = Optional.of(
+                            notBlank(parser, text(parser, value, file), file));
+                    case "openai_headers" -> headers = headers(parser, value, file);
+                    case "openai_token_limit_parameter" -> tokenLimit = Optional.of(
+                            tokenLimit(text(parser, value, file), file));
                     default -> throw invalid(file, "unknown key '" + Text.oneLine(key)
-                            + "' (known: max_rounds, keep_rounds, max_tokens, summarizer, "
-                            + "openai_url, model)");
+                            + "' (known: " + String.join(", ", KEYS) + ")");
                 }
             }
             if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
@@ -97,7 +162,55 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw invalid(file, "malformed JSON: " + e.getOriginalMessage());
         }
-        return new LauncherConfig(maxRounds, keepRounds, maxTokens, summarizer, openaiUrl, model);
+        return new LauncherConfig(maxRounds, keepRounds, maxTokens, summarizer, openaiUrl, model,
+                new OpenAiOptions(keyEnv, allowPlainHttp, systemPrompt, headers, tokenLimit));
+    }
+
+    private static boolean bool(JsonParser parser, JsonToken token, Path file) throws IOException {
+        if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
+            throw invalid(file, "'" + parser.currentName() + "' must be true or false");
+        }
+        return token == JsonToken.VALUE_TRUE;
+    }
+
+    private static String notBlank(JsonParser parser, String text, Path file) throws IOException {
+        if (text.isBlank()) {
+            throw invalid(file, "'" + parser.currentName() + "' must not be blank");
+        }
+        return text;
+    }
+
+    /** Reads {@code openai_headers}: one JSON object whose values are strings. */
+    private static Map<String, String> headers(JsonParser parser, JsonToken token, Path file)
+            throws IOException {
+        if (token != JsonToken.START_OBJECT) {
+            throw invalid(file, "'openai_headers' must be an object of header names and string "
+                    + "values, such as {\"OpenAI-Organization\": \"org-...\"}");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            if (parser.nextToken() != JsonToken.VALUE_STRING) {
+                throw invalid(file, "'openai_headers': the value of '" + Text.oneLine(name)
+                        + "' must be a string");
+            }
+            if (!seen.add(name.toLowerCase(Locale.ROOT))) {
+                throw invalid(file, "'openai_headers': header '" + Text.oneLine(name)
+                        + "' given twice");
+            }
+            headers.put(name, parser.getText());
+        }
+        return headers;
+    }
+
+    private static TokenLimitParameter tokenLimit(String text, Path file) {
+        try {
+            return TokenLimitParameter.ofFieldName(text);
+        } catch (IllegalArgumentException unknown) {
+            throw invalid(file, "'openai_token_limit_parameter' must be \"max_tokens\" or "
+                    + "\"max_completion_tokens\", was '" + Text.oneLine(text) + "'");
+        }
     }
 
     private static int intValue(JsonParser parser, JsonToken token, Path file) throws IOException {

@@ -19,6 +19,7 @@ final class LoopbackHttpServer implements AutoCloseable {
     private final ServerSocket socket;
     private final Thread thread;
     private final AtomicInteger requests = new AtomicInteger();
+    private volatile String lastRequest = "";
 
     LoopbackHttpServer(int status, String reason) throws IOException {
         socket = new ServerSocket(0, 16, InetAddress.getLoopbackAddress());
@@ -36,11 +37,16 @@ final class LoopbackHttpServer implements AutoCloseable {
         return requests.get();
     }
 
+    /** The head and body of the last request served, as text ("" before the first). */
+    String lastRequest() {
+        return lastRequest;
+    }
+
     private void serve(int status, String reason) {
         while (!socket.isClosed()) {
             try (Socket client = socket.accept()) {
                 client.setSoTimeout(10_000);
-                readRequest(client.getInputStream());
+                lastRequest = readRequest(client.getInputStream());
                 requests.incrementAndGet();
                 byte[] body = "{\"error\":{\"message\":\"refused by the test server\"}}"
                         .getBytes(StandardCharsets.UTF_8);
@@ -56,8 +62,8 @@ final class LoopbackHttpServer implements AutoCloseable {
         }
     }
 
-    /** Reads the head and the body (by Content-Length) of one request. */
-    private static void readRequest(InputStream in) throws IOException {
+    /** Reads the head and the body (by Content-Length) of one request, and returns both. */
+    private static String readRequest(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int b;
         while ((b = in.read()) != -1) {
@@ -75,7 +81,8 @@ final class LoopbackHttpServer implements AutoCloseable {
                 length = Integer.parseInt(line.substring("content-length:".length()).trim());
             }
         }
-        in.readNBytes(length);
+        return head.toString(StandardCharsets.UTF_8)
+                + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     @Override
