@@ -3,6 +3,7 @@ package dev.palimpsest.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.palimpsest.engine.summarizer.OpenAiSummarizer.TokenLimitParameter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -11,7 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -29,23 +36,70 @@ import java.util.Set;
  * @param summarizer {@code summarizer}: {@code extractive} or {@code openai}
  * @param openaiUrl  {@code openai_url}: base URL of an OpenAI-compatible API
  * @param model      {@code model}: the model the OpenAI summarizer asks for
+ * @param openai     the further {@code openai_*} keys of the OpenAI summarizer
  * @param compactTimeoutSeconds {@code compact_timeout_s}: how long {@code append} lets the
  *                   compaction after a round run, in seconds (0 skips it)
  */
 record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLong maxTokens,
                       Optional<String> summarizer, Optional<URI> openaiUrl,
-                      Optional<String> model, OptionalLong compactTimeoutSeconds) {
+                      Optional<String> model, OpenAiOptions openai,
+                      OptionalLong compactTimeoutSeconds) {
 
     /** The file name below the root. */
     static final String FILE_NAME = "config.json";
 
+    /** Every key, in the order docs/cli.md lists them; an unknown key's error names them all. */
+    static final List<String> KEYS = List.of(
+            "max_rounds",
+            "keep_rounds",
+            "max_tokens",
+            "summarizer",
+            "openai_url",
+            "model",
+            "openai_key_env",
+            "openai_allow_plain_http",
+            "openai_system_prompt",
+            "openai_headers",
+            "openai_token_limit_parameter",
+            "compact_timeout_s");
+
     /** No file: every default is built in. */
     static final LauncherConfig NONE = new LauncherConfig(OptionalInt.empty(), OptionalInt.empty(),
             OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-            OptionalLong.empty());
+            OpenAiOptions.NONE, OptionalLong.empty());
 
     /** The largest configuration read: a file larger than this is not a configuration. */
     static final long MAX_BYTES = 1024 * 1024;
+
+    /** Rejects a null part. */
+    LauncherConfig {
+        Objects.requireNonNull(openai, "openai");
+    }
+
+    /**
+     * The OpenAI summarizer's keys beyond {@code openai_url} and {@code model}.
+     *
+     * @param keyEnv              {@code openai_key_env}: the environment variable holding the
+     *                            API key
+     * @param allowPlainHttp      {@code openai_allow_plain_http}: whether the key may travel
+     *                            over plain HTTP to a host that is not loopback
+     * @param systemPrompt        {@code openai_system_prompt}: the summary instructions
+     * @param headers             {@code openai_headers}: extra request headers, in file order
+     * @param tokenLimitParameter {@code openai_token_limit_parameter}: the field carrying the
+     *                            output limit
+     */
+    record OpenAiOptions(Optional<String> keyEnv, boolean allowPlainHttp,
+                         Optional<String> systemPrompt, Map<String, String> headers,
+                         Optional<TokenLimitParameter> tokenLimitParameter) {
+        /** None of the keys: the summarizer's defaults. */
+        static final OpenAiOptions NONE = new OpenAiOptions(Optional.empty(), false,
+                Optional.empty(), Map.of(), Optional.empty());
+
+        /** Copies the headers, keeping their order. */
+        OpenAiOptions {
+            headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        }
+    }
 
     /**
      * Reads {@code <root>/config.json}.
@@ -93,6 +147,11 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
         Optional<String> summarizer = Optional.empty();
         Optional<URI> openaiUrl = Optional.empty();
         Optional<String> model = Optional.empty();
+        Optional<String> keyEnv = Optional.empty();
+        boolean allowPlainHttp = false;
+        Optional<String> systemPrompt = Optional.empty();
+        Map<String, String> headers = Map.of();
+        Optional<TokenLimitParameter> tokenLimit = Optional.empty();
         OptionalLong compactTimeout = OptionalLong.empty();
         try (JsonParser parser = new JsonFactory().createParser(in)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -113,6 +172,14 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
                             summarizerName(text(parser, value, file), file));
                     case "openai_url" -> openaiUrl = Optional.of(uri(text(parser, value, file), file));
                     case "model" -> model = Optional.of(text(parser, value, file));
+                    case "openai_key_env" -> keyEnv = Optional.of(text(parser, value, file));
+                    case "openai_allow_plain_http" -> allowPlainHttp =
+                            bool(parser, value, file);
+                    case "openai_system_prompt" -> systemPrompt = Optional.of(
+                            notBlank(parser, text(parser, value, file), file));
+                    case "openai_headers" -> headers = headers(parser, value, file);
+                    case "openai_token_limit_parameter" -> tokenLimit = Optional.of(
+                            tokenLimit(text(parser, value, file), file));
                     case "compact_timeout_s" -> compactTimeout = OptionalLong.of(
                             nonNegative(parser, longValue(parser, value, file), file));
                     default -> throw invalid(file, unknownKey(key));
@@ -129,12 +196,9 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
             throw invalid(file, "malformed JSON" + where + ": " + e.getOriginalMessage());
         }
         return new LauncherConfig(maxRounds, keepRounds, maxTokens, summarizer, openaiUrl, model,
+                new OpenAiOptions(keyEnv, allowPlainHttp, systemPrompt, headers, tokenLimit),
                 compactTimeout);
     }
-
-    /** Every key a configuration may hold, for messages. */
-    static final java.util.List<String> KEYS = java.util.List.of("max_rounds", "keep_rounds",
-            "max_tokens", "summarizer", "openai_url", "model", "compact_timeout_s");
 
     private static String unknownKey(String key) {
         String suggestion = Suggestions.didYouMean(Suggestions.closest(key, KEYS));
@@ -149,6 +213,53 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
             throw invalid(file, "'" + parser.currentName() + "' must be 0 or more, was " + value);
         }
         return value;
+    }
+
+    private static boolean bool(JsonParser parser, JsonToken token, Path file) throws IOException {
+        if (token != JsonToken.VALUE_TRUE && token != JsonToken.VALUE_FALSE) {
+            throw invalid(file, "'" + parser.currentName() + "' must be true or false");
+        }
+        return token == JsonToken.VALUE_TRUE;
+    }
+
+    private static String notBlank(JsonParser parser, String text, Path file) throws IOException {
+        if (text.isBlank()) {
+            throw invalid(file, "'" + parser.currentName() + "' must not be blank");
+        }
+        return text;
+    }
+
+    /** Reads {@code openai_headers}: one JSON object whose values are strings. */
+    private static Map<String, String> headers(JsonParser parser, JsonToken token, Path file)
+            throws IOException {
+        if (token != JsonToken.START_OBJECT) {
+            throw invalid(file, "'openai_headers' must be an object of header names and string "
+                    + "values, such as {\"OpenAI-Organization\": \"org-...\"}");
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        Set<String> seen = new HashSet<>();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName();
+            if (parser.nextToken() != JsonToken.VALUE_STRING) {
+                throw invalid(file, "'openai_headers': the value of '" + Text.oneLine(name)
+                        + "' must be a string");
+            }
+            if (!seen.add(name.toLowerCase(Locale.ROOT))) {
+                throw invalid(file, "'openai_headers': header '" + Text.oneLine(name)
+                        + "' given twice");
+            }
+            headers.put(name, parser.getText());
+        }
+        return headers;
+    }
+
+    private static TokenLimitParameter tokenLimit(String text, Path file) {
+        try {
+            return TokenLimitParameter.ofFieldName(text);
+        } catch (IllegalArgumentException unknown) {
+            throw invalid(file, "'openai_token_limit_parameter' must be \"max_tokens\" or "
+                    + "\"max_completion_tokens\", was '" + Text.oneLine(text) + "'");
+        }
     }
 
     private static int intValue(JsonParser parser, JsonToken token, Path file) throws IOException {

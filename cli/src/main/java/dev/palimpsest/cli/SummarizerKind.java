@@ -6,7 +6,10 @@ import java.util.Locale;
 enum SummarizerKind {
     /** The engine's offline extractive summarizer (the default). */
     EXTRACTIVE,
-    /** An OpenAI-compatible chat-completions API; the key comes from {@code OPENAI_API_KEY}. */
+    /**
+     * An OpenAI-compatible chat-completions API; the key comes from the environment variable
+     * that {@code --openai-key-env} names ({@code OPENAI_API_KEY} by default).
+     */
     OPENAI;
 
     /** Parses the name used by {@code --summarizer} and {@code config.json}. */

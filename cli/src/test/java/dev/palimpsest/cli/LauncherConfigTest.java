@@ -1,12 +1,17 @@
 package dev.palimpsest.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palimpsest.engine.summarizer.OpenAiSummarizer.TokenLimitParameter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -24,12 +29,47 @@ class LauncherConfigTest {
         LauncherConfig config = parse("{\"max_rounds\": 30, \"keep_rounds\": 10, "
                 + "\"max_tokens\": 9000, \"summarizer\": \"openai\", "
                 + "\"openai_url\": \"http://127.0.0.1:11434/v1\", \"model\": \"llama\", "
+                + "\"openai_key_env\": \"MY_KEY\", \"openai_allow_plain_http\": true, "
+                + "\"openai_system_prompt\": \"Summarize.\", "
+                + "\"openai_headers\": {\"X-Title\": \"t\", \"OpenAI-Project\": \"p\"}, "
+                + "\"openai_token_limit_parameter\": \"max_completion_tokens\", "
                 + "\"compact_timeout_s\": 0}");
         assertEquals(new LauncherConfig(OptionalInt.of(30), OptionalInt.of(10),
                 OptionalLong.of(9000), Optional.of("openai"),
                 Optional.of(URI.create("http://127.0.0.1:11434/v1")), Optional.of("llama"),
-                OptionalLong.of(0)),
-                config);
+                new LauncherConfig.OpenAiOptions(Optional.of("MY_KEY"), true,
+                        Optional.of("Summarize."), Map.of("X-Title", "t", "OpenAI-Project", "p"),
+                        Optional.of(TokenLimitParameter.MAX_COMPLETION_TOKENS)),
+                OptionalLong.of(0)), config);
+        assertEquals(List.of("X-Title", "OpenAI-Project"),
+                List.copyOf(config.openai().headers().keySet()), "headers keep the file's order");
+    }
+
+    @Test
+    void invalidOpenAiKeysAreRejectedNamingTheKey() {
+        for (String[] bad : new String[][] {
+                {"{\"openai_headers\": [\"X-Title: t\"]}", "'openai_headers' must be an object"},
+                {"{\"openai_headers\": {\"X-Retries\": 3}}",
+                        "value of 'X-Retries' must be a string"},
+                {"{\"openai_headers\": {\"X-A\": \"1\", \"x-a\": \"2\"}}", "'x-a' given twice"},
+                {"{\"openai_token_limit_parameter\": \"max_output_tokens\"}",
+                        "must be \"max_tokens\" or \"max_completion_tokens\""},
+                {"{\"openai_allow_plain_http\": \"yes\"}", "must be true or false"},
+                {"{\"openai_system_prompt\": \" \"}", "must not be blank"},
+                {"{\"openai_key_env\": 1}", "'openai_key_env' must be a string"},
+                {"{\"openai_api_key\": \"sk-...\"}", "unknown key 'openai_api_key' (known: "}}) {
+            CliException e = assertThrows(CliException.class, () -> parse(bad[0]), bad[0]);
+            assertEquals(ExitCode.USAGE, e.exitCode());
+            assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+        }
+    }
+
+    @Test
+    void theUnknownKeyMessageNamesEveryKey() {
+        CliException e = assertThrows(CliException.class, () -> parse("{\"typo\": 1}"));
+        for (String key : LauncherConfig.KEYS) {
+            assertTrue(e.getMessage().contains(key), e.getMessage());
+        }
     }
 
     @Test

@@ -28,6 +28,7 @@ final class LoopbackHttpServer implements AutoCloseable {
     private final boolean hang;
     /** The connection being served, closed with the server so that a hung answer ends. */
     private volatile Socket current;
+    private volatile String lastRequest = "";
 
     LoopbackHttpServer(int status, String reason) throws IOException {
         this(status, reason, 0, false);
@@ -62,12 +63,17 @@ final class LoopbackHttpServer implements AutoCloseable {
         return requests.get();
     }
 
+    /** The head and body of the last request served, as text ("" before the first). */
+    String lastRequest() {
+        return lastRequest;
+    }
+
     private void serve(int status, String reason) {
         while (!socket.isClosed()) {
             try (Socket client = socket.accept()) {
                 current = client;
                 client.setSoTimeout(hang ? 0 : 10_000);
-                readRequest(client.getInputStream());
+                lastRequest = readRequest(client.getInputStream());
                 requests.incrementAndGet();
                 if (hang) {
                     // Holds the connection until the client gives up or the server closes.
@@ -96,8 +102,8 @@ final class LoopbackHttpServer implements AutoCloseable {
         }
     }
 
-    /** Reads the head and the body (by Content-Length) of one request. */
-    private static void readRequest(InputStream in) throws IOException {
+    /** Reads the head and the body (by Content-Length) of one request, and returns both. */
+    private static String readRequest(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int b;
         while ((b = in.read()) != -1) {
@@ -115,7 +121,8 @@ final class LoopbackHttpServer implements AutoCloseable {
                 length = Integer.parseInt(line.substring("content-length:".length()).trim());
             }
         }
-        in.readNBytes(length);
+        return head.toString(StandardCharsets.UTF_8)
+                + new String(in.readNBytes(length), StandardCharsets.UTF_8);
     }
 
     @Override

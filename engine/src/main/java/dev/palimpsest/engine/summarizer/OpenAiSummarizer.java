@@ -1,31 +1,27 @@
 package dev.palimpsest.engine.summarizer;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.palimpsest.core.Round;
 import dev.palimpsest.engine.Summarizer;
-import dev.palimpsest.engine.SummarizerException;
 import dev.palimpsest.engine.SummaryRequest;
-import java.io.IOException;
-import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Summarizes through any OpenAI-compatible {@code /v1/chat/completions} endpoint: OpenAI itself,
@@ -35,62 +31,90 @@ import java.util.function.UnaryOperator;
  * previous summary and the evicted rounds, and returns the first choice's message content,
  * stripped. Answers with status 429 or 5xx are retried a bounded number of times with exponential
  * backoff (honouring {@code Retry-After}, capped); anything else that is not a usable answer
- * (another status, a timeout, malformed JSON, an empty answer) fails with a
- * {@link SummarizerException} whose message names the cause. Nothing but a successful answer's
- * content is ever returned.
+ * (another status, a refused connection, a timeout, a TLS failure, an answer that is not a chat
+ * completion, an empty answer) fails with a {@link dev.palimpsest.engine.SummarizerException}
+ * whose message names what failed and what to do. Nothing but a successful answer's content is
+ * ever returned.
  *
- * <p>Thread-safe: one instance shares one {@link HttpClient}.
+ * <p>Building one is cheap and does no I/O: the HTTP client and the JSON mapper are created on
+ * the first {@link #summarize}, so a process that holds a summarizer but never compacts never
+ * pays for them. An API key is never sent over plain HTTP to a host other than the loopback
+ * interface unless {@link Builder#allowPlainHttp(boolean)} says so; {@link Builder#build()}
+ * refuses such a configuration with an {@link InsecureEndpointException}.
+ *
+ * <p>Thread-safe: one instance shares one HTTP client.
  */
 public final class OpenAiSummarizer implements Summarizer {
     /** The environment variable the API key is read from by default. */
     public static final String DEFAULT_API_KEY_ENV = "OPENAI_API_KEY";
 
-    /** The base URL used when none is given: OpenAI's own API. */
+    /**
+     * The environment variable the base URL is read from when none is given, as OpenAI's own
+     * client libraries do.
+     */
+    public static final String BASE_URL_ENV = "OPENAI_BASE_URL";
+
+    /** The base URL used when none is given and {@link #BASE_URL_ENV} is unset: OpenAI's API. */
     public static final URI DEFAULT_BASE_URL = URI.create("https://api.openai.com/v1");
 
-    /** The instructions sent as the system message. */
-    static final String SYSTEM_PROMPT = "You maintain the running summary of a long conversation "
-            + "between a user and an assistant. You receive the previous summary and the oldest "
-            + "rounds, which are about to leave the conversation window. Write one updated "
-            + "summary that merges both: keep every fact, decision, name, number, open question "
-            + "and commitment that may matter later; drop small talk and repetition. Write in the "
-            + "conversation's language, in plain prose or short bullet points, without preamble.";
+    /** The instructions sent as the system message unless {@link Builder#systemPrompt} is set. */
+    public static final String DEFAULT_SYSTEM_PROMPT = "You maintain the running summary of a long "
+            + "conversation between a user and an assistant. You receive the previous summary and "
+            + "the oldest rounds, which are about to leave the conversation window. Write one "
+            + "updated summary that merges both: keep every fact, decision, name, number, open "
+            + "question and commitment that may matter later; drop small talk and repetition. "
+            + "Write in the conversation's language, in plain prose or short bullet points, "
+            + "without preamble.";
 
-    private static final int MAX_ERROR_BODY_CHARS = 200;
+    /**
+     * Headers the summarizer or the HTTP client sets itself, in lower case; {@link
+     * Builder#header} refuses them.
+     */
+    static final Set<String> CONTROLLED_HEADERS = Set.of("accept", "authorization", "connection",
+            "content-length", "content-type", "expect", "host", "keep-alive",
+            "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding",
+            "upgrade");
+
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern IPV4 = Pattern.compile(
+            "(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
     private final URI endpoint;
     private final String model;
     private final Optional<String> apiKey;
+    private final Map<String, String> headers;
+    private final String systemPrompt;
+    private final TokenLimitParameter tokenLimitParameter;
+    private final int maxOutputTokens;
+    private final double temperature;
+    private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final int maxRetries;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
-    private final int maxOutputTokens;
-    private final double temperature;
     private final long maxResponseBytes;
     private final Clock clock;
     private final Sleeper sleeper;
-    private final HttpClient client;
-    private final ObjectMapper json = new ObjectMapper();
+    /** Built on the first {@link #summarize}; see {@link #client()}. */
+    private volatile ChatCompletionsClient client;
 
-    private OpenAiSummarizer(Builder b) {
-        this.endpoint = endpointOf(b.baseUrl);
+    private OpenAiSummarizer(Builder b, URI baseUrl, Optional<String> apiKey) {
+        this.endpoint = endpointOf(baseUrl);
         this.model = b.model;
-        this.apiKey = b.apiKey != null ? Optional.of(b.apiKey)
-                : Optional.ofNullable(b.environment.apply(b.apiKeyEnv)).filter(k -> !k.isBlank());
+        this.apiKey = apiKey;
+        this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
+        this.systemPrompt = b.systemPrompt;
+        this.tokenLimitParameter = b.tokenLimitParameter;
+        this.maxOutputTokens = b.maxOutputTokens;
+        this.temperature = b.temperature;
+        this.connectTimeout = b.connectTimeout;
         this.requestTimeout = b.requestTimeout;
         this.maxRetries = b.maxRetries;
         this.initialBackoff = b.initialBackoff;
         this.maxBackoff = b.maxBackoff;
-        this.maxOutputTokens = b.maxOutputTokens;
-        this.temperature = b.temperature;
         this.maxResponseBytes = b.maxResponseBytes;
         this.clock = b.clock;
         this.sleeper = b.sleeper;
-        // HTTP/1.1: local servers (Ollama, llama.cpp) do not speak h2c, and upgrade attempts
-        // confuse some of them.
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(b.connectTimeout).build();
     }
 
     /**
@@ -103,7 +127,8 @@ public final class OpenAiSummarizer implements Summarizer {
     }
 
     /**
-     * Returns the URL requests go to: the base URL followed by {@code /chat/completions}.
+     * Returns the URL requests go to: the base URL's path followed by {@code /chat/completions},
+     * then the base URL's query, if any.
      *
      * @return the endpoint
      */
@@ -120,44 +145,83 @@ public final class OpenAiSummarizer implements Summarizer {
         return model;
     }
 
+    /**
+     * Tells whether requests carry an API key ({@code Authorization: Bearer ...}).
+     *
+     * @return whether a key was given or found in the environment
+     */
+    public boolean sendsApiKey() {
+        return apiKey.isPresent();
+    }
+
     @Override
     public String summarize(SummaryRequest request) {
         Objects.requireNonNull(request, "request");
-        byte[] body = requestBody(request);
-        String convId = request.convId();
-        for (int attempt = 0; ; attempt++) {
-            HttpResponse<InputStream> response = send(convId, body);
-            int status = response.statusCode();
-            String text = readBody(convId, response);
-            if (status == 200) {
-                return contentOf(convId, text);
-            }
-            boolean retryable = status == 429 || status >= 500;
-            if (!retryable || attempt >= maxRetries) {
-                throw new SummarizerException(convId, "summarizer endpoint " + endpoint
-                        + " answered " + status + (retryable ? " after " + (attempt + 1)
-                        + " attempts" : "") + ": " + snippet(text), null);
-            }
-            sleep(convId, backoff(attempt, response.headers().firstValue("Retry-After")));
-        }
+        return client().summarize(request);
     }
 
-    /** Builds the JSON request body. */
-    byte[] requestBody(SummaryRequest request) {
-        ObjectNode root = json.createObjectNode();
-        root.put("model", model);
-        root.put("temperature", temperature);
-        root.put("max_tokens", maxOutputTokens);
-        root.put("stream", false);
-        ArrayNode messages = root.putArray("messages");
-        messages.addObject().put("role", "system").put("content", SYSTEM_PROMPT);
-        messages.addObject().put("role", "user").put("content", userPrompt(request));
-        try {
-            return json.writeValueAsBytes(root);
-        } catch (JsonProcessingException e) {
-            throw new SummarizerException(request.convId(),
-                    "cannot encode the summarizer request: " + e.getOriginalMessage(), e);
+    /** The HTTP side, built once, on first use, so that holding a summarizer costs nothing. */
+    private ChatCompletionsClient client() {
+        ChatCompletionsClient built = client;
+        if (built == null) {
+            synchronized (this) {
+                built = client;
+                if (built == null) {
+                    built = new ChatCompletionsClient(this);
+                    client = built;
+                }
+            }
         }
+        return built;
+    }
+
+    Optional<String> apiKey() {
+        return apiKey;
+    }
+
+    Map<String, String> headers() {
+        return headers;
+    }
+
+    String systemPrompt() {
+        return systemPrompt;
+    }
+
+    TokenLimitParameter tokenLimitParameter() {
+        return tokenLimitParameter;
+    }
+
+    int maxOutputTokens() {
+        return maxOutputTokens;
+    }
+
+    double temperature() {
+        return temperature;
+    }
+
+    Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    Duration requestTimeout() {
+        return requestTimeout;
+    }
+
+    int maxRetries() {
+        return maxRetries;
+    }
+
+    long maxResponseBytes() {
+        return maxResponseBytes;
+    }
+
+    Sleeper sleeper() {
+        return sleeper;
+    }
+
+    /** The endpoint as messages show it: without the query, which may carry a secret. */
+    String shownEndpoint() {
+        return endpoint.getScheme() + "://" + endpoint.getRawAuthority() + endpoint.getRawPath();
     }
 
     /** The user message: the previous summary, then the rounds to fold in. */
@@ -173,67 +237,6 @@ public final class OpenAiSummarizer implements Summarizer {
         }
         text.append("\nWrite the updated summary.");
         return text.toString();
-    }
-
-    private HttpResponse<InputStream> send(String convId, byte[] body) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
-                .timeout(requestTimeout)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        apiKey.ifPresent(key -> request.header("Authorization", "Bearer " + key));
-        try {
-            return client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
-        } catch (HttpTimeoutException e) {
-            throw new SummarizerException(convId, "summarizer endpoint " + endpoint
-                    + " timed out: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new SummarizerException(convId, "summarizer endpoint " + endpoint
-                    + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SummarizerException(convId, "interrupted while calling " + endpoint, e);
-        }
-    }
-
-    private String readBody(String convId, HttpResponse<InputStream> response) {
-        try (InputStream in = response.body()) {
-            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8,
-                    maxResponseBytes + 1));
-            if (bytes.length > maxResponseBytes) {
-                throw new SummarizerException(convId, "summarizer endpoint " + endpoint
-                        + " answered more than " + maxResponseBytes + " bytes", null);
-            }
-            return new String(bytes, StandardCharsets.UTF_8);
-        } catch (HttpTimeoutException e) {
-            throw new SummarizerException(convId, "summarizer endpoint " + endpoint
-                    + " timed out while answering: " + e.getMessage(), e);
-        } catch (IOException e) {
-            throw new SummarizerException(convId, "reading the answer of " + endpoint
-                    + " failed: " + e, e);
-        }
-    }
-
-    private String contentOf(String convId, String body) {
-        JsonNode root;
-        try {
-            root = json.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new SummarizerException(convId, "summarizer endpoint " + endpoint
-                    + " answered malformed JSON: " + e.getOriginalMessage(), e);
-        }
-        JsonNode content = root == null ? null
-                : root.path("choices").path(0).path("message").path("content");
-        if (content == null || !content.isTextual()) {
-            throw new SummarizerException(convId, "summarizer endpoint " + endpoint
-                    + " answered without choices[0].message.content: " + snippet(body), null);
-        }
-        String summary = content.asText().strip();
-        if (summary.isEmpty()) {
-            throw new SummarizerException(convId, "summarizer endpoint " + endpoint
-                    + " answered an empty summary", null);
-        }
-        return summary;
     }
 
     /**
@@ -265,40 +268,62 @@ public final class OpenAiSummarizer implements Summarizer {
         }
     }
 
-    private void sleep(String convId, Duration wait) {
-        try {
-            sleeper.sleep(wait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new SummarizerException(convId, "interrupted while waiting to retry "
-                    + endpoint, e);
+    /**
+     * The base URL's path followed by {@code /chat/completions} (unless it ends with it
+     * already), then its query: {@code http://h/v1?x=1} becomes
+     * {@code http://h/v1/chat/completions?x=1}.
+     */
+    static URI endpointOf(URI baseUrl) {
+        String path = baseUrl.getRawPath() == null ? "" : baseUrl.getRawPath();
+        if (!path.endsWith("/chat/completions")) {
+            path = (path.endsWith("/") ? path.substring(0, path.length() - 1) : path)
+                    + "/chat/completions";
         }
+        StringBuilder url = new StringBuilder(baseUrl.getScheme()).append("://")
+                .append(baseUrl.getRawAuthority()).append(path);
+        if (baseUrl.getRawQuery() != null) {
+            url.append('?').append(baseUrl.getRawQuery());
+        }
+        return URI.create(url.toString());
     }
 
-    private static String snippet(String body) {
-        String line = body.replaceAll("\\s+", " ").strip();
-        if (line.length() <= MAX_ERROR_BODY_CHARS) {
-            return line.isEmpty() ? "(empty body)" : line;
+    /**
+     * Tells whether a URL's host is on the loopback interface, from its text alone (no name is
+     * looked up, so no DNS answer can change it): {@code localhost} and names under
+     * {@code .localhost}, IPv4 addresses in {@code 127.0.0.0/8}, and IPv6 {@code [::1]} (also
+     * IPv4-mapped loopback addresses).
+     */
+    static boolean isLoopbackHost(String host) {
+        String h = host.toLowerCase(Locale.ROOT);
+        if (h.endsWith(".")) {
+            h = h.substring(0, h.length() - 1);
         }
-        int end = MAX_ERROR_BODY_CHARS;
-        if (Character.isHighSurrogate(line.charAt(end - 1))) {
-            end--;
+        if (h.equals("localhost") || h.endsWith(".localhost")) {
+            return true;
         }
-        return line.substring(0, end) + "...";
-    }
-
-    private static URI endpointOf(URI baseUrl) {
-        String base = baseUrl.toString();
-        if (base.endsWith("/chat/completions")) {
-            return baseUrl;
+        if (h.startsWith("[") && h.endsWith("]")) {
+            try {
+                // A bracketed literal is parsed, never looked up.
+                return InetAddress.getByName(h.substring(1, h.length() - 1)).isLoopbackAddress();
+            } catch (UnknownHostException notAnAddress) {
+                return false;
+            }
         }
-        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
-                + "/chat/completions");
+        Matcher ipv4 = IPV4.matcher(h);
+        if (ipv4.matches()) {
+            for (int i = 1; i <= 4; i++) {
+                if (Integer.parseInt(ipv4.group(i)) > 255) {
+                    return false;
+                }
+            }
+            return ipv4.group(1).equals("127");
+        }
+        return false;
     }
 
     @Override
     public String toString() {
-        return "OpenAiSummarizer[" + endpoint + ", model=" + model + "]";
+        return "OpenAiSummarizer[" + shownEndpoint() + ", model=" + model + "]";
     }
 
     /** Waits between retries; tests inject one that records the waits instead. */
@@ -313,13 +338,61 @@ public final class OpenAiSummarizer implements Summarizer {
         void sleep(Duration duration) throws InterruptedException;
     }
 
+    /**
+     * The request field that carries the output limit ({@link Builder#maxOutputTokens}). OpenAI
+     * deprecated {@code max_tokens} for chat completions and its reasoning models reject it;
+     * most other servers (Ollama, vLLM, llama.cpp) know only {@code max_tokens}.
+     */
+    public enum TokenLimitParameter {
+        /** {@code max_tokens}: the default, understood by every OpenAI-compatible server. */
+        MAX_TOKENS("max_tokens"),
+        /** {@code max_completion_tokens}: what OpenAI's current and reasoning models take. */
+        MAX_COMPLETION_TOKENS("max_completion_tokens");
+
+        private final String fieldName;
+
+        TokenLimitParameter(String fieldName) {
+            this.fieldName = fieldName;
+        }
+
+        /**
+         * Returns the JSON field name, for example {@code max_tokens}.
+         *
+         * @return the field name
+         */
+        public String fieldName() {
+            return fieldName;
+        }
+
+        /**
+         * Returns the parameter with the given JSON field name.
+         *
+         * @param fieldName {@code max_tokens} or {@code max_completion_tokens}
+         * @return the parameter
+         * @throws IllegalArgumentException if the name is neither
+         */
+        public static TokenLimitParameter ofFieldName(String fieldName) {
+            for (TokenLimitParameter p : values()) {
+                if (p.fieldName.equals(fieldName)) {
+                    return p;
+                }
+            }
+            throw new IllegalArgumentException("the token-limit parameter must be max_tokens or "
+                    + "max_completion_tokens, was '" + fieldName + "'");
+        }
+    }
+
     /** Builds an {@link OpenAiSummarizer}. */
     public static final class Builder {
-        private URI baseUrl = DEFAULT_BASE_URL;
+        private URI baseUrl;
         private String model;
         private String apiKey;
         private String apiKeyEnv = DEFAULT_API_KEY_ENV;
+        private boolean allowPlainHttp;
         private UnaryOperator<String> environment = System::getenv;
+        private final Map<String, String> headers = new LinkedHashMap<>();
+        private String systemPrompt = DEFAULT_SYSTEM_PROMPT;
+        private TokenLimitParameter tokenLimitParameter = TokenLimitParameter.MAX_TOKENS;
         private Duration connectTimeout = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofSeconds(60);
         private int maxRetries = 3;
@@ -336,22 +409,18 @@ public final class OpenAiSummarizer implements Summarizer {
 
         /**
          * Sets the API's base URL, up to and including the version segment, for example
-         * {@code http://localhost:11434/v1}; {@code /chat/completions} is appended (a URL that
-         * already ends with it is used as is). Default: {@link #DEFAULT_BASE_URL}.
+         * {@code http://localhost:11434/v1}; {@code /chat/completions} is appended to its path
+         * (a URL whose path already ends with it is used as is) and its query, if any, is kept.
+         * Default: the environment variable {@link #BASE_URL_ENV} if set and not empty, else
+         * {@link #DEFAULT_BASE_URL}.
          *
-         * @param value an absolute http or https URL
+         * @param value an absolute http or https URL, without user information or fragment
          * @return this builder
-         * @throws IllegalArgumentException if the URL is not absolute http(s)
+         * @throws IllegalArgumentException if the URL is not such a URL
          */
         public Builder baseUrl(URI value) {
             Objects.requireNonNull(value, "baseUrl");
-            String scheme = value.getScheme();
-            if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)
-                    || value.getHost() == null) {
-                throw new IllegalArgumentException(
-                        "baseUrl must be an absolute http or https URL, was " + value);
-            }
-            this.baseUrl = value;
+            this.baseUrl = checkedBaseUrl(value, "baseUrl");
             return this;
         }
 
@@ -374,7 +443,8 @@ public final class OpenAiSummarizer implements Summarizer {
         /**
          * Sets the API key, sent as {@code Authorization: Bearer <key>}. Without it, the key is
          * read from the environment variable set by {@link #apiKeyFromEnv(String)}, and no
-         * {@code Authorization} header is sent when that is unset (local servers need none).
+         * {@code Authorization} header is sent when that is unset or empty (local servers need
+         * none).
          *
          * @param value the key
          * @return this builder
@@ -388,17 +458,120 @@ public final class OpenAiSummarizer implements Summarizer {
          * Sets the environment variable the API key is read from when none is given. Default:
          * {@link #DEFAULT_API_KEY_ENV}.
          *
-         * @param variable the variable's name
+         * @param variable the variable's name, not blank
          * @return this builder
          */
         public Builder apiKeyFromEnv(String variable) {
-            this.apiKeyEnv = Objects.requireNonNull(variable, "variable");
+            Objects.requireNonNull(variable, "variable");
+            if (variable.isBlank() || variable.indexOf('=') >= 0 || variable.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException("the API key's environment variable must be a "
+                        + "name without '=', was '" + variable + "'");
+            }
+            this.apiKeyEnv = variable;
             return this;
         }
 
-        /** Replaces the environment lookup; for tests. */
-        Builder environment(UnaryOperator<String> value) {
-            this.environment = Objects.requireNonNull(value, "environment");
+        /**
+         * Allows sending the API key over plain HTTP to a host that is not on the loopback
+         * interface, where anyone on the network path can read it. Default: {@code false}, and
+         * {@link #build()} refuses such a configuration. Without a key, plain HTTP is always
+         * allowed.
+         *
+         * @param value whether to allow it
+         * @return this builder
+         */
+        public Builder allowPlainHttp(boolean value) {
+            this.allowPlainHttp = value;
+            return this;
+        }
+
+        /**
+         * Replaces where environment variables ({@link #BASE_URL_ENV} and the API key's) are
+         * read from; for an application that keeps its own environment, and for tests. Default:
+         * {@link System#getenv(String)}.
+         *
+         * @param lookup returns a variable's value, or {@code null} if it is unset
+         * @return this builder
+         */
+        public Builder environment(UnaryOperator<String> lookup) {
+            this.environment = Objects.requireNonNull(lookup, "environment");
+            return this;
+        }
+
+        /**
+         * Adds a header sent with every request, for example {@code OpenAI-Organization} or a
+         * gateway's own key header. Headers that the summarizer or the HTTP client controls
+         * ({@code Authorization}, which carries the API key, {@code Content-Type}, {@code Accept},
+         * {@code Host}, {@code Content-Length}, {@code Connection} and the other hop-by-hop
+         * headers) are refused. Headers are sent whatever the scheme: over plain HTTP, anyone on
+         * the network path can read them.
+         *
+         * @param name  an HTTP header name, each name once (case-insensitive)
+         * @param value printable ASCII, no line breaks
+         * @return this builder
+         * @throws IllegalArgumentException if the header is refused
+         */
+        public Builder header(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            if (!TOKEN.matcher(name).matches()) {
+                throw new IllegalArgumentException("header name '" + printable(name)
+                        + "' is not a valid HTTP header name (letters, digits and "
+                        + "!#$%&'*+-.^_`|~)");
+            }
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.equals("authorization")) {
+                throw new IllegalArgumentException("header '" + name + "' carries the API key "
+                        + "and is set by the summarizer: give the key with apiKey(...) or "
+                        + "apiKeyFromEnv(...) instead");
+            }
+            if (CONTROLLED_HEADERS.contains(lower)) {
+                throw new IllegalArgumentException("header '" + name + "' is set by the "
+                        + "summarizer or its HTTP client and cannot be replaced: remove it");
+            }
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c != '\t' && (c < 0x20 || c > 0x7e)) {
+                    throw new IllegalArgumentException("header '" + name + "' must have a "
+                            + "printable ASCII value without line breaks");
+                }
+            }
+            for (String given : headers.keySet()) {
+                if (given.equalsIgnoreCase(name)) {
+                    throw new IllegalArgumentException("header '" + name + "' is given twice");
+                }
+            }
+            headers.put(name, value);
+            return this;
+        }
+
+        /**
+         * Replaces the instructions sent as the system message. Default:
+         * {@link #DEFAULT_SYSTEM_PROMPT}. The user message (the previous summary and the rounds
+         * to fold in) is always the same.
+         *
+         * @param value the instructions, not blank
+         * @return this builder
+         */
+        public Builder systemPrompt(String value) {
+            Objects.requireNonNull(value, "systemPrompt");
+            if (value.isBlank()) {
+                throw new IllegalArgumentException("systemPrompt must not be blank");
+            }
+            this.systemPrompt = value;
+            return this;
+        }
+
+        /**
+         * Sets the request field that carries {@link #maxOutputTokens}. Default:
+         * {@link TokenLimitParameter#MAX_TOKENS}; OpenAI's reasoning models need
+         * {@link TokenLimitParameter#MAX_COMPLETION_TOKENS}.
+         *
+         * @param value the parameter
+         * @return this builder
+         */
+        public Builder tokenLimitParameter(TokenLimitParameter value) {
+            this.tokenLimitParameter = Objects.requireNonNull(value, "tokenLimitParameter");
             return this;
         }
 
@@ -468,7 +641,8 @@ public final class OpenAiSummarizer implements Summarizer {
         }
 
         /**
-         * Sets {@code max_tokens}, the longest summary the model may write. Default: 1,024.
+         * Sets the longest summary the model may write, sent as the field that
+         * {@link #tokenLimitParameter} names. Default: 1,024.
          *
          * @param value at least 16
          * @return this builder
@@ -534,16 +708,84 @@ public final class OpenAiSummarizer implements Summarizer {
         }
 
         /**
-         * Builds the summarizer.
+         * Builds the summarizer: resolves the base URL ({@link #baseUrl}, else
+         * {@link #BASE_URL_ENV}, else {@link #DEFAULT_BASE_URL}) and the API key, and checks
+         * that the key would not travel over plain HTTP. Does no I/O.
          *
          * @return the summarizer
-         * @throws IllegalStateException if no model was set
+         * @throws IllegalStateException     if no model was set, or {@link #BASE_URL_ENV} holds
+         *                                   no usable URL
+         * @throws InsecureEndpointException if an API key would be sent over plain HTTP to a host
+         *                                   that is not loopback without
+         *                                   {@link #allowPlainHttp(boolean)}
          */
         public OpenAiSummarizer build() {
             if (model == null) {
                 throw new IllegalStateException("OpenAiSummarizer needs a model: call model(...)");
             }
-            return new OpenAiSummarizer(this);
+            URI base = baseUrl != null ? baseUrl : baseUrlFromEnvironment();
+            Optional<String> key = apiKey != null ? Optional.of(apiKey)
+                    : Optional.ofNullable(environment.apply(apiKeyEnv)).filter(k -> !k.isBlank());
+            if (key.isPresent() && "http".equalsIgnoreCase(base.getScheme()) && !allowPlainHttp
+                    && !isLoopbackHost(base.getHost())) {
+                String source = apiKey != null ? "the API key" : "the API key from $" + apiKeyEnv;
+                throw new InsecureEndpointException(endpointOf(base), "refusing to send "
+                        + source + " over plain HTTP to " + base.getHost() + " ("
+                        + stripQuery(endpointOf(base)) + "), where anyone on the network path "
+                        + "can read it: use an https:// URL, or allow plain HTTP explicitly "
+                        + "(allowPlainHttp) if the network is trusted");
+            }
+            return new OpenAiSummarizer(this, base, key);
+        }
+
+        private URI baseUrlFromEnvironment() {
+            String value = environment.apply(BASE_URL_ENV);
+            if (value == null || value.isBlank()) {
+                return DEFAULT_BASE_URL;
+            }
+            try {
+                return checkedBaseUrl(new URI(value.strip()), "$" + BASE_URL_ENV);
+            } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+                throw new IllegalStateException("$" + BASE_URL_ENV + " must be an absolute http "
+                        + "or https URL such as http://localhost:11434/v1, was '"
+                        + printable(value) + "': fix or unset it, or give the base URL "
+                        + "explicitly", e);
+            }
+        }
+
+        private static URI checkedBaseUrl(URI value, String what) {
+            String scheme = value.getScheme();
+            if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)
+                    || value.getHost() == null) {
+                throw new IllegalArgumentException(what
+                        + " must be an absolute http or https URL, was " + value);
+            }
+            if (value.getRawUserInfo() != null) {
+                throw new IllegalArgumentException(what + " must not carry a user name or "
+                        + "password (they would not be sent): give the key with apiKey(...) or "
+                        + "a header instead");
+            }
+            if (value.getRawFragment() != null) {
+                throw new IllegalArgumentException(what + " must not have a fragment ('#...'), "
+                        + "was " + value);
+            }
+            return value;
+        }
+
+        private static String stripQuery(URI uri) {
+            return uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath();
+        }
+
+        private static String printable(String text) {
+            StringBuilder out = new StringBuilder();
+            text.codePoints().limit(100).forEach(c -> {
+                if (c < 0x20 || c == 0x7f) {
+                    out.append(String.format("\\x%02x", c));
+                } else {
+                    out.appendCodePoint(c);
+                }
+            });
+            return out.toString();
         }
 
         private static Duration positive(Duration value, String name) {

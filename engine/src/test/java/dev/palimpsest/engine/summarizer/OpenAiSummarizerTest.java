@@ -39,6 +39,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,8 +76,8 @@ class OpenAiSummarizerTest {
         }
     }
 
-    private record Recorded(String method, String path, Map<String, List<String>> headers,
-                            JsonNode body) {
+    private record Recorded(String method, String path, String query,
+                            Map<String, List<String>> headers, JsonNode body) {
     }
 
     @BeforeEach
@@ -100,7 +101,8 @@ class OpenAiSummarizerTest {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             requests.add(new Recorded(exchange.getRequestMethod(),
-                    exchange.getRequestURI().getPath(), Map.copyOf(exchange.getRequestHeaders()),
+                    exchange.getRequestURI().getPath(), exchange.getRequestURI().getRawQuery(),
+                    Map.copyOf(exchange.getRequestHeaders()),
                     body.length == 0 ? null : JSON.readTree(body)));
             Answer answer = answers.poll();
             if (answer == null) {
@@ -148,10 +150,14 @@ class OpenAiSummarizerTest {
         assertEquals(List.of("Bearer sk-test"), request.headers().get("Authorization"));
         assertEquals(List.of("application/json"), request.headers().get("Content-type"));
         assertEquals("test-model", request.body().get("model").asText());
+        assertEquals(1024, request.body().get("max_tokens").asInt());
+        assertFalse(request.body().has("max_completion_tokens"));
         assertFalse(request.body().get("stream").asBoolean());
         JsonNode messages = request.body().get("messages");
         assertEquals(2, messages.size());
         assertEquals("system", messages.get(0).get("role").asText());
+        assertEquals(OpenAiSummarizer.DEFAULT_SYSTEM_PROMPT,
+                messages.get(0).get("content").asText());
         assertEquals("user", messages.get(1).get("role").asText());
         String prompt = messages.get(1).get("content").asText();
         assertTrue(prompt.contains("The user wants a refund."), prompt);
@@ -191,7 +197,7 @@ class OpenAiSummarizerTest {
         SummarizerException e = assertThrows(SummarizerException.class,
                 () -> summarizer().maxRetries(2).initialBackoff(Duration.ofMillis(100)).build()
                         .summarize(REQUEST));
-        assertTrue(e.getMessage().contains("answered 500 after 3 attempts"), e.getMessage());
+        assertTrue(e.getMessage().contains("answered HTTP 500 after 3 attempts"), e.getMessage());
         assertEquals(3, requests.size());
         assertEquals(List.of(Duration.ofMillis(100), Duration.ofMillis(200)), sleeps);
         assertEquals(Optional.of("conv-7"), e.convId());
@@ -202,8 +208,9 @@ class OpenAiSummarizerTest {
         answers.add(Answer.of(401, "{\"error\":\"bad key\"}"));
         SummarizerException e = assertThrows(SummarizerException.class,
                 () -> summarizer().build().summarize(REQUEST));
-        assertTrue(e.getMessage().contains("answered 401: {\"error\":\"bad key\"}"),
+        assertTrue(e.getMessage().contains("answered HTTP 401: check the API key"),
                 e.getMessage());
+        assertTrue(e.getMessage().endsWith("the server said: \"bad key\""), e.getMessage());
         assertEquals(1, requests.size());
         assertEquals(List.of(), sleeps);
     }
@@ -214,7 +221,7 @@ class OpenAiSummarizerTest {
         SummarizerException e = assertThrows(SummarizerException.class,
                 () -> summarizer().requestTimeout(Duration.ofMillis(300)).build()
                         .summarize(REQUEST));
-        assertTrue(e.getMessage().contains("timed out"), e.getMessage());
+        assertTrue(e.getMessage().contains("did not answer within 300 ms"), e.getMessage());
     }
 
     @Test
@@ -222,7 +229,7 @@ class OpenAiSummarizerTest {
         answers.add(Answer.of(200, "{\"choices\": [ {\"message\": "));
         SummarizerException e = assertThrows(SummarizerException.class,
                 () -> summarizer().build().summarize(REQUEST));
-        assertTrue(e.getMessage().contains("malformed JSON"), e.getMessage());
+        assertTrue(e.getMessage().contains("not JSON"), e.getMessage());
     }
 
     @Test
@@ -237,7 +244,7 @@ class OpenAiSummarizerTest {
         for (int i = 0; i < 2; i++) {
             SummarizerException missing = assertThrows(SummarizerException.class,
                     () -> summarizer.summarize(REQUEST));
-            assertTrue(missing.getMessage().contains("without choices[0].message.content"),
+            assertTrue(missing.getMessage().contains("no choices[0].message.content"),
                     missing.getMessage());
         }
     }
@@ -312,6 +319,10 @@ class OpenAiSummarizerTest {
                 () -> OpenAiSummarizer.builder().baseUrl(URI.create("ftp://host/v1")));
         assertThrows(IllegalArgumentException.class,
                 () -> OpenAiSummarizer.builder().baseUrl(URI.create("/v1")));
+        assertThrows(IllegalArgumentException.class,
+                () -> OpenAiSummarizer.builder().baseUrl(URI.create("http://u:p@127.0.0.1/v1")));
+        assertThrows(IllegalArgumentException.class,
+                () -> OpenAiSummarizer.builder().baseUrl(URI.create("http://127.0.0.1/v1#x")));
         assertThrows(IllegalStateException.class, () -> OpenAiSummarizer.builder().build());
         assertThrows(IllegalArgumentException.class, () -> OpenAiSummarizer.builder().model(" "));
         List<String> names = new ArrayList<>();
@@ -319,6 +330,142 @@ class OpenAiSummarizerTest {
             names.add(name);
             return null;
         }).apiKeyFromEnv("MY_KEY").build();
-        assertEquals(List.of("MY_KEY"), names);
+        assertEquals(List.of("OPENAI_BASE_URL", "MY_KEY"), names);
+    }
+
+    private static URI endpointFor(String baseUrl) {
+        return OpenAiSummarizer.builder().baseUrl(URI.create(baseUrl)).model("m")
+                .environment(name -> null).build().endpoint();
+    }
+
+    @Test
+    void aQueryStringInTheBaseUrlStaysAfterThePath() {
+        answers.add(Answer.ok("summary"));
+        OpenAiSummarizer summarizer = summarizer()
+                .baseUrl(URI.create(baseUrl() + "?api-version=2024-06-01&x=a%20b")).build();
+        assertEquals(URI.create(baseUrl() + "/chat/completions?api-version=2024-06-01&x=a%20b"),
+                summarizer.endpoint());
+        summarizer.summarize(REQUEST);
+        assertEquals("/v1/chat/completions", requests.get(0).path());
+        assertEquals("api-version=2024-06-01&x=a%20b", requests.get(0).query());
+        assertEquals(URI.create("http://h:1/v1/chat/completions?k=v"),
+                endpointFor("http://h:1/v1/?k=v"));
+        assertEquals(URI.create("http://h:1/v1/chat/completions?k=v"),
+                endpointFor("http://h:1/v1/chat/completions?k=v"));
+        assertEquals(URI.create("http://h:1/chat/completions"), endpointFor("http://h:1"));
+    }
+
+    @Test
+    void thePromptTheHeadersAndTheTokenLimitParameterAreConfigurable() {
+        answers.add(Answer.ok("summary"));
+        summarizer().systemPrompt("Summarize tersely.").header("OpenAI-Organization", "org-1")
+                .header("X-Title", "palimpsest test")
+                .tokenLimitParameter(OpenAiSummarizer.TokenLimitParameter.MAX_COMPLETION_TOKENS)
+                .maxOutputTokens(300).build().summarize(REQUEST);
+        Recorded request = requests.get(0);
+        assertEquals("Summarize tersely.",
+                request.body().get("messages").get(0).get("content").asText());
+        assertEquals(300, request.body().get("max_completion_tokens").asInt());
+        assertFalse(request.body().has("max_tokens"));
+        // The JDK's server spells header names with only their first letter in upper case.
+        assertEquals(List.of("org-1"), request.headers().get("Openai-organization"));
+        assertEquals(List.of("palimpsest test"), request.headers().get("X-title"));
+        assertEquals(List.of("Bearer sk-test"), request.headers().get("Authorization"));
+    }
+
+    @Test
+    void headersTheClientControlsAndMalformedHeadersAreRefusedWithTheReason() {
+        for (String name : List.of("Authorization", "authorization", "Content-Type", "Host",
+                "content-length", "Connection", "Accept", "Transfer-Encoding", "Upgrade",
+                "Expect")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> OpenAiSummarizer.builder().header(name, "v"));
+            assertTrue(e.getMessage().contains("'" + name + "'"), e.getMessage());
+        }
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> OpenAiSummarizer.builder().header("Authorization", "Bearer x"))
+                .getMessage().contains("apiKey"));
+        assertThrows(IllegalArgumentException.class,
+                () -> OpenAiSummarizer.builder().header("X Bad", "v"));
+        assertThrows(IllegalArgumentException.class,
+                () -> OpenAiSummarizer.builder().header("", "v"));
+        assertThrows(IllegalArgumentException.class,
+                () -> OpenAiSummarizer.builder().header("X-Ok", "line\r\nInjected: yes"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> OpenAiSummarizer.builder().header("X-Ok", "a").header("x-ok", "b"))
+                .getMessage().contains("twice"));
+        assertThrows(IllegalArgumentException.class,
+                () -> OpenAiSummarizer.builder().systemPrompt(" \n "));
+        assertEquals(OpenAiSummarizer.TokenLimitParameter.MAX_COMPLETION_TOKENS,
+                OpenAiSummarizer.TokenLimitParameter.ofFieldName("max_completion_tokens"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> OpenAiSummarizer.TokenLimitParameter.ofFieldName("max_output_tokens"))
+                .getMessage().contains("max_completion_tokens"));
+    }
+
+    @Test
+    void anApiKeyIsNeverSentOverPlainHttpToAHostOffLoopback() {
+        URI remote = URI.create("http://192.0.2.7:11434/v1?k=secret");
+        InsecureEndpointException given = assertThrows(InsecureEndpointException.class,
+                () -> OpenAiSummarizer.builder().model("m").baseUrl(remote).apiKey("sk-given")
+                        .build());
+        assertEquals(URI.create("http://192.0.2.7:11434/v1/chat/completions?k=secret"),
+                given.endpoint());
+        String message = given.getMessage();
+        assertTrue(message.contains("plain HTTP to 192.0.2.7") && message.contains("https://")
+                && message.contains("allowPlainHttp"), message);
+        assertFalse(message.contains("sk-given") || message.contains("secret"), message);
+        InsecureEndpointException fromEnv = assertThrows(InsecureEndpointException.class,
+                () -> OpenAiSummarizer.builder().model("m").baseUrl(remote)
+                        .environment(name -> name.equals("MY_KEY") ? "sk-env" : null)
+                        .apiKeyFromEnv("MY_KEY").build());
+        assertTrue(fromEnv.getMessage().contains("$MY_KEY"), fromEnv.getMessage());
+
+        assertTrue(OpenAiSummarizer.builder().model("m").baseUrl(remote).apiKey("sk-given")
+                .allowPlainHttp(true).build().sendsApiKey(), "allowed explicitly");
+        assertFalse(OpenAiSummarizer.builder().model("m").baseUrl(remote)
+                .environment(name -> null).build().sendsApiKey(), "no key, nothing to protect");
+        assertTrue(OpenAiSummarizer.builder().model("m").baseUrl(URI.create("https://192.0.2.7/v1"))
+                .apiKey("sk-given").build().sendsApiKey(), "https");
+        assertTrue(OpenAiSummarizer.builder().model("m")
+                .baseUrl(URI.create("HTTP://LOCALHOST:11434/v1")).apiKey("sk-given").build()
+                .sendsApiKey(), "loopback");
+    }
+
+    @Test
+    void loopbackHostsAreRecognizedFromTheirTextAlone() {
+        for (String host : List.of("localhost", "LocalHost", "localhost.", "ollama.localhost",
+                "127.0.0.1", "127.1.2.3", "[::1]", "[0:0:0:0:0:0:0:1]", "[::ffff:127.0.0.1]")) {
+            assertTrue(OpenAiSummarizer.isLoopbackHost(host), host);
+        }
+        for (String host : List.of("example.com", "localhost.example.com", "127.0.0.1.nip.io",
+                "notlocalhost", "10.0.0.1", "0.0.0.0", "127.0.0.256", "[::2]", "[fe80::1]",
+                "192.0.2.7")) {
+            assertFalse(OpenAiSummarizer.isLoopbackHost(host), host);
+        }
+    }
+
+    @Test
+    void theBaseUrlComesFromOpenAiBaseUrlUnlessOneIsGiven() {
+        UnaryOperator<String> env = name -> name.equals("OPENAI_BASE_URL")
+                ? "http://127.0.0.1:11434/v1" : null;
+        assertEquals(URI.create("http://127.0.0.1:11434/v1/chat/completions"),
+                OpenAiSummarizer.builder().model("m").environment(env).build().endpoint());
+        assertEquals(URI.create("https://gateway.example/v1/chat/completions"),
+                OpenAiSummarizer.builder().model("m").environment(env)
+                        .baseUrl(URI.create("https://gateway.example/v1")).build().endpoint());
+        assertEquals(URI.create("https://api.openai.com/v1/chat/completions"),
+                OpenAiSummarizer.builder().model("m").environment(name -> "").build().endpoint());
+        IllegalStateException bad = assertThrows(IllegalStateException.class,
+                () -> OpenAiSummarizer.builder().model("m")
+                        .environment(name -> name.equals("OPENAI_BASE_URL") ? "localhost:11434"
+                                : null).build());
+        assertTrue(bad.getMessage().contains("$OPENAI_BASE_URL"), bad.getMessage());
+        assertThrows(InsecureEndpointException.class, () -> OpenAiSummarizer.builder().model("m")
+                .environment(name -> switch (name) {
+                    case "OPENAI_BASE_URL" -> "http://192.0.2.7/v1";
+                    case "OPENAI_API_KEY" -> "sk-env";
+                    default -> null;
+                }).build(), "the plain-HTTP rule holds for a URL from the environment too");
     }
 }
