@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -61,6 +62,7 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
             "openai_system_prompt",
             "openai_headers",
             "openai_token_limit_parameter",
+            "openai_temperature",
             "compact_timeout_s");
 
     /** No file: every default is built in. */
@@ -85,15 +87,18 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
      *                            over plain HTTP to a host that is not loopback
      * @param systemPrompt        {@code openai_system_prompt}: the summary instructions
      * @param headers             {@code openai_headers}: extra request headers, in file order
+     * @param temperature         {@code openai_temperature}: the sampling temperature, or
+     *                            empty inside to send none
      * @param tokenLimitParameter {@code openai_token_limit_parameter}: the field carrying the
      *                            output limit
      */
     record OpenAiOptions(Optional<String> keyEnv, boolean allowPlainHttp,
                          Optional<String> systemPrompt, Map<String, String> headers,
-                         Optional<TokenLimitParameter> tokenLimitParameter) {
+                         Optional<TokenLimitParameter> tokenLimitParameter,
+                         Optional<OptionalDouble> temperature) {
         /** None of the keys: the summarizer's defaults. */
         static final OpenAiOptions NONE = new OpenAiOptions(Optional.empty(), false,
-                Optional.empty(), Map.of(), Optional.empty());
+                Optional.empty(), Map.of(), Optional.empty(), Optional.empty());
 
         /** Copies the headers, keeping their order. */
         OpenAiOptions {
@@ -152,6 +157,7 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
         Optional<String> systemPrompt = Optional.empty();
         Map<String, String> headers = Map.of();
         Optional<TokenLimitParameter> tokenLimit = Optional.empty();
+        Optional<OptionalDouble> temperature = Optional.empty();
         OptionalLong compactTimeout = OptionalLong.empty();
         try (JsonParser parser = new JsonFactory().createParser(in)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -180,6 +186,8 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
                     case "openai_headers" -> headers = headers(parser, value, file);
                     case "openai_token_limit_parameter" -> tokenLimit = Optional.of(
                             tokenLimit(text(parser, value, file), file));
+                    case "openai_temperature" -> temperature = Optional.of(
+                            temperature(parser, value, file));
                     case "compact_timeout_s" -> compactTimeout = OptionalLong.of(
                             nonNegative(parser, longValue(parser, value, file), file));
                     default -> throw invalid(file, unknownKey(key));
@@ -196,7 +204,8 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
             throw invalid(file, "malformed JSON" + where + ": " + e.getOriginalMessage());
         }
         return new LauncherConfig(maxRounds, keepRounds, maxTokens, summarizer, openaiUrl, model,
-                new OpenAiOptions(keyEnv, allowPlainHttp, systemPrompt, headers, tokenLimit),
+                new OpenAiOptions(keyEnv, allowPlainHttp, systemPrompt, headers, tokenLimit,
+                        temperature),
                 compactTimeout);
     }
 
@@ -251,6 +260,20 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
             headers.put(name, parser.getText());
         }
         return headers;
+    }
+
+    /** Reads {@code openai_temperature}: a number within [0, 2], or null to send none. */
+    private static OptionalDouble temperature(JsonParser parser, JsonToken token, Path file)
+            throws IOException {
+        if (token == JsonToken.VALUE_NULL) {
+            return OptionalDouble.empty();
+        }
+        if (!token.isNumeric() || !(parser.getDoubleValue() >= 0
+                && parser.getDoubleValue() <= 2)) {
+            throw invalid(file, "'openai_temperature' must be a number from 0 to 2, or null to "
+                    + "send none (OpenAI's reasoning models accept only their default)");
+        }
+        return OptionalDouble.of(parser.getDoubleValue());
     }
 
     private static TokenLimitParameter tokenLimit(String text, Path file) {

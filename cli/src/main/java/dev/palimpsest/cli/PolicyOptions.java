@@ -174,6 +174,13 @@ final class PolicyOptions {
         try {
             options.systemPrompt().ifPresent(builder::systemPrompt);
             options.tokenLimitParameter().ifPresent(builder::tokenLimitParameter);
+            options.temperature().ifPresent(t -> {
+                if (t.isPresent()) {
+                    builder.temperature(t.getAsDouble());
+                } else {
+                    builder.defaultTemperature();
+                }
+            });
             if (url != null) {
                 builder.baseUrl(url);
             }

@@ -131,7 +131,8 @@ class AppendCommandTest {
     @Test
     void invalidPoliciesAndSummarizersAreUsageErrors() {
         assertTrue(LauncherRun.inRoot(root, "append", "--user", "u", "--max-rounds", "2",
-                "--keep-rounds", "2", "c").expect(2).oneErrorLine().contains("keepRounds"));
+                "--keep-rounds", "2", "c").expect(2).oneErrorLine()
+                .contains("--keep-rounds 2 must be less than --max-rounds 2"));
         LauncherRun.inRoot(root, "append", "--user", "u", "--max-tokens", "0", "c").expect(2);
         LauncherRun.inRoot(root, "append", "--user", "u", "--max-rounds", "x", "c").expect(2);
         assertTrue(LauncherRun.inRoot(root, "append", "--user", "u", "--summarizer", "magic",

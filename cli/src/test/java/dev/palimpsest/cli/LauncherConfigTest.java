@@ -33,13 +33,14 @@ class LauncherConfigTest {
                 + "\"openai_system_prompt\": \"Summarize.\", "
                 + "\"openai_headers\": {\"X-Title\": \"t\", \"OpenAI-Project\": \"p\"}, "
                 + "\"openai_token_limit_parameter\": \"max_completion_tokens\", "
-                + "\"compact_timeout_s\": 0}");
+                + "\"openai_temperature\": null, \"compact_timeout_s\": 0}");
         assertEquals(new LauncherConfig(OptionalInt.of(30), OptionalInt.of(10),
                 OptionalLong.of(9000), Optional.of("openai"),
                 Optional.of(URI.create("http://127.0.0.1:11434/v1")), Optional.of("llama"),
                 new LauncherConfig.OpenAiOptions(Optional.of("MY_KEY"), true,
                         Optional.of("Summarize."), Map.of("X-Title", "t", "OpenAI-Project", "p"),
-                        Optional.of(TokenLimitParameter.MAX_COMPLETION_TOKENS)),
+                        Optional.of(TokenLimitParameter.MAX_COMPLETION_TOKENS),
+                        Optional.of(java.util.OptionalDouble.empty())),
                 OptionalLong.of(0)), config);
         assertEquals(List.of("X-Title", "OpenAI-Project"),
                 List.copyOf(config.openai().headers().keySet()), "headers keep the file's order");
@@ -57,6 +58,7 @@ class LauncherConfigTest {
                 {"{\"openai_allow_plain_http\": \"yes\"}", "must be true or false"},
                 {"{\"openai_system_prompt\": \" \"}", "must not be blank"},
                 {"{\"openai_key_env\": 1}", "'openai_key_env' must be a string"},
+                {"{\"openai_temperature\": 3}", "'openai_temperature' must be a number from 0"},
                 {"{\"openai_api_key\": \"sk-...\"}", "unknown key 'openai_api_key' (known: "}}) {
             CliException e = assertThrows(CliException.class, () -> parse(bad[0]), bad[0]);
             assertEquals(ExitCode.USAGE, e.exitCode());

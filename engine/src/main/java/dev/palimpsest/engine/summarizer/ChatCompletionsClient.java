@@ -75,7 +75,7 @@ final class ChatCompletionsClient {
     byte[] requestBody(SummaryRequest request) {
         ObjectNode root = json.createObjectNode();
         root.put("model", settings.model());
-        root.put("temperature", settings.temperature());
+        settings.temperature().ifPresent(t -> root.put("temperature", t));
         root.put(settings.tokenLimitParameter().fieldName(), settings.maxOutputTokens());
         root.put("stream", false);
         ArrayNode messages = root.putArray("messages");

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalDouble;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -86,7 +87,7 @@ public final class OpenAiSummarizer implements Summarizer {
     private final String systemPrompt;
     private final TokenLimitParameter tokenLimitParameter;
     private final int maxOutputTokens;
-    private final double temperature;
+    private final OptionalDouble temperature;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final int maxRetries;
@@ -195,7 +196,7 @@ public final class OpenAiSummarizer implements Summarizer {
         return maxOutputTokens;
     }
 
-    double temperature() {
+    OptionalDouble temperature() {
         return temperature;
     }
 
@@ -399,7 +400,7 @@ public final class OpenAiSummarizer implements Summarizer {
         private Duration initialBackoff = Duration.ofMillis(500);
         private Duration maxBackoff = Duration.ofSeconds(30);
         private int maxOutputTokens = 1024;
-        private double temperature = 0.2;
+        private OptionalDouble temperature = OptionalDouble.of(0.2);
         private long maxResponseBytes = 4L * 1024 * 1024;
         private Clock clock = Clock.systemUTC();
         private Sleeper sleeper = d -> Thread.sleep(d.toMillis());
@@ -666,7 +667,18 @@ public final class OpenAiSummarizer implements Summarizer {
                 throw new IllegalArgumentException("temperature must be within [0, 2], was "
                         + value);
             }
-            this.temperature = value;
+            this.temperature = OptionalDouble.of(value);
+            return this;
+        }
+
+        /**
+         * Sends no temperature, so that the model's own default applies: OpenAI's reasoning
+         * models refuse any temperature but theirs (1).
+         *
+         * @return this builder
+         */
+        public Builder defaultTemperature() {
+            this.temperature = OptionalDouble.empty();
             return this;
         }
 

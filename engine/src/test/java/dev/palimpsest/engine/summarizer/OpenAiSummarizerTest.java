@@ -356,6 +356,16 @@ class OpenAiSummarizerTest {
     }
 
     @Test
+    void aReasoningModelCanBeSentNoTemperature() {
+        answers.add(Answer.ok("summary"));
+        answers.add(Answer.ok("summary"));
+        summarizer().build().summarize(REQUEST);
+        assertEquals(0.2, requests.get(0).body().get("temperature").asDouble());
+        summarizer().temperature(0.7).defaultTemperature().build().summarize(REQUEST);
+        assertFalse(requests.get(1).body().has("temperature"), "the model's own default");
+    }
+
+    @Test
     void thePromptTheHeadersAndTheTokenLimitParameterAreConfigurable() {
         answers.add(Answer.ok("summary"));
         summarizer().systemPrompt("Summarize tersely.").header("OpenAI-Organization", "org-1")
