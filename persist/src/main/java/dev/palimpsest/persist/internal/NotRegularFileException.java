@@ -29,8 +29,9 @@ final class NotRegularFileException extends IOException {
      * @return the one-line detail
      */
     static String detail(String kind) {
-        return "not a regular file but " + kind + ", which the store never opens (links are "
-                + "not followed); move it away";
+        return "not a regular file but " + kind + (kind.equals("a symbolic link")
+                ? ", which the store never follows" : ", which the store never opens")
+                + "; move it away";
     }
 
     /**
