@@ -211,4 +211,30 @@ class PlantedLinkTest {
             assertEquals(0, files.count());
         }
     }
+
+    @Test
+    void everyReadThroughALinkAtSmIsRefusedNotAnsweredAsNeverStored() throws IOException {
+        Path real = top.resolve("real");
+        try (ConversationStore store = ConversationStore.open(real)) {
+            store.save(plusRound(Conversation.empty("c")));
+            store.appendArchive("c", List.of(new Round(1, "u", "a", T)));
+        }
+        Files.createDirectories(root);
+        Files.createSymbolicLink(root.resolve("sm"), real.resolve("sm"));
+        try (ConversationStore store = ConversationStore.open(root)) {
+            List<org.junit.jupiter.api.function.Executable> reads = List.of(
+                    () -> store.load("c"), () -> store.isStored("c"), () -> store.archive("c"),
+                    store::list, store::listing, () -> store.check(false),
+                    () -> store.delete("c"));
+            for (org.junit.jupiter.api.function.Executable read : reads) {
+                StoreIOException e = assertThrows(StoreIOException.class, read);
+                assertEquals(root.resolve("sm"), e.file());
+                assertTrue(e.getMessage().contains("not a directory but a symbolic link"),
+                        e.getMessage());
+            }
+        }
+        try (ConversationStore store = ConversationStore.open(real)) {
+            assertEquals(1, store.load("c").revision(), "nothing was deleted through the link");
+        }
+    }
 }
