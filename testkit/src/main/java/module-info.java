@@ -1,6 +1,7 @@
 /**
  * Defines the test support shared by every module's tests: seeded generated cases that can be
- * replayed, and child JVMs that mirror the test JVM's module path, bounded in time and count.
+ * replayed, child JVMs that mirror the test JVM's module path, bounded in time and count,
+ * and snapshots of a directory tree to prove that nothing in it changed.
  *
  * <p>Never shipped: the other modules depend on it in test scope only.
  */

@@ -6,17 +6,22 @@ import java.io.PrintStream;
 import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code palimpsest check}: finds unreadable state files and stale temp files. */
+/**
+ * {@code palimpsest check}: finds unreadable state files, stale temp files, and what is not a
+ * regular file at an archive's or lock file's name. Without {@code --repair} it changes nothing.
+ */
 final class CheckCommand implements Subcommand {
     @Override
     public CommandSpec spec() {
         CommandSpec spec = Specs.command("check", "Check every file under <root>/sm/: unreadable "
-                + "state files and temp files left by crashed writers.",
-                "With --repair, stale temp files are removed and unreadable files are renamed "
-                        + "aside (never deleted).",
-                "Exit 4 if an unreadable state file remains in place, else 0.");
+                + "state files, temp files left by crashed writers, and anything but a regular "
+                + "file where an archive or lock file belongs.",
+                "Without --repair nothing is changed. With --repair, stale temp files are "
+                        + "removed and unreadable files are renamed aside (never deleted).",
+                "Exit 4 if an unreadable file remains in place, 3 if the data root does not "
+                        + "exist, else 0.");
         spec.addOption(Specs.flag("--repair",
-                "Remove stale temp files, quarantine unreadable state files."));
+                "Remove stale temp files, quarantine unreadable files."));
         return spec;
     }
 
@@ -27,6 +32,11 @@ final class CheckCommand implements Subcommand {
         CheckReport report;
         try (ConversationStore store = invocation.session().openStore()) {
             report = store.check(repair);
+            if (!report.rootExists()) {
+                throw new CliException(ExitCode.NO_SUCH_CONVERSATION, "the data root "
+                        + store.root() + " does not exist, so there is nothing to check; give "
+                        + "the root with --root or $" + Session.HOME_VARIABLE, null);
+            }
         }
         boolean unreadableLeft = false;
         for (CheckReport.Finding finding : report.findings()) {
@@ -38,7 +48,7 @@ final class CheckCommand implements Subcommand {
             };
             out.println(finding.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": "
                     + finding.file() + ": " + Text.oneLine(finding.detail()) + action);
-            if (finding.kind() == CheckReport.Kind.UNREADABLE_STATE
+            if (finding.kind() != CheckReport.Kind.STALE_TEMP
                     && finding.action() == CheckReport.Action.NONE) {
                 unreadableLeft = true;
             }

@@ -12,7 +12,8 @@ public final class ExitCode {
     public static final int USAGE = 2;
     /** The conversation was never stored (or was deleted). */
     public static final int NO_SUCH_CONVERSATION = 3;
-    /** A stored file is unreadable: corrupt, of a newer schema, or another id's. */
+    /** A stored file is unreadable: corrupt, of a newer schema, another id's, or not a regular
+     *  file (a FIFO, a directory, a symbolic link) where the store keeps one of its files. */
     public static final int UNREADABLE_STATE = 4;
     /** A concurrent change won: the expected sequence number or revision has moved on. */
     public static final int CONFLICT = 5;

@@ -1,5 +1,6 @@
 package dev.palimpsest.cli;
 
+import dev.palimpsest.persist.ConversationListing;
 import dev.palimpsest.persist.ConversationStore;
 import dev.palimpsest.persist.ConversationSummary;
 import java.io.PrintStream;
@@ -11,7 +12,9 @@ final class ListCommand implements Subcommand {
     @Override
     public CommandSpec spec() {
         CommandSpec spec = Specs.command("list", "List the stored conversations, ordered by id.",
-                "--json prints a JSON array of {conv_id, revision, updated_at, counters}.");
+                "--json prints a JSON array of {conv_id, revision, updated_at, counters}.",
+                "State files that cannot be read are skipped; standard error says how many "
+                        + "('palimpsest check' names them), and the exit code stays 0.");
         spec.addOption(Specs.flag("--json", "Print a JSON array."));
         return spec;
     }
@@ -20,7 +23,8 @@ final class ListCommand implements Subcommand {
     public int run(Invocation invocation) {
         PrintStream out = invocation.terminal().out();
         try (ConversationStore store = invocation.session().openStore()) {
-            List<ConversationSummary> summaries = store.list();
+            ConversationListing listing = store.listing();
+            List<ConversationSummary> summaries = listing.conversations();
             if (invocation.flag("--json")) {
                 try (JsonOutput output = new JsonOutput(out)) {
                     output.summaries(summaries);
@@ -29,6 +33,14 @@ final class ListCommand implements Subcommand {
                 out.println("no conversations under " + store.root());
             } else {
                 printTable(out, summaries);
+            }
+            out.flush();
+            int skipped = listing.skipped().size();
+            if (skipped > 0) {
+                invocation.terminal().err().println("palimpsest list: skipped " + skipped
+                        + (skipped == 1 ? " state file that cannot be read"
+                                : " state files that cannot be read")
+                        + "; run 'palimpsest check' to see which and why");
             }
         }
         return ExitCode.OK;

@@ -3,8 +3,11 @@ package dev.palimpsest.cli;
 import dev.palimpsest.core.Conversation;
 import dev.palimpsest.persist.ConversationStore;
 import dev.palimpsest.persist.StoreIOException;
+import dev.palimpsest.persist.StoreOptions;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,8 +39,10 @@ final class ShowCommand implements Subcommand {
                 // rather than re-encode it. A concurrent save replaces it atomically, so the
                 // bytes read are always one whole valid state.
                 byte[] bytes;
-                try {
-                    bytes = Files.readAllBytes(stateFile);
+                // Links not followed and the read bounded, as the store reads it: the file was
+                // a regular file within the limit when it was loaded just now.
+                try (InputStream in = Files.newInputStream(stateFile, LinkOption.NOFOLLOW_LINKS)) {
+                    bytes = in.readNBytes((int) StoreOptions.DEFAULT_MAX_STATE_BYTES);
                 } catch (NoSuchFileException deletedMeanwhile) {
                     throw CliException.noSuchConversation(convId);
                 } catch (IOException e) {

@@ -282,7 +282,10 @@ public final class ConversationEngine {
 
     /**
      * Streams every round ever appended, in order, reading the archive lazily; see
-     * {@link #transcript(String)}. The stream holds the archive open: close it.
+     * {@link #transcript(String)}. The stream holds the archive open: close it. It also closes
+     * the archive itself once it has read the archived rounds (or failed), so a stream read to
+     * its end holds no file; and the file store closes the file of a stream garbage-collected
+     * while still open, with a warning (see {@link ConversationStore#archive(String)}).
      *
      * @param convId the conversation
      * @return the rounds; a gap in the archive fails the stream with an {@link EngineException}
@@ -303,8 +306,8 @@ public final class ConversationEngine {
         }
         Stream<Round> archive = store.archive(convId);
         try {
-            Stream<Round> archived = new TranscriptIterator(convId, archive.iterator(), compacted)
-                    .stream().onClose(archive::close);
+            Stream<Round> archived = new TranscriptIterator(convId, archive.iterator(), compacted,
+                    archive::close).stream().onClose(archive::close);
             return Stream.concat(archived, state.recentRounds().stream());
         } catch (RuntimeException e) {
             archive.close();

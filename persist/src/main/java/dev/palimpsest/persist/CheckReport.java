@@ -11,11 +11,30 @@ import java.util.Optional;
  * @param filesChecked how many files under {@code sm/} were examined
  * @param findings     every problem found, in file-name order
  * @param repaired     whether the check was asked to repair
+ * @param rootExists   whether the data root exists; if not, nothing was checked, and a caller
+ *                     that expected conversations there has the wrong root
  */
-public record CheckReport(int filesChecked, List<Finding> findings, boolean repaired) {
+public record CheckReport(int filesChecked, List<Finding> findings, boolean repaired,
+                          boolean rootExists) {
     /** Copies the findings. */
     public CheckReport {
         findings = List.copyOf(findings);
+        if (!rootExists && (filesChecked != 0 || !findings.isEmpty())) {
+            throw new IllegalArgumentException("a check of a data root that does not exist "
+                    + "checks nothing, but " + filesChecked + " files and " + findings.size()
+                    + " findings were given");
+        }
+    }
+
+    /**
+     * A report on a data root that exists.
+     *
+     * @param filesChecked how many files under {@code sm/} were examined
+     * @param findings     every problem found, in file-name order
+     * @param repaired     whether the check was asked to repair
+     */
+    public CheckReport(int filesChecked, List<Finding> findings, boolean repaired) {
+        this(filesChecked, findings, repaired, true);
     }
 
     /**
@@ -32,7 +51,13 @@ public record CheckReport(int filesChecked, List<Finding> findings, boolean repa
         /** A state file that cannot be loaded (malformed, too large, newer schema, wrong id). */
         UNREADABLE_STATE,
         /** A temp file left behind by a writer that crashed. */
-        STALE_TEMP
+        STALE_TEMP,
+        /**
+         * Something other than a regular file (a symbolic link, a directory, a FIFO, a device)
+         * at the name of an archive or a lock file, which the store refuses to open; a state
+         * file's name holding one is an {@link #UNREADABLE_STATE}.
+         */
+        NOT_A_REGULAR_FILE
     }
 
     /** What a repairing check did about a finding. */
@@ -41,7 +66,8 @@ public record CheckReport(int filesChecked, List<Finding> findings, boolean repa
         NONE,
         /** The stale temp file was removed. */
         REMOVED,
-        /** The unreadable file was renamed aside; see {@link Finding#movedTo()}. */
+        /** The unreadable file (or what was not a regular file) was renamed aside; see
+         *  {@link Finding#movedTo()}. */
         QUARANTINED
     }
 

@@ -21,9 +21,23 @@ import java.util.stream.Stream;
  * archive append, delete) of a conversation holds that conversation's exclusive lock, which
  * excludes other threads of this JVM and other processes that use the same root.
  *
+ * <p><b>Reads change nothing.</b> {@link #load}, {@link #isStored}, {@link #archive},
+ * {@link #list}, {@link #listing} and {@code check(false)} never create, change or remove a file:
+ * what they find amiss (a stale temp file, a torn archive line) they work around in memory. Only
+ * the writes, under the conversation's lock, and {@code check(true)} change files.
+ *
+ * <p><b>Not found means nothing is there.</b> A conversation reads as never stored only when
+ * the file system says nothing is at its name (no data root, no {@code sm/}, no state file).
+ * Anything else that stops a read (a directory that cannot be read, a symbolic link or a file
+ * at {@code sm}, a symbolic link or a FIFO at the state file's name) is an error, the same for
+ * every method.
+ *
  * <p><b>Errors.</b> Every method throws only subtypes of {@link StoreException} (besides
  * {@link NullPointerException} for null arguments and {@link IllegalStateException} after
- * {@link #close()}); none of them loses or corrupts data that was already stored.
+ * {@link #close()}); none of them loses or corrupts data that was already stored. Every file
+ * the store opens must be a regular file: anything else at one of its names is refused before it
+ * is opened ({@link CorruptStateException}, reason
+ * {@link CorruptStateException.Reason#NOT_A_REGULAR_FILE}), never followed or waited on.
  */
 public interface ConversationStore extends AutoCloseable {
 
@@ -38,9 +52,10 @@ public interface ConversationStore extends AutoCloseable {
     }
 
     /**
-     * Opens the store described by {@code options}. If {@code sm/} exists, temp files left by
-     * writers that crashed are removed, each under its conversation's lock; nothing else is
-     * written until the first write.
+     * Opens the store described by {@code options}. Opening reads and writes nothing; the first
+     * write creates {@code sm/} if needed. Temp files left by writers that crashed are removed by
+     * the next write of their own conversation through this store (under its lock), or by
+     * {@link #check(boolean) check(true)}.
      *
      * @param options the root and limits
      * @return the store
@@ -55,12 +70,31 @@ public interface ConversationStore extends AutoCloseable {
      * @param convId the conversation id
      * @return the stored state, or {@link Conversation#empty(String)} if none is stored
      * @throws InvalidIdException     if the id can never be stored
-     * @throws CorruptStateException  if the file is unreadable, too large or of a newer schema;
-     *                                the file is left untouched
+     * @throws CorruptStateException  if the file is unreadable, too large, of a newer schema, or
+     *                                not a regular file; the file is left untouched
      * @throws IdCollisionException   if the file holds another conversation's id
-     * @throws StoreIOException       if reading failed
+     * @throws StoreIOException       if reading failed, or {@code sm} is not a directory
      */
     Conversation load(String convId);
+
+    /**
+     * Tells whether a conversation is stored, without reading its state: whether a file is at
+     * its state file's name. A file that is there but unreadable counts as stored ({@link #load}
+     * then says why it cannot be read); anything but a regular file at the name is refused
+     * already here.
+     *
+     * <p>The default loads the state; the file store looks at the file only.
+     *
+     * @param convId the conversation id
+     * @return {@code false} only if nothing is stored under the id
+     * @throws InvalidIdException    if the id can never be stored
+     * @throws CorruptStateException if something other than a regular file is at the name
+     * @throws StoreIOException      if the store cannot tell (a directory that cannot be read,
+     *                               {@code sm} not a directory)
+     */
+    default boolean isStored(String convId) {
+        return load(convId).isStored();
+    }
 
     /**
      * Saves a conversation optimistically: it succeeds only if the stored revision still equals
@@ -133,11 +167,16 @@ public interface ConversationStore extends AutoCloseable {
     /**
      * Streams the archived rounds of a conversation in the order they were appended (which may
      * hold a round twice after a crash between archiving and saving). A torn last line is
-     * skipped. The stream holds an open file: close it. A malformed complete line raises
-     * {@link CorruptStateException} from the stream when it is reached.
+     * skipped (it stays in the file until the next append cuts it). The stream holds an open
+     * file: close it. The file store also closes it when the stream reaches its end or fails,
+     * and closes the file of a stream that is garbage-collected while still open, logging a
+     * warning ({@code System.Logger} {@code dev.palimpsest.persist}). A malformed complete line
+     * raises {@link CorruptStateException} from the stream when it is reached.
      *
      * @param convId the conversation id
      * @return the archived rounds; empty if there is no archive
+     * @throws CorruptStateException if the archive is not a regular file
+     * @throws StoreIOException      if it cannot be opened
      */
     Stream<Round> archive(String convId);
 
@@ -145,36 +184,57 @@ public interface ConversationStore extends AutoCloseable {
      * Lists every stored conversation without parsing whole state files: each file is read only
      * up to its counters (writers put that header first). A file whose header cannot be read, or
      * that holds an id whose file is another, is skipped rather than failing the whole listing;
-     * {@link #check(boolean)} reports it.
+     * {@link #check(boolean)} reports it, and {@link #listing()} says which files it skipped.
      *
      * @return one summary per stored conversation, ordered by conversation id
+     * @throws StoreIOException if {@code sm/} cannot be listed, or {@code sm} is not a directory
      */
     List<ConversationSummary> list();
+
+    /**
+     * Lists like {@link #list()}, and also returns the files it skipped and why, so a caller can
+     * say that the listing is not the whole story.
+     *
+     * <p>The default returns {@link #list()} and no skipped file.
+     *
+     * @return the summaries and the skipped files
+     * @throws StoreIOException if {@code sm/} cannot be listed, or {@code sm} is not a directory
+     */
+    default ConversationListing listing() {
+        return new ConversationListing(list(), List.of());
+    }
 
     /**
      * Deletes a conversation's state file and archive, so that the id starts empty again.
      *
      * <p>The archive is deleted first, then the state file, then the directory is fsynced.
-     * Lock files stay. A state file that is unreadable or holds another id is not deleted
-     * (quarantine it with {@link #check(boolean)}).
+     * Lock files stay. A state file that is unreadable or holds another id is not deleted, nor
+     * is anything but a regular file at the archive's name (quarantine them with
+     * {@link #check(boolean)}).
      *
      * @param convId the conversation id
      * @return {@code true} if something was deleted, {@code false} if nothing was stored
      * @throws CorruptStateException if the state file is unreadable (anywhere, not only in its
-     *                               header); it is left untouched
+     *                               header), or the archive or lock file is not a regular file;
+     *                               it is left untouched
      * @throws IdCollisionException  if the state file holds another conversation's id
      */
     boolean delete(String convId);
 
     /**
-     * Checks every file under {@code sm/}: unreadable state files and stale temp files of
-     * crashed writers. With {@code repair}, stale temp files are removed and unreadable files are
-     * renamed aside (quarantined), never deleted. A temp file counts as stale only if it still
-     * exists while its conversation's lock is held, so a write in progress is never reported.
-     * Archives are not checked: a torn last line is not corruption.
+     * Checks every file under {@code sm/}: unreadable state files, stale temp files of crashed
+     * writers, and anything but a regular file at an archive's or lock file's name. With
+     * {@code repair}, stale temp files are removed and unreadable files (and what is not a
+     * regular file) are renamed aside (quarantined), never deleted; without it, nothing is
+     * changed, not even a lock file created. A temp file counts as stale only if it still exists
+     * while its conversation's lock is held (or if there is no lock file: every writer creates
+     * it before its temp file), so a write in progress is never reported. The content of
+     * archives is not checked: a torn last line is not corruption.
      *
      * @param repair whether to repair what was found
-     * @return what was found and done
+     * @return what was found and done; {@link CheckReport#rootExists()} is false, and nothing
+     *         was checked, if the data root does not exist
+     * @throws StoreIOException if {@code sm/} cannot be listed, or {@code sm} is not a directory
      */
     CheckReport check(boolean repair);
 

@@ -4,8 +4,9 @@ import java.io.Serial;
 import java.nio.file.Path;
 
 /**
- * A stored file cannot be read: it is malformed, too large, of a newer schema, or holds values
- * the model rejects. The file is left untouched.
+ * A stored file cannot be read: it is malformed, too large, of a newer schema, holds values the
+ * model rejects, or is not a regular file at all (a symbolic link, a directory, a FIFO). The file
+ * is left untouched.
  */
 public class CorruptStateException extends StoreException {
     @Serial
@@ -21,7 +22,10 @@ public class CorruptStateException extends StoreException {
         /** Written by a newer version, with a schema version this one does not know. */
         NEWER_SCHEMA,
         /** Well-formed, but its values contradict each other (the model rejects them). */
-        INVALID_CONTENT
+        INVALID_CONTENT,
+        /** Not a regular file: a symbolic link, a directory, a FIFO, a socket or a device, which
+         *  the store never opens (a link may lead anywhere, a FIFO may block forever). */
+        NOT_A_REGULAR_FILE
     }
 
     private final transient Path file;
@@ -38,7 +42,22 @@ public class CorruptStateException extends StoreException {
      */
     public CorruptStateException(String convId, Path file, Reason reason, String detail,
                                  Throwable cause) {
-        super(convId, "unreadable state file " + file + ": " + detail, cause);
+        this(convId, file, "unreadable state file", reason, detail, cause);
+    }
+
+    /**
+     * Creates the exception for a file that is not a state file (an archive, a lock file).
+     *
+     * @param convId the conversation concerned, or {@code null}
+     * @param file   the unreadable file
+     * @param what   what the file is, for the message, for example "unreadable archive"
+     * @param reason why it is unreadable
+     * @param detail a one-line explanation
+     * @param cause  the cause, or {@code null}
+     */
+    public CorruptStateException(String convId, Path file, String what, Reason reason,
+                                 String detail, Throwable cause) {
+        super(convId, what + " " + file + ": " + detail, cause);
         this.file = file;
         this.reason = reason;
     }

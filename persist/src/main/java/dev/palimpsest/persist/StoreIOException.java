@@ -1,11 +1,19 @@
 package dev.palimpsest.persist;
 
 import java.io.Serial;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.FileLockInterruptionException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 
 /**
  * An I/O step failed. Unless it is a {@link DurabilityUnknownException}, the previous state file
- * is unchanged and no temp file remains.
+ * is unchanged and no temp file remains. The message reads "step failed: file: what the system
+ * said", in words ("permission denied", "no space left on device"), not exception names; the
+ * cause keeps the original error.
  */
 public class StoreIOException extends StoreException {
     @Serial
@@ -62,9 +70,37 @@ public class StoreIOException extends StoreException {
      */
     protected StoreIOException(String convId, Step step, Path file, String what,
                                Throwable cause) {
-        super(convId, what + ": " + file + (cause == null ? "" : ": " + cause), cause);
+        super(convId, what + ": " + file + (cause == null ? "" : ": " + describe(cause, file)),
+                cause);
         this.step = step;
         this.file = file;
+    }
+
+    /** Says what an I/O error was, in words, naming its file if it is not {@code file}. */
+    private static String describe(Throwable cause, Path file) {
+        String what;
+        if (cause instanceof FileLockInterruptionException
+                || cause instanceof ClosedByInterruptException) {
+            return "the thread was interrupted";
+        } else if (cause instanceof AccessDeniedException) {
+            what = "permission denied";
+        } else if (cause instanceof NoSuchFileException) {
+            what = "no such file or directory";
+        } else if (cause instanceof NotDirectoryException) {
+            what = "not a directory";
+        } else if (cause instanceof FileSystemException fs && fs.getReason() != null) {
+            what = fs.getReason();
+        } else if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
+            return cause.getMessage();
+        } else {
+            return "an I/O error without further detail";
+        }
+        if (cause instanceof FileSystemException fs && fs.getFile() != null
+                && !fs.getFile().equals(String.valueOf(file))) {
+            what += " (" + fs.getFile() + (fs.getOtherFile() == null ? ""
+                    : " -> " + fs.getOtherFile()) + ")";
+        }
+        return what;
     }
 
     /**

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.palimpsest.core.Conversation;
 import dev.palimpsest.core.Counters;
 import dev.palimpsest.core.Round;
+import dev.palimpsest.testkit.TreeSnapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -205,6 +206,25 @@ class ConversationStoreTest {
     }
 
     @Test
+    void listingSaysWhichFilesItSkippedAndWhy() throws IOException {
+        store.save(withRounds(Conversation.empty("good"), 1));
+        Path broken = root.resolve("sm/conversation-broken.json");
+        Files.writeString(broken, "{\"schema_version\":");
+        Path moved = root.resolve("sm/conversation-moved.json");
+        Files.copy(store.stateFile("good"), moved);
+        ConversationListing listing = store.listing();
+        assertEquals(List.of("good"),
+                listing.conversations().stream().map(ConversationSummary::convId).toList());
+        assertEquals(listing.conversations(), store.list());
+        assertEquals(List.of(broken, moved),
+                listing.skipped().stream().map(ConversationListing.Skipped::file).toList());
+        assertTrue(listing.skipped().get(0).reason().startsWith("unreadable state file "),
+                listing.skipped().get(0).reason());
+        assertTrue(listing.skipped().get(1).reason().contains("holds conversation 'good'"),
+                listing.skipped().get(1).reason());
+    }
+
+    @Test
     void listOfAnEmptyRootIsEmpty() {
         assertEquals(List.of(), store.list());
     }
@@ -380,7 +400,8 @@ class ConversationStoreTest {
         Path bad = sm.resolve("conversation-bad.json");
         Files.writeString(bad, "garbage");
         CheckReport report = store.check(false);
-        assertEquals(3, report.filesChecked());
+        // good's state and lock file, the temp file, bad's state.
+        assertEquals(4, report.filesChecked());
         assertEquals(List.of(bad, temp),
                 report.findings().stream().map(CheckReport.Finding::file).toList());
         assertEquals(CheckReport.Kind.UNREADABLE_STATE, report.findings().get(0).kind());
@@ -401,17 +422,71 @@ class ConversationStoreTest {
     }
 
     @Test
-    void openingAStoreRemovesStaleTempFiles() throws IOException {
+    void openingAndReadingChangeNothingAndAWriteRemovesOnlyItsOwnStaleTemps()
+            throws IOException {
         store.save(withRounds(Conversation.empty("good"), 1));
-        Path temp = root.resolve("sm/conversation-good.json.00000000000000ff.tmp");
-        Files.writeString(temp, "partial");
+        store.save(withRounds(Conversation.empty("other"), 1));
+        store.appendArchive("good", List.of(round(1)));
+        Files.write(store.archiveFile("good"), "{\"seq\":2,\"us".getBytes(StandardCharsets.UTF_8),
+                java.nio.file.StandardOpenOption.APPEND);
+        Path goodTemp = root.resolve("sm/conversation-good.json.00000000000000ff.tmp");
+        Files.writeString(goodTemp, "partial");
+        Path otherTemp = root.resolve("sm/conversation-other.json.00000000000000fe.tmp");
+        Files.writeString(otherTemp, "partial");
         Path foreign = root.resolve("sm/notes.tmp");
         Files.writeString(foreign, "not ours");
+        Map<String, String> before = TreeSnapshot.of(root, null);
         try (ConversationStore reopened = ConversationStore.open(root)) {
-            assertFalse(Files.exists(temp));
-            assertTrue(Files.exists(foreign), "files the store did not name are left alone");
             assertEquals(1, reopened.load("good").revision());
+            assertTrue(reopened.isStored("good"));
+            assertFalse(reopened.isStored("never"));
+            assertEquals(2, reopened.list().size());
+            assertEquals(List.of(), reopened.listing().skipped());
+            try (Stream<Round> archived = reopened.archive("good")) {
+                assertEquals(List.of(round(1)), archived.toList(), "the torn line is skipped");
+            }
+            CheckReport report = reopened.check(false);
+            assertEquals(List.of(goodTemp, otherTemp),
+                    report.findings().stream().map(CheckReport.Finding::file).toList());
+            assertEquals(before, TreeSnapshot.of(root, null), "reads changed nothing");
+
+            // A write removes its own conversation's stale temp, and only that.
+            reopened.update("good", c -> withRounds(c, 1));
+            assertFalse(Files.exists(goodTemp));
+            assertTrue(Files.exists(otherTemp), "another conversation's temp stays");
+            assertTrue(Files.exists(foreign), "files the store did not name are left alone");
+            assertEquals(1, reopened.check(true).findings().size());
+            assertFalse(Files.exists(otherTemp));
+            assertTrue(reopened.check(false).isClean());
         }
+    }
+
+    @Test
+    void aCheckThatRepairsNothingCreatesNoLockFile() throws IOException {
+        store.save(withRounds(Conversation.empty("good"), 1));
+        // A temp file whose conversation has no lock file: no writer can be writing it.
+        Path temp = root.resolve("sm/conversation-lockless.json.0000000000000001.tmp");
+        Files.writeString(temp, "partial");
+        Map<String, String> before = TreeSnapshot.of(root, null);
+        CheckReport report = store.check(false);
+        assertEquals(List.of(CheckReport.Kind.STALE_TEMP),
+                report.findings().stream().map(CheckReport.Finding::kind).toList());
+        assertEquals(before, TreeSnapshot.of(root, null));
+        assertEquals(CheckReport.Action.REMOVED, store.check(true).findings().get(0).action());
+        assertFalse(Files.exists(temp));
+    }
+
+    @Test
+    void aCheckOfADataRootThatDoesNotExistSaysSoAndCreatesNothing() {
+        Path missing = root.resolve("missing");
+        try (ConversationStore none = ConversationStore.open(missing)) {
+            CheckReport report = none.check(false);
+            assertFalse(report.rootExists());
+            assertEquals(0, report.filesChecked());
+            assertFalse(none.check(true).rootExists());
+        }
+        assertFalse(Files.exists(missing));
+        assertTrue(store.check(false).rootExists(), "an empty root exists");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palimpsest.core.Conversation;
 import dev.palimpsest.core.Round;
+import dev.palimpsest.testkit.TreeSnapshot;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -17,13 +17,19 @@ import java.util.stream.StreamSupport;
  * <p>The archive is appended in batches, each contiguous and starting right after the rounds
  * already compacted, so skipping every round below the next expected number de-duplicates it;
  * a round above it is a gap, which is reported, never papered over.
+ *
+ * <p>It reads the archive only up to round {@code compacted} (rounds archived after the state was
+ * read are still among that state's recent rounds), so it closes the archive itself once it has
+ * read that far, or fails: a transcript read to its end holds no file, closed or not.
  */
 public final class TranscriptIterator implements Iterator<Round> {
     private final String convId;
     private final Iterator<Round> archive;
     private final long compacted;
+    private final Runnable closeArchive;
     private long next = 1;
     private Round buffered;
+    private boolean ended;
 
     /**
      * Creates the reader.
@@ -31,11 +37,15 @@ public final class TranscriptIterator implements Iterator<Round> {
      * @param convId    the conversation, for errors
      * @param archive   the archived rounds in the order they were appended
      * @param compacted how many rounds the state says were compacted
+     * @param closeArchive closes the archive; run once the archived rounds are read or reading
+     *                  failed (and may be run again by the stream's own close)
      */
-    public TranscriptIterator(String convId, Iterator<Round> archive, long compacted) {
+    public TranscriptIterator(String convId, Iterator<Round> archive, long compacted,
+                              Runnable closeArchive) {
         this.convId = convId;
         this.archive = archive;
         this.compacted = compacted;
+        this.closeArchive = closeArchive;
     }
 
     /**
@@ -53,9 +63,27 @@ public final class TranscriptIterator implements Iterator<Round> {
         if (buffered != null) {
             return true;
         }
-        if (next > compacted) {
+        if (ended) {
             return false;
         }
+        try {
+            if (next > compacted) {
+                end();
+                return false;
+            }
+            return readNext();
+        } catch (RuntimeException e) {
+            end();
+            throw e;
+        }
+    }
+
+    private void end() {
+        ended = true;
+        closeArchive.run();
+    }
+
+    private boolean readNext() {
         while (archive.hasNext()) {
             Round round = archive.next();
             if (round.seq() < next) {

@@ -9,15 +9,17 @@ import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.ref.Cleaner;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.function.Consumer;
@@ -33,9 +35,19 @@ import java.util.stream.StreamSupport;
  * first truncates the file back to its last newline, and readers skip such a line. Only a line
  * ending in a newline counts as written. The caller fsyncs the directory after every append, so
  * that the file's entry is durable too, whoever created it.
+ *
+ * <p>Only a regular file is ever opened: anything else at the archive's name (a FIFO, whose
+ * opening or reading waits for a writer forever, a directory, a link) is refused first. A
+ * stream of the archive closes its file when it reaches the end or fails, when it is closed,
+ * or, if it is dropped while still open, when it is garbage-collected, with a warning: a
+ * caller that forgets to close its streams cannot run out of file descriptors unnoticed.
  */
 final class ArchiveFile {
+    /** What an archive is called in the errors about it. */
+    static final String WHAT = "unreadable archive";
+
     private static final int TAIL_CHUNK = 8192;
+    private static final System.Logger LOG = System.getLogger("dev.palimpsest.persist");
 
     private final StateFileCodec codec;
     private final FileOps ops;
@@ -75,6 +87,11 @@ final class ArchiveFile {
         boolean created = false;
         FileChannel channel;
         try {
+            // Refused before opening: a FIFO opened for reading and writing does not block, but
+            // reading its tail would, forever.
+            if (FileConversationStore.requireRegularOrAbsent(convId, file, WHAT) == null) {
+                throw new NoSuchFileException(file.toString());
+            }
             channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ,
                     LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException missing) {
@@ -146,30 +163,80 @@ final class ArchiveFile {
     }
 
     /**
-     * Streams the rounds of an archive; a torn last line is skipped.
+     * Streams the rounds of an archive; a torn last line is skipped (and left in the file).
      *
      * @param convId the conversation, for errors
      * @param file   the archive file
-     * @return the rounds; the stream holds the open file until closed
+     * @return the rounds; the stream holds the open file until it is closed, reaches its end or
+     *         fails
      */
     Stream<Round> read(String convId, Path file) {
-        InputStream in;
+        if (FileConversationStore.requireRegularOrAbsent(convId, file, WHAT) == null) {
+            return Stream.empty();
+        }
+        FileChannel channel;
         try {
-            in = new BufferedInputStream(Files.newInputStream(file, StandardOpenOption.READ,
-                    LinkOption.NOFOLLOW_LINKS), 65536);
+            channel = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return Stream.empty();
         } catch (IOException e) {
             throw new StoreIOException(convId, Step.READ, file, e);
         }
-        LineSpliterator lines = new LineSpliterator(convId, file, in);
-        return StreamSupport.stream(lines, false).onClose(() -> {
-            try {
-                in.close();
-            } catch (IOException e) {
-                throw new StoreIOException(convId, Step.READ, file, e);
+        OpenArchive open = new OpenArchive(convId, file, channel);
+        LineSpliterator lines = new LineSpliterator(convId, file,
+                new BufferedInputStream(Channels.newInputStream(channel), 65536), open);
+        // The spliterator is what the stream and its iterators hold: once it is unreachable,
+        // nobody can read or close the file any more.
+        open.cleanable = Cleaners.CLEANER.register(lines, open);
+        return StreamSupport.stream(lines, false).onClose(open::close);
+    }
+
+    /** The cleaner, started with the first archive stream (a launcher's show never needs it). */
+    private static final class Cleaners {
+        static final Cleaner CLEANER = Cleaner.create(
+                body -> DeferredCloser.daemon(body, "palimpsest-cleaner"));
+    }
+
+    /**
+     * The open file of one stream, and what closes it: the stream's end, failure or close (at
+     * once, quietly), or the cleaner once the stream is unreachable (with a warning). It must not
+     * refer to the stream, or the stream would never become unreachable.
+     */
+    private static final class OpenArchive implements Runnable {
+        private final String convId;
+        private final Path file;
+        private final FileChannel channel;
+        private volatile boolean closedByOwner;
+        private Cleaner.Cleanable cleanable;
+
+        OpenArchive(String convId, Path file, FileChannel channel) {
+            this.convId = convId;
+            this.file = file;
+            this.channel = channel;
+        }
+
+        /** Closes the file now; idempotent. */
+        void close() {
+            closedByOwner = true;
+            Objects.requireNonNull(cleanable, "registered").clean();
+        }
+
+        @Override
+        public void run() {
+            if (!closedByOwner) {
+                LOG.log(System.Logger.Level.WARNING, "an archive stream of conversation '"
+                        + convId + "' was never closed; its file " + file + " is closed now that "
+                        + "the stream was garbage-collected. Close every stream of "
+                        + "ConversationStore.archive and ConversationEngine.transcriptStream "
+                        + "(try-with-resources), or read it to its end");
             }
-        });
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // Nothing was written through it: a failed close of a file opened for reading
+                // loses nothing, and the descriptor is gone all the same.
+            }
+        }
     }
 
     /** Reads whole lines and decodes each; stops at the end or at a torn last line. */
@@ -177,25 +244,51 @@ final class ArchiveFile {
         private final String convId;
         private final Path file;
         private final InputStream in;
+        private final OpenArchive open;
         private long lineNumber;
         private byte[] line = new byte[4096];
+        private boolean done;
 
-        LineSpliterator(String convId, Path file, InputStream in) {
+        LineSpliterator(String convId, Path file, InputStream in, OpenArchive open) {
             super(Long.MAX_VALUE, Spliterator.ORDERED | Spliterator.NONNULL);
             this.convId = convId;
             this.file = file;
             this.in = in;
+            this.open = open;
         }
 
         @Override
         public boolean tryAdvance(Consumer<? super Round> action) {
+            if (done) {
+                return false;
+            }
+            Round round;
+            try {
+                round = readRound();
+            } catch (RuntimeException e) {
+                // A failed stream is over: its file need not stay open until it is closed.
+                done = true;
+                open.close();
+                throw e;
+            }
+            if (round == null) {
+                done = true;
+                open.close();
+                return false;
+            }
+            action.accept(round);
+            return true;
+        }
+
+        /** Reads the next whole line's round; null at the end or before a torn last line. */
+        private Round readRound() {
             int length = 0;
             try {
                 while (true) {
                     int b = in.read();
                     if (b < 0) {
                         // The end of the file: a line without its newline is torn, not written.
-                        return false;
+                        return null;
                     }
                     if (b == '\n') {
                         break;
@@ -216,16 +309,15 @@ final class ArchiveFile {
             }
             lineNumber++;
             try {
-                action.accept(codec.decodeArchiveLine(line, 0, length));
+                return codec.decodeArchiveLine(line, 0, length);
             } catch (StateFileCodec.FormatException e) {
                 throw corrupt(e.reason(), "line " + lineNumber + ": " + e.getMessage(), e);
             }
-            return true;
         }
 
         private CorruptStateException corrupt(CorruptStateException.Reason reason, String detail,
                                               Throwable cause) {
-            return new CorruptStateException(convId, file, reason, detail, cause);
+            return new CorruptStateException(convId, file, WHAT, reason, detail, cause);
         }
     }
 }

@@ -175,6 +175,26 @@ public final class ConversationIdCodec {
     }
 
     /**
+     * Returns the stem of an archive file name.
+     *
+     * @param fileName a file name
+     * @return the stem, or empty if the name is not an archive name
+     */
+    static Optional<String> stemOfArchiveName(String fileName) {
+        return stemBetween(fileName, ARCHIVE_SUFFIX);
+    }
+
+    /**
+     * Returns the stem of a lock file name.
+     *
+     * @param fileName a file name
+     * @return the stem, or empty if the name is not a lock file name
+     */
+    static Optional<String> stemOfLockName(String fileName) {
+        return stemBetween(fileName, LOCK_SUFFIX);
+    }
+
+    /**
      * Returns the stem of a temp file name as {@link #tempName} makes them.
      *
      * @param fileName a file name

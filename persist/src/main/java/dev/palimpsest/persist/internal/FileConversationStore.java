@@ -4,6 +4,7 @@ import dev.palimpsest.core.Conversation;
 import dev.palimpsest.core.Round;
 import dev.palimpsest.persist.CheckReport;
 import dev.palimpsest.persist.ConflictException;
+import dev.palimpsest.persist.ConversationListing;
 import dev.palimpsest.persist.ConversationStore;
 import dev.palimpsest.persist.ConversationSummary;
 import dev.palimpsest.persist.CorruptStateException;
@@ -34,8 +35,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -46,9 +49,11 @@ import java.util.stream.Stream;
  * {@code docs/durability.md}.
  *
  * <p>Reads take no lock: a state file is only ever replaced by an atomic rename, so a reader sees
- * the old or the new file, whole. Every write holds the conversation's lock. Opening a store on
- * an existing {@code sm/} removes the temp files of crashed writers, each under its
- * conversation's lock.
+ * the old or the new file, whole. Reads change nothing on disk; every write holds the
+ * conversation's lock. The first write of a store lists the temp files of crashed writers, and
+ * each write removes those of its own conversation under its lock; {@link #check} repairs the
+ * rest. A read first looks at {@code sm} itself (links not followed): only if nothing is there
+ * does a conversation read as never stored.
  */
 // "try": a held lock is a resource that the try block holds without naming it again.
 @SuppressWarnings("try")
@@ -68,6 +73,11 @@ public final class FileConversationStore implements ConversationStore {
     private final Object directoryInit = new Object();
     /** The real path of {@code sm/} once it is known to exist as a directory. */
     private volatile Path realSm;
+    /**
+     * Temp files found in {@code sm/} by the first write, by stem: left by crashed writers, or
+     * by writers still running then. Each write of a stem removes that stem's under its lock.
+     */
+    private final Map<String, List<Path>> tempsSeen = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /**
@@ -95,9 +105,6 @@ public final class FileConversationStore implements ConversationStore {
         this.writer = new AtomicFileWriter(ops, new DirectorySync(sm, ops));
         this.archive = new ArchiveFile(codec, ops);
         this.cache = new StateCache(options.stateCacheBytes());
-        if (Files.isDirectory(sm, LinkOption.NOFOLLOW_LINKS)) {
-            removeStaleTemps();
-        }
     }
 
     @Override
@@ -105,6 +112,9 @@ public final class FileConversationStore implements ConversationStore {
         checkOpen();
         String stem = ConversationIdCodec.stem(convId);
         Path file = stateFileOfStem(stem);
+        if (!smExists(convId)) {
+            return Conversation.empty(convId);
+        }
         Optional<Conversation> stored = readState(convId, file, stem);
         if (stored.isEmpty()) {
             return Conversation.empty(convId);
@@ -117,13 +127,20 @@ public final class FileConversationStore implements ConversationStore {
     }
 
     @Override
+    public boolean isStored(String convId) {
+        checkOpen();
+        String stem = ConversationIdCodec.stem(convId);
+        return smExists(convId) && identify(convId, stateFileOfStem(stem)) != null;
+    }
+
+    @Override
     public Conversation save(Conversation conversation) {
         Objects.requireNonNull(conversation, "conversation");
         checkOpen();
         String convId = conversation.convId();
         String stem = ConversationIdCodec.stem(convId);
         Path directory = directory(convId);
-        try (ConversationLocks.Held held = lock(convId, directory, stem)) {
+        try (ConversationLocks.Held held = writeLock(convId, directory, stem)) {
             // The whole file, not only its header: a file whose body is damaged must stay for
             // check(true) to quarantine, not be replaced by a save that never read it. Only the
             // file this store wrote last, found unchanged, is not read whole (see readState).
@@ -141,7 +158,7 @@ public final class FileConversationStore implements ConversationStore {
         checkOpen();
         String stem = ConversationIdCodec.stem(convId);
         Path directory = directory(convId);
-        try (ConversationLocks.Held held = lock(convId, directory, stem)) {
+        try (ConversationLocks.Held held = writeLock(convId, directory, stem)) {
             Conversation current = load(convId);
             Conversation next = change.apply(current);
             if (next == current) {
@@ -167,7 +184,7 @@ public final class FileConversationStore implements ConversationStore {
             return;
         }
         Path directory = directory(convId);
-        try (ConversationLocks.Held held = lock(convId, directory, stem)) {
+        try (ConversationLocks.Held held = writeLock(convId, directory, stem)) {
             // The archive holds no id: the state file beside it tells whose it is.
             storedRevision(convId, stem);
             Path file = archiveFileOfStem(stem);
@@ -186,50 +203,69 @@ public final class FileConversationStore implements ConversationStore {
     public Stream<Round> archive(String convId) {
         checkOpen();
         String stem = ConversationIdCodec.stem(convId);
+        if (!smExists(convId)) {
+            return Stream.empty();
+        }
         return archive.read(convId, archiveFileOfStem(stem));
     }
 
     @Override
     public List<ConversationSummary> list() {
+        return listing().conversations();
+    }
+
+    @Override
+    public ConversationListing listing() {
         checkOpen();
+        if (!smExists(null)) {
+            return new ConversationListing(List.of(), List.of());
+        }
         List<ConversationSummary> summaries = new ArrayList<>();
+        List<ConversationListing.Skipped> skipped = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(sm,
                 ConversationIdCodec.PREFIX + "*" + ConversationIdCodec.STATE_SUFFIX)) {
             for (Path file : entries) {
-                summary(file).ifPresent(summaries::add);
+                summarize(file, summaries, skipped);
             }
         } catch (NoSuchFileException e) {
-            return List.of();
+            return new ConversationListing(List.of(), List.of());
         } catch (IOException e) {
             throw new StoreIOException(null, Step.READ, sm, e);
         }
         summaries.sort(Comparator.comparing(ConversationSummary::convId));
-        return List.copyOf(summaries);
+        skipped.sort(Comparator.comparing(ConversationListing.Skipped::file));
+        return new ConversationListing(summaries, skipped);
     }
 
     /**
-     * Summarizes one state file, or nothing if it cannot be read or does not belong to the id it
-     * holds: listing goes on past a bad file, and {@link #check} reports it.
+     * Summarizes one state file into {@code summaries}, or records in {@code skipped} why it
+     * cannot be read or does not belong to the id it holds: listing goes on past a bad file, and
+     * {@link #check} reports it. A file gone since the directory was listed is neither.
      */
-    private Optional<ConversationSummary> summary(Path file) {
+    private void summarize(Path file, List<ConversationSummary> summaries,
+                           List<ConversationListing.Skipped> skipped) {
         Optional<String> stem = ConversationIdCodec.stemOfStateName(file.getFileName().toString());
         if (stem.isEmpty()) {
-            return Optional.empty();
+            return;
         }
         try {
             Optional<StateFileCodec.Header> header = readHeader(null, file,
                     StateFileCodec.HeaderScope.SUMMARY);
             if (header.isEmpty()) {
-                return Optional.empty();
+                return;
             }
             StateFileCodec.Header h = header.get();
-            if (!stem.get().equals(ConversationIdCodec.stem(h.convId()))) {
-                return Optional.empty();
+            String expected = ConversationIdCodec.stem(h.convId());
+            if (!stem.get().equals(expected)) {
+                skipped.add(new ConversationListing.Skipped(file, "holds conversation '"
+                        + h.convId() + "', whose file is "
+                        + ConversationIdCodec.stateName(expected)));
+                return;
             }
-            return Optional.of(new ConversationSummary(h.convId(), h.revision(),
+            summaries.add(new ConversationSummary(h.convId(), h.revision(),
                     h.updatedAt().orElseThrow(), h.counters().orElseThrow()));
         } catch (StoreException e) {
-            return Optional.empty();
+            skipped.add(new ConversationListing.Skipped(file, e.getMessage()));
         }
     }
 
@@ -237,19 +273,23 @@ public final class FileConversationStore implements ConversationStore {
     public boolean delete(String convId) {
         checkOpen();
         String stem = ConversationIdCodec.stem(convId);
-        if (!Files.isDirectory(sm, LinkOption.NOFOLLOW_LINKS)) {
+        if (!smExists(convId)) {
             return false;
         }
         Path directory = directory(convId);
-        try (ConversationLocks.Held held = lock(convId, directory, stem)) {
+        try (ConversationLocks.Held held = writeLock(convId, directory, stem)) {
             // Like save, refuse a file that cannot be read whole: it is evidence to quarantine.
             load(convId);
             boolean deleted;
             Path state = stateFileOfStem(stem);
+            Path archived = archiveFileOfStem(stem);
+            // Nor is anything but a regular file at the archive's name removed: it was not
+            // written here, and check(true) moves it aside for a human to look at.
+            requireRegularOrAbsent(convId, archived, ArchiveFile.WHAT);
             cache.remove(stem);
             // The archive goes first: a crash in between must not leave an old archive to a
             // conversation that starts again empty.
-            deleted = deleteFile(convId, archiveFileOfStem(stem));
+            deleted = deleteFile(convId, archived);
             deleted |= deleteFile(convId, state);
             if (deleted) {
                 writer.syncDirectory(convId, directory, state);
@@ -261,10 +301,20 @@ public final class FileConversationStore implements ConversationStore {
     @Override
     public CheckReport check(boolean repair) {
         checkOpen();
-        if (!Files.isDirectory(sm, LinkOption.NOFOLLOW_LINKS)) {
-            return new CheckReport(0, List.of(), repair);
+        try {
+            // The root may be a link (to a data disk, say): it is the user's to choose.
+            Files.readAttributes(root, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return new CheckReport(0, List.of(), repair, false);
+        } catch (IOException e) {
+            throw new StoreIOException(null, Step.READ, root, e);
         }
-        Path directory = directory(null);
+        if (!smExists(null)) {
+            return new CheckReport(0, List.of(), repair, true);
+        }
+        // Repairs write, and so create sm/'s durable entry as any write does; a check that
+        // repairs nothing only needs the real path, the key of the locks it may take.
+        Path directory = repair ? directory(null) : realPathOfSm();
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(sm)) {
             for (Path entry : entries) {
@@ -277,35 +327,62 @@ public final class FileConversationStore implements ConversationStore {
         int checked = 0;
         boolean changed = false;
         List<CheckReport.Finding> findings = new ArrayList<>();
+        // Archives and lock files first: a lock file moved aside here is created afresh when a
+        // temp file of its conversation is judged below.
+        for (String name : names) {
+            Optional<String> archiveStem = ConversationIdCodec.stemOfArchiveName(name);
+            Optional<String> lockStem = ConversationIdCodec.stemOfLockName(name);
+            if (archiveStem.isEmpty() && lockStem.isEmpty()) {
+                continue;
+            }
+            checked++;
+            Optional<CheckReport.Finding> f = archiveStem.isPresent()
+                    ? checkArchiveKind(directory, archiveStem.get(), name, repair)
+                    : checkLockKind(name, repair);
+            f.ifPresent(findings::add);
+            changed |= f.map(x -> x.action() != CheckReport.Action.NONE).orElse(false);
+        }
         for (String name : names) {
             Optional<String> tempStem = ConversationIdCodec.stemOfTempName(name);
             Optional<String> stateStem = ConversationIdCodec.stemOfStateName(name);
+            Optional<CheckReport.Finding> f;
             if (tempStem.isPresent()) {
-                checked++;
-                Optional<CheckReport.Finding> f = checkTemp(directory, tempStem.get(), name,
-                        repair);
-                f.ifPresent(findings::add);
-                changed |= f.map(x -> x.action() != CheckReport.Action.NONE).orElse(false);
+                f = checkTemp(directory, tempStem.get(), name, repair);
             } else if (stateStem.isPresent()) {
-                checked++;
-                Optional<CheckReport.Finding> f = checkState(directory, stateStem.get(), name,
-                        repair);
-                f.ifPresent(findings::add);
-                changed |= f.map(x -> x.action() != CheckReport.Action.NONE).orElse(false);
+                f = checkState(directory, stateStem.get(), name, repair);
+            } else {
+                continue;
             }
+            checked++;
+            f.ifPresent(findings::add);
+            changed |= f.map(x -> x.action() != CheckReport.Action.NONE).orElse(false);
         }
         if (changed) {
             writer.syncDirectory(null, directory, directory);
         }
-        return new CheckReport(checked, findings, repair);
+        findings.sort(Comparator.comparing(CheckReport.Finding::file));
+        return new CheckReport(checked, findings, repair, true);
     }
 
     private Optional<CheckReport.Finding> checkTemp(Path directory, String stem, String name,
                                                     boolean repair) {
         Path temp = sm.resolve(name);
+        Path lockFile = directory.resolve(ConversationIdCodec.lockName(stem));
         // A temp file is stale only if it exists while its conversation's lock is held: every
-        // writer holds the lock for as long as its temp file exists.
-        try (ConversationLocks.Held held = lock(null, directory, stem)) {
+        // writer holds the lock for as long as its temp file exists. Without a lock file it is
+        // stale too: every writer creates the lock file before its temp file, and lock files
+        // are never deleted. A check that repairs nothing creates no lock file.
+        ConversationLocks.Held held;
+        try {
+            held = repair ? ConversationLocks.lock(lockFile)
+                    : ConversationLocks.lockIfExists(lockFile);
+        } catch (NotRegularFileException e) {
+            // Reported as such above (and moved aside, if repairing); no writer can hold it.
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new StoreIOException(null, Step.LOCK, lockFile, e);
+        }
+        try (held) {
             if (!Files.exists(temp, LinkOption.NOFOLLOW_LINKS)) {
                 return Optional.empty();
             }
@@ -336,16 +413,84 @@ public final class FileConversationStore implements ConversationStore {
             if (problem.isEmpty()) {
                 return Optional.empty();
             }
-            Path aside = quarantineName(file);
             cache.remove(stem);
-            try {
-                ops.moveAtomically(file, aside);
-            } catch (IOException e) {
-                throw new StoreIOException(null, Step.RENAME, file, e);
-            }
+            Path aside = quarantine(file);
             return Optional.of(new CheckReport.Finding(file, CheckReport.Kind.UNREADABLE_STATE,
                     problem.get(), CheckReport.Action.QUARANTINED, Optional.of(aside)));
         }
+    }
+
+    /** Finds anything but a regular file at an archive's name; moves it aside under the lock. */
+    private Optional<CheckReport.Finding> checkArchiveKind(Path directory, String stem,
+                                                           String name, boolean repair) {
+        Path file = sm.resolve(name);
+        Optional<String> kind = notRegular(file);
+        if (kind.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!repair) {
+            return Optional.of(notRegularFinding(file, kind.get(), CheckReport.Action.NONE,
+                    Optional.empty()));
+        }
+        try (ConversationLocks.Held held = lock(null, directory, stem)) {
+            kind = notRegular(file);
+            if (kind.isEmpty()) {
+                return Optional.empty();
+            }
+            Path aside = quarantine(file);
+            return Optional.of(notRegularFinding(file, kind.get(),
+                    CheckReport.Action.QUARANTINED, Optional.of(aside)));
+        }
+    }
+
+    /**
+     * Finds anything but a regular file at a lock file's name, and moves it aside: without the
+     * lock, which cannot be taken on it, and which no writer holds, since every writer refuses
+     * such a lock file before locking it.
+     */
+    private Optional<CheckReport.Finding> checkLockKind(String name, boolean repair) {
+        Path file = sm.resolve(name);
+        Optional<String> kind = notRegular(file);
+        if (kind.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!repair) {
+            return Optional.of(notRegularFinding(file, kind.get(), CheckReport.Action.NONE,
+                    Optional.empty()));
+        }
+        Path aside = quarantine(file);
+        return Optional.of(notRegularFinding(file, kind.get(), CheckReport.Action.QUARANTINED,
+                Optional.of(aside)));
+    }
+
+    private static CheckReport.Finding notRegularFinding(Path file, String kind,
+                                                         CheckReport.Action action,
+                                                         Optional<Path> aside) {
+        return new CheckReport.Finding(file, CheckReport.Kind.NOT_A_REGULAR_FILE,
+                NotRegularFileException.detail(kind), action, aside);
+    }
+
+    /** Returns what is at {@code file} if it is there and not a regular file. */
+    private static Optional<String> notRegular(Path file) {
+        FileIdentity identity;
+        try {
+            identity = FileIdentity.of(file);
+        } catch (IOException e) {
+            throw new StoreIOException(null, Step.READ, file, e);
+        }
+        return identity == null || identity.regularFile() ? Optional.empty()
+                : Optional.of(identity.kind());
+    }
+
+    /** Renames a file aside, atomically, to a name no other file has; returns the new name. */
+    private Path quarantine(Path file) {
+        Path aside = quarantineName(file);
+        try {
+            ops.moveAtomically(file, aside);
+        } catch (IOException e) {
+            throw new StoreIOException(null, Step.RENAME, file, e);
+        }
+        return aside;
     }
 
     /** Returns what is wrong with a state file, if anything. */
@@ -505,6 +650,17 @@ public final class FileConversationStore implements ConversationStore {
      * regular file (a directory, a FIFO that would block on opening) is refused.
      */
     private static FileIdentity identify(String convId, Path file) {
+        return requireRegularOrAbsent(convId, file, "unreadable state file");
+    }
+
+    /**
+     * Reads what a file of the store is, links not followed; null if nothing is there. Anything
+     * but a regular file is refused with {@link CorruptStateException} (reason
+     * {@code NOT_A_REGULAR_FILE}).
+     *
+     * @param what what the file is, for the message ("unreadable archive")
+     */
+    static FileIdentity requireRegularOrAbsent(String convId, Path file, String what) {
         FileIdentity identity;
         try {
             identity = FileIdentity.of(file);
@@ -512,12 +668,47 @@ public final class FileConversationStore implements ConversationStore {
             throw new StoreIOException(convId, Step.READ, file, e);
         }
         if (identity != null && !identity.regularFile()) {
-            throw new CorruptStateException(convId, file, CorruptStateException.Reason.MALFORMED,
-                    "not a regular file (" + (identity.symbolicLink() ? "a symbolic link"
-                            : identity.directory() ? "a directory" : "a special file")
-                            + "); links are never followed", null);
+            throw new CorruptStateException(convId, file, what,
+                    CorruptStateException.Reason.NOT_A_REGULAR_FILE,
+                    NotRegularFileException.detail(identity.kind()), null);
         }
         return identity;
+    }
+
+    /**
+     * Tells whether {@code sm} is there: false only if nothing is at its name (the data root
+     * itself may be missing). A directory that cannot be searched, or anything but a directory
+     * at the name (a symbolic link, a file), is an error: the store cannot know what is stored.
+     */
+    private boolean smExists(String convId) {
+        FileIdentity identity;
+        try {
+            identity = FileIdentity.of(sm);
+        } catch (IOException e) {
+            throw new StoreIOException(convId, Step.READ, sm, e);
+        }
+        if (identity == null) {
+            return false;
+        }
+        if (!identity.directory()) {
+            throw new StoreIOException(convId, Step.READ, sm, new IOException("not a directory "
+                    + "but " + identity.kind() + "; the store keeps its files in a directory sm/ "
+                    + "of its own and never follows a link there"));
+        }
+        return true;
+    }
+
+    /** The real path of an existing {@code sm/}, without creating or syncing anything. */
+    private Path realPathOfSm() {
+        Path known = realSm;
+        if (known != null) {
+            return known;
+        }
+        try {
+            return sm.toRealPath();
+        } catch (IOException e) {
+            throw new StoreIOException(null, Step.READ, sm, e);
+        }
     }
 
     /** Opens a file known to be regular, links not followed; null if it is gone meanwhile. */
@@ -620,9 +811,36 @@ public final class FileConversationStore implements ConversationStore {
         Path lockFile = directory.resolve(ConversationIdCodec.lockName(stem));
         try {
             return ConversationLocks.lock(lockFile);
+        } catch (NotRegularFileException e) {
+            throw new CorruptStateException(convId, lockFile, "unusable lock file",
+                    CorruptStateException.Reason.NOT_A_REGULAR_FILE, e.getMessage(), e);
         } catch (IOException e) {
             throw new StoreIOException(convId, Step.LOCK, lockFile, e);
         }
+    }
+
+    /**
+     * Takes the lock of a write, and removes the temp files of this conversation that the first
+     * write of this store saw and that are still there: under the lock, none of them belongs to
+     * a live writer. Best effort: what cannot be removed now, {@link #check} reports. The removal
+     * becomes durable with the write's directory fsync (or, if the write writes nothing, need
+     * not be: a crash only brings back garbage).
+     */
+    private ConversationLocks.Held writeLock(String convId, Path directory, String stem) {
+        ConversationLocks.Held held = lock(convId, directory, stem);
+        if (!tempsSeen.isEmpty()) {
+            List<Path> temps = tempsSeen.remove(stem);
+            if (temps != null) {
+                for (Path temp : temps) {
+                    try {
+                        ops.deleteIfExists(temp);
+                    } catch (IOException e) {
+                        // Left for check() to report.
+                    }
+                }
+            }
+        }
+        return held;
     }
 
     /**
@@ -673,55 +891,29 @@ public final class FileConversationStore implements ConversationStore {
             if (!attributes.isDirectory()) {
                 throw new IOException("not a directory (a symbolic link or a file is refused)");
             }
-            return sm.toRealPath();
+            Path real = sm.toRealPath();
+            noteTemps(real);
+            return real;
         } catch (IOException e) {
             throw new StoreIOException(convId, Step.CREATE_DIRECTORY, sm, e);
         }
     }
 
     /**
-     * Removes the temp files of crashed writers, each under its conversation's lock (a temp file
-     * that exists while its lock is held belongs to no live writer). Best effort: a temp file
-     * that cannot be removed now is reported by {@link #check}.
+     * Notes the temp files in {@code sm/} by stem, once per store (at its first write), for the
+     * writes of their conversations to remove. The common case, no temp file, costs one
+     * directory listing, as it did when the store removed them on opening.
      */
-    private void removeStaleTemps() {
-        List<Path> temps = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(sm,
+    private void noteTemps(Path directory) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory,
                 "*" + ConversationIdCodec.TEMP_SUFFIX)) {
-            entries.forEach(temps::add);
+            for (Path temp : entries) {
+                ConversationIdCodec.stemOfTempName(temp.getFileName().toString()).ifPresent(
+                        stem -> tempsSeen.computeIfAbsent(stem, k -> new ArrayList<>())
+                                .add(temp));
+            }
         } catch (IOException e) {
-            return;
-        }
-        if (temps.isEmpty()) {
-            // The common case: a read-only user of the store (a launcher's show) pays one
-            // directory listing and no fsync.
-            return;
-        }
-        Path directory;
-        try {
-            directory = directory(null);
-        } catch (StoreException e) {
-            return;
-        }
-        boolean removed = false;
-        for (Path temp : temps) {
-            Optional<String> stem = ConversationIdCodec.stemOfTempName(
-                    temp.getFileName().toString());
-            if (stem.isEmpty()) {
-                continue;
-            }
-            try (ConversationLocks.Held held = lock(null, directory, stem.get())) {
-                removed |= ops.deleteIfExists(temp);
-            } catch (IOException | StoreException e) {
-                // Left for check() to report.
-            }
-        }
-        if (removed) {
-            try {
-                writer.syncDirectory(null, directory, directory);
-            } catch (DurabilityUnknownException e) {
-                // The removal of garbage need not be durable; a later crash only brings it back.
-            }
+            // Then nothing is removed by writes; check() still reports and repairs them.
         }
     }
 

@@ -28,11 +28,14 @@ import java.util.Objects;
  * @param size        the size in bytes
  * @param modified    the modification time
  * @param changed     the change time, or null where it is not reported
+ * @param mode        the file's type and permission bits ({@code st_mode}), or -1 where they
+ *                    are not reported
  */
 record FileIdentity(boolean regularFile, boolean symbolicLink, boolean directory, Object fileKey,
-                    long size, FileTime modified, FileTime changed) {
-    private static final String UNIX_ATTRIBUTES =
-            "unix:isRegularFile,isSymbolicLink,isDirectory,fileKey,size,lastModifiedTime,ctime";
+                    long size, FileTime modified, FileTime changed, int mode) {
+    private static final String UNIX_ATTRIBUTES = "unix:isRegularFile,isSymbolicLink,isDirectory,"
+            + "fileKey,size,lastModifiedTime,ctime,mode";
+    private static final int TYPE_MASK = 0170000;
 
     /**
      * Reads a file's kind and identity with one {@code stat}.
@@ -49,15 +52,40 @@ record FileIdentity(boolean regularFile, boolean symbolicLink, boolean directory
                 return new FileIdentity((Boolean) a.get("isRegularFile"),
                         (Boolean) a.get("isSymbolicLink"), (Boolean) a.get("isDirectory"),
                         a.get("fileKey"), (Long) a.get("size"),
-                        (FileTime) a.get("lastModifiedTime"), (FileTime) a.get("ctime"));
+                        (FileTime) a.get("lastModifiedTime"), (FileTime) a.get("ctime"),
+                        (Integer) a.get("mode"));
             }
             BasicFileAttributes a = java.nio.file.Files.readAttributes(file,
                     BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             return new FileIdentity(a.isRegularFile(), a.isSymbolicLink(), a.isDirectory(),
-                    a.fileKey(), a.size(), a.lastModifiedTime(), null);
+                    a.fileKey(), a.size(), a.lastModifiedTime(), null, -1);
         } catch (NoSuchFileException e) {
             return null;
         }
+    }
+
+    /**
+     * Says what kind of file this is, in a user's words.
+     *
+     * @return for example "a regular file", "a symbolic link", "a FIFO (named pipe)"
+     */
+    String kind() {
+        if (regularFile) {
+            return "a regular file";
+        }
+        if (symbolicLink) {
+            return "a symbolic link";
+        }
+        if (directory) {
+            return "a directory";
+        }
+        return switch (mode < 0 ? -1 : mode & TYPE_MASK) {
+            case 0010000 -> "a FIFO (named pipe)";
+            case 0140000 -> "a socket";
+            case 0020000 -> "a character device";
+            case 0060000 -> "a block device";
+            default -> "a special file";
+        };
     }
 
     /**

@@ -151,15 +151,18 @@ class PlantedLinkTest {
         try (ConversationStore store = ConversationStore.open(root)) {
             store.save(plusRound(Conversation.empty("c")));
             Files.createSymbolicLink(store.archiveFile("c"), victim);
-            StoreIOException append = assertThrows(StoreIOException.class,
+            // Refused before it is opened, by both: a link is not a regular file.
+            CorruptStateException append = assertThrows(CorruptStateException.class,
                     () -> store.appendArchive("c", List.of(new Round(1, "u", "a", T))));
-            assertEquals(Step.CREATE, append.step());
-            StoreIOException read = assertThrows(StoreIOException.class, () -> {
+            assertEquals(CorruptStateException.Reason.NOT_A_REGULAR_FILE, append.reason());
+            assertEquals(store.archiveFile("c"), append.file());
+            CorruptStateException read = assertThrows(CorruptStateException.class, () -> {
                 try (Stream<Round> rounds = store.archive("c")) {
                     rounds.count();
                 }
             });
-            assertEquals(Step.READ, read.step());
+            assertEquals(CorruptStateException.Reason.NOT_A_REGULAR_FILE, read.reason());
+            assertTrue(read.getMessage().contains("a symbolic link"), read.getMessage());
             assertVictimUntouched();
         }
     }
@@ -169,9 +172,10 @@ class PlantedLinkTest {
         try (ConversationStore store = ConversationStore.open(root)) {
             store.save(plusRound(Conversation.empty("other")));
             Files.createSymbolicLink(root.resolve("sm/conversation-c.lock"), victim);
-            StoreIOException e = assertThrows(StoreIOException.class,
+            CorruptStateException e = assertThrows(CorruptStateException.class,
                     () -> store.update("c", c -> plusRound(c)));
-            assertEquals(Step.LOCK, e.step());
+            assertEquals(CorruptStateException.Reason.NOT_A_REGULAR_FILE, e.reason());
+            assertTrue(e.getMessage().startsWith("unusable lock file "), e.getMessage());
             assertVictimUntouched();
             assertFalse(Files.exists(store.stateFile("c")));
         }
@@ -183,9 +187,10 @@ class PlantedLinkTest {
         try (ConversationStore store = ConversationStore.open(root)) {
             store.save(plusRound(Conversation.empty("other")));
             Files.createSymbolicLink(root.resolve("sm/conversation-c.lock"), nowhere);
-            assertThrows(StoreIOException.class, () -> store.update("c", c -> plusRound(c)));
+            assertThrows(CorruptStateException.class,
+                    () -> store.update("c", c -> plusRound(c)));
             Files.createSymbolicLink(store.archiveFile("d"), nowhere);
-            assertThrows(StoreIOException.class,
+            assertThrows(CorruptStateException.class,
                     () -> store.appendArchive("d", List.of(new Round(1, "u", "a", T))));
             assertFalse(Files.exists(nowhere));
         }
@@ -204,6 +209,32 @@ class PlantedLinkTest {
         }
         try (Stream<Path> files = Files.list(elsewhere)) {
             assertEquals(0, files.count());
+        }
+    }
+
+    @Test
+    void everyReadThroughALinkAtSmIsRefusedNotAnsweredAsNeverStored() throws IOException {
+        Path real = top.resolve("real");
+        try (ConversationStore store = ConversationStore.open(real)) {
+            store.save(plusRound(Conversation.empty("c")));
+            store.appendArchive("c", List.of(new Round(1, "u", "a", T)));
+        }
+        Files.createDirectories(root);
+        Files.createSymbolicLink(root.resolve("sm"), real.resolve("sm"));
+        try (ConversationStore store = ConversationStore.open(root)) {
+            List<org.junit.jupiter.api.function.Executable> reads = List.of(
+                    () -> store.load("c"), () -> store.isStored("c"), () -> store.archive("c"),
+                    store::list, store::listing, () -> store.check(false),
+                    () -> store.delete("c"));
+            for (org.junit.jupiter.api.function.Executable read : reads) {
+                StoreIOException e = assertThrows(StoreIOException.class, read);
+                assertEquals(root.resolve("sm"), e.file());
+                assertTrue(e.getMessage().contains("not a directory but a symbolic link"),
+                        e.getMessage());
+            }
+        }
+        try (ConversationStore store = ConversationStore.open(real)) {
+            assertEquals(1, store.load("c").revision(), "nothing was deleted through the link");
         }
     }
 }

@@ -14,7 +14,7 @@ class StateCacheTest {
     private StateCache.Entry entry(String id) {
         EncodedState encoded = codec.encode(Conversation.empty(id).withRevision(1), null);
         return new StateCache.Entry(encoded, new FileIdentity(true, false, false, id,
-                encoded.length(), FileTime.fromMillis(0), null));
+                encoded.length(), FileTime.fromMillis(0), null, -1));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.palimpsest.persist;
+package dev.palimpsest.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,8 +10,12 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** Every path under a directory with its content (files) or kind, to compare before and after. */
-final class TreeSnapshot {
+/**
+ * Every path under a directory with its kind and, for files, their content, size and
+ * modification time, to compare before and after: equal snapshots mean nothing was created,
+ * removed, renamed or written (even with the same bytes) in between.
+ */
+public final class TreeSnapshot {
     private TreeSnapshot() {
     }
 
@@ -22,7 +26,7 @@ final class TreeSnapshot {
      * @param exclude a subtree left out (the store's root), or null
      * @return relative path to a description of the entry
      */
-    static Map<String, String> of(Path top, Path exclude) {
+    public static Map<String, String> of(Path top, Path exclude) {
         Map<String, String> entries = new TreeMap<>();
         try (Stream<Path> walk = Files.walk(top)) {
             for (Path p : walk.toList()) {
@@ -34,9 +38,13 @@ final class TreeSnapshot {
                     kind = "link -> " + Files.readSymbolicLink(p);
                 } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     kind = "dir";
-                } else {
+                } else if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     kind = "file " + Arrays.hashCode(Files.readAllBytes(p)) + " "
-                            + Files.size(p);
+                            + Files.size(p) + " "
+                            + Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS);
+                } else {
+                    // A FIFO or a device: never opened, which could block.
+                    kind = "special";
                 }
                 entries.put(top.relativize(p).toString(), kind);
             }
