@@ -3,6 +3,7 @@ package dev.palimpsest.cli;
 import dev.palimpsest.persist.CheckReport;
 import dev.palimpsest.persist.ConversationStore;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -22,23 +23,39 @@ final class CheckCommand implements Subcommand {
                         + "exist, else 0.");
         spec.addOption(Specs.flag("--repair",
                 "Remove stale temp files, quarantine unreadable files."));
+        spec.addOption(Specs.flag("--json", "Print the report as one JSON object: root, "
+                + "files_checked, clean, repaired and findings ({file, kind, detail, action, "
+                + "moved_to})."));
         return spec;
     }
 
     @Override
     public int run(Invocation invocation) {
-        PrintStream out = invocation.terminal().out();
+        Terminal terminal = invocation.terminal();
+        PrintStream out = terminal.out();
         boolean repair = invocation.flag("--repair");
         CheckReport report;
-        try (ConversationStore store = invocation.session().openStore()) {
-            report = store.check(repair);
+        Path root;
+        try (ConversationStore store = invocation.session().openStore();
+             Progress progress = Progress.start(terminal, "palimpsest check: listing files")) {
+            root = store.root();
+            report = store.check(repair, (examined, entries) -> progress.update(
+                    "palimpsest check: " + examined + " files examined, of " + entries
+                            + " entries"));
             if (!report.rootExists()) {
                 throw new CliException(ExitCode.NO_SUCH_CONVERSATION, "the data root "
                         + store.root() + " does not exist, so there is nothing to check; give "
                         + "the root with --root or $" + Session.HOME_VARIABLE, null);
             }
         }
-        boolean unreadableLeft = false;
+        boolean unreadableLeft = report.findings().stream().anyMatch(f ->
+                f.kind() != CheckReport.Kind.STALE_TEMP && f.action() == CheckReport.Action.NONE);
+        if (invocation.flag("--json")) {
+            try (JsonOutput json = new JsonOutput(out)) {
+                json.checkReport(root, report);
+            }
+            return unreadableLeft ? ExitCode.UNREADABLE_STATE : ExitCode.OK;
+        }
         for (CheckReport.Finding finding : report.findings()) {
             String action = switch (finding.action()) {
                 case NONE -> "";
@@ -48,10 +65,6 @@ final class CheckCommand implements Subcommand {
             };
             out.println(finding.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": "
                     + finding.file() + ": " + Text.oneLine(finding.detail()) + action);
-            if (finding.kind() != CheckReport.Kind.STALE_TEMP
-                    && finding.action() == CheckReport.Action.NONE) {
-                unreadableLeft = true;
-            }
         }
         out.println("checked " + report.filesChecked() + " files: "
                 + (report.isClean() ? "clean" : report.findings().size() + " finding(s)"

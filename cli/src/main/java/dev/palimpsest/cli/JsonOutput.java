@@ -7,11 +7,14 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.palimpsest.core.Counters;
 import dev.palimpsest.core.Round;
 import dev.palimpsest.engine.ChatMessage;
+import dev.palimpsest.persist.CheckReport;
 import dev.palimpsest.persist.ConversationSummary;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -71,6 +74,38 @@ final class JsonOutput implements AutoCloseable {
             json.writeStringField("conv_id", convId);
             json.writeNumberField("seq", round.seq());
             json.writeStringField("created_at", round.createdAt().toString());
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Writes a check's report: {@code {root, files_checked, clean, repaired, findings: [{file,
+     * kind, detail, action, moved_to}]}}, kinds and actions in lower case.
+     */
+    void checkReport(Path root, CheckReport report) {
+        try {
+            json.writeStartObject();
+            json.writeStringField("root", root.toString());
+            json.writeNumberField("files_checked", report.filesChecked());
+            json.writeBooleanField("clean", report.isClean());
+            json.writeBooleanField("repaired", report.repaired());
+            json.writeArrayFieldStart("findings");
+            for (CheckReport.Finding finding : report.findings()) {
+                json.writeStartObject();
+                json.writeStringField("file", finding.file().toString());
+                json.writeStringField("kind", finding.kind().name().toLowerCase(Locale.ROOT));
+                json.writeStringField("detail", finding.detail());
+                json.writeStringField("action", finding.action().name().toLowerCase(Locale.ROOT));
+                if (finding.movedTo().isPresent()) {
+                    json.writeStringField("moved_to", finding.movedTo().get().toString());
+                } else {
+                    json.writeNullField("moved_to");
+                }
+                json.writeEndObject();
+            }
+            json.writeEndArray();
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

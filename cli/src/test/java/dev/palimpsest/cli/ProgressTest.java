@@ -54,6 +54,28 @@ class ProgressTest {
     }
 
     @Test
+    void aLongCheckShowsHowManyFilesItExaminedOnTheTerminal() throws Exception {
+        java.nio.file.Path sm = root.resolve("sm");
+        LauncherRun.inRoot(root, "append", "--user", "u", "c").expect(0);
+        // Enough readable state files that examining them outlasts the progress line's delay.
+        byte[] state = java.nio.file.Files.readAllBytes(sm.resolve("conversation-c.json"));
+        String text = new String(state, StandardCharsets.UTF_8);
+        for (int i = 0; i < 6_000; i++) {
+            java.nio.file.Files.writeString(sm.resolve("conversation-c" + i + ".json"),
+                    text.replace("\"c\"", "\"c" + i + "\""));
+        }
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Terminal terminal = new Terminal(new PrintStream(new ByteArrayOutputStream(), false,
+                StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                InputStream.nullInputStream(), Map.of(), true, false);
+        assertEquals(ExitCode.OK, Launcher.run(terminal, "--root", root.toString(), "check"));
+        String shown = err.toString(StandardCharsets.UTF_8);
+        assertTrue(shown.contains("palimpsest check: ") && shown.contains(" files examined"),
+                shown);
+        assertTrue(shown.endsWith("\r\u001b[K"), shown);
+    }
+
+    @Test
     void aLongTranscriptIntoAFileShowsHowFarItGotOnTheTerminal() {
         ClosedPipeTest.storeLongConversation(root, "c", 60);
         String shown = transcriptStderr(true, false);

@@ -56,6 +56,24 @@ class ScriptingOutputTest {
     }
 
     @Test
+    void checkJsonReportsEachFindingAndKeepsTheExitCode() throws IOException {
+        LauncherRun.inRoot(root, "append", "--user", "u", "good").expect(0);
+        java.nio.file.Files.writeString(root.resolve("sm/conversation-bad.json"), "{oops");
+        LauncherRun run = LauncherRun.inRoot(root, "check", "--json").expect(4);
+        Map<String, String> report = fields(run.out());
+        assertEquals(root.toString(), report.get("root"));
+        assertEquals("false", report.get("clean"));
+        assertEquals("false", report.get("repaired"));
+        assertTrue(run.out().contains("\"kind\" : \"unreadable_state\""), run.out());
+        assertTrue(run.out().contains("\"action\" : \"none\""), run.out());
+        assertTrue(run.out().contains("conversation-bad.json"), run.out());
+        LauncherRun repaired = LauncherRun.inRoot(root, "check", "--json", "--repair").expect(0);
+        assertTrue(repaired.out().contains("\"action\" : \"quarantined\""), repaired.out());
+        assertEquals("true", fields(LauncherRun.inRoot(root, "check", "--json").expect(0).out())
+                .get("clean"));
+    }
+
+    @Test
     void theListTableAlignsWhateverTheTimestampsPrecision() {
         Instant base = Instant.parse("2026-12-03T12:50:50Z");
         List<ConversationSummary> summaries = List.of(

@@ -239,6 +239,32 @@ public interface ConversationStore extends AutoCloseable {
     CheckReport check(boolean repair);
 
     /**
+     * Checks every file under {@code sm/}, as {@link #check(boolean)} does, reporting its
+     * progress as it goes (a launcher shows it on a terminal).
+     *
+     * @param repair   whether to repair what was found
+     * @param progress told after each file examined
+     * @return what was found and done
+     * @throws StoreIOException if {@code sm/} cannot be listed, or {@code sm} is not a directory
+     */
+    default CheckReport check(boolean repair, CheckProgress progress) {
+        return check(repair);
+    }
+
+    /** Hears how far a {@link #check(boolean, CheckProgress)} has come. */
+    @FunctionalInterface
+    interface CheckProgress {
+        /**
+         * Called after each file examined, from the checking thread.
+         *
+         * @param examined how many files have been examined so far
+         * @param entries  how many directory entries there are to look at (some are not
+         *                 examined: they belong to no conversation)
+         */
+        void examined(int examined, int entries);
+    }
+
+    /**
      * Returns the data root this store was opened on.
      *
      * @return the data root

@@ -300,6 +300,12 @@ public final class FileConversationStore implements ConversationStore {
 
     @Override
     public CheckReport check(boolean repair) {
+        return check(repair, (examined, entries) -> { });
+    }
+
+    @Override
+    public CheckReport check(boolean repair, CheckProgress progress) {
+        Objects.requireNonNull(progress, "progress");
         checkOpen();
         try {
             // The root may be a link (to a data disk, say): it is the user's to choose.
@@ -336,6 +342,7 @@ public final class FileConversationStore implements ConversationStore {
                 continue;
             }
             checked++;
+            progress.examined(checked, names.size());
             Optional<CheckReport.Finding> f = archiveStem.isPresent()
                     ? checkArchiveKind(directory, archiveStem.get(), name, repair)
                     : checkLockKind(name, repair);
@@ -354,6 +361,7 @@ public final class FileConversationStore implements ConversationStore {
                 continue;
             }
             checked++;
+            progress.examined(checked, names.size());
             f.ifPresent(findings::add);
             changed |= f.map(x -> x.action() != CheckReport.Action.NONE).orElse(false);
         }
