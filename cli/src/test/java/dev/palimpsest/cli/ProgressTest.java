@@ -3,13 +3,18 @@ package dev.palimpsest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palimpsest.persist.ConversationStore;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,26 +58,56 @@ class ProgressTest {
         return err.toString(StandardCharsets.UTF_8);
     }
 
+    /**
+     * A check that takes its time shows how far it got: here it waits for a conversation's lock
+     * (to judge a temp file beside it) while a writer holds that lock, until the progress line
+     * has shown; no timing is assumed.
+     */
     @Test
     void aLongCheckShowsHowManyFilesItExaminedOnTheTerminal() throws Exception {
-        java.nio.file.Path sm = root.resolve("sm");
         LauncherRun.inRoot(root, "append", "--user", "u", "c").expect(0);
-        // Enough readable state files that examining them outlasts the progress line's delay.
-        byte[] state = java.nio.file.Files.readAllBytes(sm.resolve("conversation-c.json"));
-        String text = new String(state, StandardCharsets.UTF_8);
-        for (int i = 0; i < 6_000; i++) {
-            java.nio.file.Files.writeString(sm.resolve("conversation-c" + i + ".json"),
-                    text.replace("\"c\"", "\"c" + i + "\""));
-        }
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Terminal terminal = new Terminal(new PrintStream(new ByteArrayOutputStream(), false,
                 StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 InputStream.nullInputStream(), Map.of(), true, false);
-        assertEquals(ExitCode.OK, Launcher.run(terminal, "--root", root.toString(), "check"));
+        CountDownLatch locked = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        try (ConversationStore store = ConversationStore.open(root)) {
+            Path state = store.stateFile("c");
+            Path temp = state.resolveSibling(state.getFileName() + ".00000000deadbeef.tmp");
+            CompletableFuture<?> writer = CompletableFuture.runAsync(() -> store.update("c",
+                    current -> {
+                        // Planted under the lock: a write removes its conversation's stale
+                        // temp files before it runs.
+                        try {
+                            Files.writeString(temp, "{");
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        locked.countDown();
+                        try {
+                            release.await(60, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return current;
+                    }));
+            assertTrue(locked.await(60, TimeUnit.SECONDS));
+            CompletableFuture<Integer> check = CompletableFuture.supplyAsync(
+                    () -> Launcher.run(terminal, "--root", root.toString(), "check"));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!err.toString(StandardCharsets.UTF_8).contains(" files examined")
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            release.countDown();
+            writer.get(60, TimeUnit.SECONDS);
+            assertEquals(ExitCode.OK, check.get(60, TimeUnit.SECONDS));
+        }
         String shown = err.toString(StandardCharsets.UTF_8);
-        assertTrue(shown.contains("palimpsest check: ") && shown.contains(" files examined"),
+        assertTrue(shown.contains("\rpalimpsest check: ") && shown.contains(" files examined"),
                 shown);
-        assertTrue(shown.endsWith("\r\u001b[K"), shown);
+        assertTrue(shown.contains("\r\u001b[K"), "the line is erased: " + shown);
     }
 
     @Test
