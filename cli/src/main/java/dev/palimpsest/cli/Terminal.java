@@ -19,7 +19,14 @@ import java.util.Objects;
  * @param env the environment variables
  */
 public record Terminal(PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
-    /** Rejects null parts and copies the environment. */
+    /**
+     * Rejects null parts and copies the environment.
+     *
+     * @param out standard output, UTF-8
+     * @param err standard error, UTF-8
+     * @param in  standard input, read as bytes and decoded as UTF-8
+     * @param env the environment variables
+     */
     public Terminal {
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(err, "err");

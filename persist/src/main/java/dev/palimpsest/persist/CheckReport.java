@@ -13,7 +13,13 @@ import java.util.Optional;
  * @param repaired     whether the check was asked to repair
  */
 public record CheckReport(int filesChecked, List<Finding> findings, boolean repaired) {
-    /** Copies the findings. */
+    /**
+     * Copies the findings.
+     *
+     * @param filesChecked how many files under {@code sm/} were examined
+     * @param findings     every problem found, in file-name order
+     * @param repaired     whether the check was asked to repair
+     */
     public CheckReport {
         findings = List.copyOf(findings);
     }
@@ -56,7 +62,15 @@ public record CheckReport(int filesChecked, List<Finding> findings, boolean repa
      */
     public record Finding(Path file, Kind kind, String detail, Action action,
                           Optional<Path> movedTo) {
-        /** Rejects null parts. */
+        /**
+         * Rejects null parts.
+         *
+         * @param file    the file concerned
+         * @param kind    what is wrong with it
+         * @param detail  a one-line explanation
+         * @param action  what the check did about it
+         * @param movedTo where a quarantined file now is
+         */
         public Finding {
             Objects.requireNonNull(file, "file");
             Objects.requireNonNull(kind, "kind");

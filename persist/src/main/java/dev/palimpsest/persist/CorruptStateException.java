@@ -25,6 +25,7 @@ public class CorruptStateException extends StoreException {
     }
 
     private final transient Path file;
+    /** Why the file is unreadable. */
     private final Reason reason;
 
     /**
