@@ -10,5 +10,5 @@ module dev.palimpsest.doccheck {
     requires java.xml; // parses ```xml blocks
     requires com.fasterxml.jackson.core; // parses ```json blocks, strictly
 
-    exports dev.palimpsest.doccheck;
+    // Exports nothing: only its own tests (patched into the module) use it.
 }
