@@ -104,6 +104,10 @@ public record ShellCommand(int offset, String text, List<String> output) {
                 inWord = true;
             } else if (c == '#' && !inWord) {
                 break;
+            } else if (c == '&' && (i > 0 && s.charAt(i - 1) == '>'
+                    || i + 1 < s.length() && s.charAt(i + 1) == '>')) {
+                word.append(c); // a redirection such as 2>&1 or &>file
+                inWord = true;
             } else if (c == '|' || c == ';' || c == '&') {
                 if (inWord) {
                     words.add(word.toString());
@@ -147,6 +151,35 @@ public record ShellCommand(int offset, String text, List<String> output) {
     public static Optional<String> program(List<String> stage) {
         return stage.stream().filter(word -> !word.matches("[A-Za-z_][A-Za-z0-9_]*=.*"))
                 .findFirst();
+    }
+
+    /**
+     * Whether the command line starts a program in the background (a single unquoted
+     * {@code &} that is not part of a redirection), which would outlive the check.
+     *
+     * @return whether it does
+     */
+    public boolean runsInBackground() {
+        boolean inSingle = false;
+        boolean inDouble = false;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\'' && !inDouble) {
+                inSingle = !inSingle;
+            } else if (c == '"' && !inSingle) {
+                inDouble = !inDouble;
+            } else if (c == '&' && !inSingle && !inDouble) {
+                boolean doubled = i + 1 < text.length() && text.charAt(i + 1) == '&';
+                boolean redirection = i > 0 && text.charAt(i - 1) == '>'
+                        || i + 1 < text.length() && text.charAt(i + 1) == '>';
+                if (doubled) {
+                    i++;
+                } else if (!redirection) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -15,7 +15,7 @@ import java.util.Set;
  *       {@code exits N} marker says), and where the block shows output after a {@code $ }
  *       command, the command prints it ({@link OutputMatcher}). A command runs in the build only
  *       if every program it starts is {@code palimpsest} or one of {@link #HELPERS}, and at least
- *       one is {@code palimpsest}; any other block needs a
+ *       one is {@code palimpsest}, with nothing in the background; any other block needs a
  *       {@code <!-- snippet: not-run: REASON -->} marker, and its commands are then checked by
  *       {@link CommandRules} instead;</li>
  *   <li>{@code json}, {@code xml}: parse ({@link StructuredSnippets});</li>
@@ -166,6 +166,9 @@ public final class SnippetChecker {
     public static Optional<String> whyNotRunnable(ShellCommand command) {
         if (command.substitutesCommands()) {
             return Optional.of("it substitutes a command ($(...) or backquotes)");
+        }
+        if (command.runsInBackground()) {
+            return Optional.of("it runs a program in the background (&)");
         }
         boolean launcher = false;
         for (List<String> stage : command.stages()) {

@@ -64,6 +64,19 @@ class ShellCommandTest {
     }
 
     @Test
+    void aRedirectionIsPartOfItsStageAndABackgroundJobIsSeen() {
+        ShellCommand redirected = new ShellCommand(1, "palimpsest list 2>&1 | head -1 && echo ok",
+                List.of());
+        assertEquals(List.of(List.of("palimpsest", "list", "2>&1"), List.of("head", "-1"),
+                List.of("echo", "ok")), redirected.stages());
+        assertFalse(redirected.runsInBackground());
+        assertTrue(new ShellCommand(1, "palimpsest demo & echo started", List.of())
+                .runsInBackground());
+        assertFalse(new ShellCommand(1, "echo 'a & b' | palimpsest append x", List.of())
+                .runsInBackground());
+    }
+
+    @Test
     void commandSubstitutionIsSeenOutsideSingleQuotesOnly() {
         assertTrue(new ShellCommand(1, "seq=$(palimpsest append x)", List.of())
                 .substitutesCommands());

@@ -95,7 +95,7 @@ class SnippetCheckerTest {
     void aCommandThatIsNotTheLaunchersNeedsANotRunMarker() {
         for (String body : List.of("./mvnw -B verify\n", "$ git diff | palimpsest append x\n",
                 "$ seq=$(palimpsest append x)\n", "$ echo hello\n", "cd /tmp && palimpsest list\n",
-                "$ cli/target/image/bin/palimpsest demo\n")) {
+                "$ cli/target/image/bin/palimpsest demo\n", "$ palimpsest demo &\n")) {
             List<String> problems = check("sh", body);
             assertEquals(1, problems.size(), body);
             assertTrue(problems.get(0).contains("cannot run in the build")
