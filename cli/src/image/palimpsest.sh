@@ -13,7 +13,9 @@ esac
 # Resolve a symlinked launcher to the image it belongs to.
 SELF=`readlink -f "$0" 2>/dev/null || echo "$0"`
 DIR=`dirname "$SELF"`
-# PALIMPSEST_JVM_OPTIONS adds JVM options (for example -Xshare:on to insist on class sharing).
-# palimpsest.launcher lets the launcher print commands that can be pasted as they are.
-exec "$DIR/java" $PALIMPSEST_JVM_OPTIONS -Dpalimpsest.launcher="$SELF" \
-  -m dev.palimpsest.cli/dev.palimpsest.cli.Main "$@"
+# Temporary files (the demo's root) go below $TMPDIR when it is set, as for other Unix tools;
+# the JVM itself ignores it. PALIMPSEST_JVM_OPTIONS adds JVM options (for example -Xshare:on to
+# insist on class sharing) and comes later, so it can override that. palimpsest.launcher lets
+# the launcher print commands that can be pasted as they are.
+exec "$DIR/java" ${TMPDIR:+"-Djava.io.tmpdir=$TMPDIR"} $PALIMPSEST_JVM_OPTIONS \
+  -Dpalimpsest.launcher="$SELF" -m dev.palimpsest.cli/dev.palimpsest.cli.Main "$@"

@@ -11,6 +11,7 @@ public final class CliException extends RuntimeException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The process exit code, one of {@link ExitCode}. */
     private final int exitCode;
 
     /**

@@ -36,7 +36,8 @@ final class CompactCommand implements Subcommand {
     static String describe(CompactionOutcome outcome, int keepRounds) {
         return switch (outcome.status()) {
             case COMMITTED -> "compacted: " + outcome.roundsFolded()
-                    + " rounds folded into the compressed context";
+                    + (outcome.roundsFolded() == 1 ? " round" : " rounds")
+                    + " folded into the compressed context";
             case NOT_NEEDED -> "nothing to compact: no more than " + keepRounds
                     + " recent rounds";
             case DROPPED -> "nothing to compact: another process compacted these rounds first";

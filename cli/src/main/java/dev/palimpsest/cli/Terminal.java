@@ -27,7 +27,16 @@ import java.util.Objects;
  */
 public record Terminal(PrintStream out, PrintStream err, InputStream in, Map<String, String> env,
                        boolean errIsTerminal, boolean outIsTerminal) {
-    /** Rejects null parts and copies the environment. */
+    /**
+     * Rejects null parts and copies the environment.
+     *
+     * @param out           standard output, UTF-8
+     * @param err           standard error, UTF-8
+     * @param in            standard input, read as bytes and decoded as UTF-8
+     * @param env           the environment variables
+     * @param errIsTerminal whether standard error is a terminal
+     * @param outIsTerminal whether standard output is a terminal
+     */
     public Terminal {
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(err, "err");

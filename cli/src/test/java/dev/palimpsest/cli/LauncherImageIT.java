@@ -22,6 +22,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -224,5 +225,20 @@ class LauncherImageIT {
     void theDemoRunsFromTheImage() {
         String out = launch(Map.of(), "", "--root", root.toString(), "demo").expect(0).out();
         assertTrue(out.contains("compaction committed"), out);
+    }
+
+    @Test
+    void theDemoWritesItsTemporaryRootBelowTmpdir() throws IOException {
+        // docs/cli.md promises $TMPDIR/palimpsest-demo-*; the JVM alone would use /tmp.
+        Path tmp = Files.createDirectories(root.resolve("tmp dir"));
+        String out = launch(Map.of("TMPDIR", tmp.toString()), "", "demo").expect(0).out();
+        List<Path> made;
+        try (Stream<Path> children = Files.list(tmp)) {
+            made = children.toList();
+        }
+        assertEquals(1, made.size(), () -> "expected one demo root in " + tmp + ": " + made);
+        assertTrue(made.get(0).getFileName().toString().startsWith("palimpsest-demo-"),
+                made.toString());
+        assertTrue(out.contains(made.get(0).toString()), out);
     }
 }

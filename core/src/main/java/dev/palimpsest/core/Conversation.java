@@ -23,7 +23,17 @@ public record Conversation(String convId, long revision, Instant updatedAt,
                            String compressedContext, List<Round> recentRounds,
                            Counters counters) {
 
-    /** Validates every component, copies the rounds, and checks them against the counters. */
+    /**
+     * Validates every component, copies the rounds, and checks them against the counters.
+     *
+     * @param convId            the conversation's id, not empty
+     * @param revision          how many times the conversation was stored; 0 for one never stored
+     * @param updatedAt         when the conversation last changed
+     * @param compressedContext the summary of the compacted rounds; empty before the first
+     *                          compaction
+     * @param recentRounds      the most recent rounds, oldest first; copied in
+     * @param counters          the running totals
+     */
     public Conversation {
         Checks.notNull(convId, "convId");
         if (convId.isEmpty()) {

@@ -21,7 +21,18 @@ public record Counters(long roundsTotal, long compactions, long compactedRounds,
     /** The counters of a conversation that never had a round. */
     public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, Optional.empty());
 
-    /** Rejects negative totals and totals that contradict each other. */
+    /**
+     * Rejects negative totals and totals that contradict each other.
+     *
+     * @param roundsTotal        rounds ever appended
+     * @param compactions        compactions that committed
+     * @param compactedRounds    rounds folded into the compressed context (and moved to the
+     *                           archive)
+     * @param compactionFailures compactions that failed (the rounds then stay verbatim)
+     * @param contextTokens      estimated tokens of the compressed context
+     * @param recentTokens       estimated tokens of the recent rounds
+     * @param lastCompactedAt    when the last compaction committed; empty until the first one
+     */
     public Counters {
         Checks.atLeast(roundsTotal, 0, "roundsTotal");
         Checks.atLeast(compactions, 0, "compactions");

@@ -16,7 +16,16 @@ import java.util.Map;
 public record Round(long seq, String user, String assistant, Instant createdAt,
                     Map<String, String> metadata) {
 
-    /** Validates every component and copies the metadata. */
+    /**
+     * Validates every component and copies the metadata.
+     *
+     * @param seq       the round's sequence number in its conversation, starting at 1
+     * @param user      the user's text (may be empty)
+     * @param assistant the assistant's text (may be empty)
+     * @param createdAt when the round was appended
+     * @param metadata  free-form string pairs that ride along with the round (a model name, a
+     *                  tool-call id, token usage); copied in and iterated in key order
+     */
     public Round {
         Checks.atLeast(seq, 1, "round seq");
         Checks.text(user, "user text of round " + seq);

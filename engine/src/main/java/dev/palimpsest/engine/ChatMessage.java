@@ -12,7 +12,12 @@ import java.util.Set;
 public record ChatMessage(String role, String content) {
     private static final Set<String> ROLES = Set.of("system", "user", "assistant");
 
-    /** Rejects null parts and unknown roles. */
+    /**
+     * Rejects null parts and unknown roles.
+     *
+     * @param role    {@code "system"}, {@code "user"} or {@code "assistant"}
+     * @param content the message text
+     */
     public ChatMessage {
         Objects.requireNonNull(role, "role");
         Objects.requireNonNull(content, "content");

@@ -17,7 +17,14 @@ public record CompactionOutcome(Status status, int roundsFolded, Optional<String
     public static final CompactionOutcome NOT_NEEDED =
             new CompactionOutcome(Status.NOT_NEEDED, 0, Optional.empty());
 
-    /** Validates that the parts agree with the status. */
+    /**
+     * Validates that the parts agree with the status.
+     *
+     * @param status       what happened
+     * @param roundsFolded how many rounds were folded into the compressed context and archived
+     *                     (non-zero only when {@link Status#COMMITTED})
+     * @param failure      a one-line message when {@link Status#FAILED}, empty otherwise
+     */
     public CompactionOutcome {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(failure, "failure");

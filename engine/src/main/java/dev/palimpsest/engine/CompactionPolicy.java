@@ -26,6 +26,10 @@ public record CompactionPolicy(int maxRounds, int keepRounds, long maxTokens) {
     /**
      * Validates the bounds.
      *
+     * @param maxRounds  the most recent rounds kept verbatim before a compaction is due
+     * @param keepRounds the recent rounds a compaction keeps; {@code 1 <= keepRounds < maxRounds}
+     * @param maxTokens  the estimated tokens of context plus recent rounds above which a compaction
+     *                   is due, at least 1
      * @throws IllegalArgumentException naming the offending values when
      *                                  {@code 1 <= keepRounds < maxRounds} or
      *                                  {@code maxTokens >= 1} does not hold

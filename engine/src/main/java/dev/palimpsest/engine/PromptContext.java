@@ -13,7 +13,13 @@ import java.util.Objects;
  * @param recentRounds      the recent rounds, oldest first; copied in
  */
 public record PromptContext(String compressedContext, List<Round> recentRounds) {
-    /** Rejects null parts and copies the rounds. */
+    /**
+     * Rejects null parts and copies the rounds.
+     *
+     * @param compressedContext the summary of the compacted rounds; empty before the first
+     *                          compaction
+     * @param recentRounds      the recent rounds, oldest first; copied in
+     */
     public PromptContext {
         Objects.requireNonNull(compressedContext, "compressedContext");
         recentRounds = List.copyOf(recentRounds);

@@ -19,6 +19,11 @@ public record RoundInput(String user, String assistant, Map<String, String> meta
     /**
      * Rejects null parts and an expected sequence number below 1, and copies the metadata. The
      * texts and the metadata are validated further by {@code dev.palimpsest.core.Round}.
+     *
+     * @param user        the user's text (may be empty)
+     * @param assistant   the assistant's text (may be empty)
+     * @param metadata    free-form string pairs stored with the round; copied in
+     * @param expectedSeq the sequence number the round must get, or empty to take the next one
      */
     public RoundInput {
         Objects.requireNonNull(user, "user");

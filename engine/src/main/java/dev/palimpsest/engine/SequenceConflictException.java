@@ -10,7 +10,9 @@ public class SequenceConflictException extends EngineException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The sequence number the caller expected its round to get. */
     private final long expectedSeq;
+    /** The sequence number the next appended round would get. */
     private final long nextSeq;
 
     /**

@@ -13,7 +13,13 @@ import java.util.Objects;
  * @param evictedRounds   the rounds to fold in, oldest first, contiguous; at least one
  */
 public record SummaryRequest(String convId, String previousContext, List<Round> evictedRounds) {
-    /** Rejects null parts and an empty round list, and copies the rounds. */
+    /**
+     * Rejects null parts and an empty round list, and copies the rounds.
+     *
+     * @param convId          the conversation
+     * @param previousContext the compressed context so far; empty before the first compaction
+     * @param evictedRounds   the rounds to fold in, oldest first, contiguous; at least one
+     */
     public SummaryRequest {
         Objects.requireNonNull(convId, "convId");
         Objects.requireNonNull(previousContext, "previousContext");

@@ -16,7 +16,14 @@ import java.util.Optional;
  */
 public record CheckReport(int filesChecked, List<Finding> findings, boolean repaired,
                           boolean rootExists) {
-    /** Copies the findings. */
+    /**
+     * Copies the findings.
+     *
+     * @param filesChecked how many files under {@code sm/} were examined
+     * @param findings     every problem found, in file-name order
+     * @param repaired     whether the check was asked to repair
+     * @param rootExists   whether the data root exists
+     */
     public CheckReport {
         findings = List.copyOf(findings);
         if (!rootExists && (filesChecked != 0 || !findings.isEmpty())) {
@@ -82,7 +89,15 @@ public record CheckReport(int filesChecked, List<Finding> findings, boolean repa
      */
     public record Finding(Path file, Kind kind, String detail, Action action,
                           Optional<Path> movedTo) {
-        /** Rejects null parts. */
+        /**
+         * Rejects null parts.
+         *
+         * @param file    the file concerned
+         * @param kind    what is wrong with it
+         * @param detail  a one-line explanation
+         * @param action  what the check did about it
+         * @param movedTo where a quarantined file now is
+         */
         public Finding {
             Objects.requireNonNull(file, "file");
             Objects.requireNonNull(kind, "kind");

@@ -10,7 +10,9 @@ public class ConflictException extends StoreException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The revision the caller read. */
     private final long expectedRevision;
+    /** The revision stored when the save was refused. */
     private final long actualRevision;
 
     /**

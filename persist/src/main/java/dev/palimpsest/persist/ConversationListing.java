@@ -15,7 +15,12 @@ import java.util.Objects;
  */
 public record ConversationListing(List<ConversationSummary> conversations,
                                   List<Skipped> skipped) {
-    /** Copies the lists. */
+    /**
+     * Copies the lists.
+     *
+     * @param conversations one summary per readable conversation
+     * @param skipped       the files that could not be summarized
+     */
     public ConversationListing {
         conversations = List.copyOf(conversations);
         skipped = List.copyOf(skipped);
@@ -28,7 +33,12 @@ public record ConversationListing(List<ConversationSummary> conversations,
      * @param reason why it could not be summarized, one line
      */
     public record Skipped(Path file, String reason) {
-        /** Rejects null parts. */
+        /**
+         * Rejects null parts.
+         *
+         * @param file   the file
+         * @param reason why it could not be summarized
+         */
         public Skipped {
             Objects.requireNonNull(file, "file");
             Objects.requireNonNull(reason, "reason");

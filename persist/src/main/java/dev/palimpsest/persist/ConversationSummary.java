@@ -14,7 +14,14 @@ import java.util.Objects;
  */
 public record ConversationSummary(String convId, long revision, Instant updatedAt,
                                   Counters counters) {
-    /** Rejects null parts. */
+    /**
+     * Rejects null parts.
+     *
+     * @param convId    the original conversation id, as stored in the file
+     * @param revision  the stored revision
+     * @param updatedAt when the conversation last changed
+     * @param counters  its counters
+     */
     public ConversationSummary {
         Objects.requireNonNull(convId, "convId");
         Objects.requireNonNull(updatedAt, "updatedAt");

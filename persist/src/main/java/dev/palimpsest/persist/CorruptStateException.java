@@ -29,6 +29,7 @@ public class CorruptStateException extends StoreException {
     }
 
     private final transient Path file;
+    /** Why the file is unreadable. */
     private final Reason reason;
 
     /**

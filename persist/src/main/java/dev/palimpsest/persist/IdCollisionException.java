@@ -12,6 +12,7 @@ public class IdCollisionException extends StoreException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The id the shared file holds. */
     private final String storedId;
 
     /**

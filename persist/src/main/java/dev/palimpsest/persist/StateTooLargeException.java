@@ -11,7 +11,9 @@ public class StateTooLargeException extends StoreException {
     @Serial
     private static final long serialVersionUID = 1L;
 
+    /** The encoded size in bytes. */
     private final long size;
+    /** The limit in bytes. */
     private final long limit;
 
     /**

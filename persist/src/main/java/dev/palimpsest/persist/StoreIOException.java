@@ -43,6 +43,7 @@ public class StoreIOException extends StoreException {
         DELETE
     }
 
+    /** The step that failed. */
     private final Step step;
     private final transient Path file;
 

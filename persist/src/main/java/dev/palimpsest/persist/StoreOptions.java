@@ -30,7 +30,15 @@ public record StoreOptions(Path root, long maxStateBytes, long stateCacheBytes) 
      */
     public static final long DEFAULT_STATE_CACHE_BYTES = 16L * 1024 * 1024;
 
-    /** Validates the options. */
+    /**
+     * Validates the options.
+     *
+     * @param root            the data root; conversations live under {@code <root>/sm/}
+     * @param maxStateBytes   the largest state file that is written or read, in bytes; also bounds
+     *                        one archive line
+     * @param stateCacheBytes how many bytes of the state files it wrote last the store keeps in
+     *                        memory; 0 keeps none
+     */
     public StoreOptions {
         Objects.requireNonNull(root, "root");
         if (maxStateBytes < 1024 || maxStateBytes > Integer.MAX_VALUE - 8) {
