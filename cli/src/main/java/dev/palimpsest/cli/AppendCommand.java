@@ -136,6 +136,7 @@ final class AppendCommand implements Subcommand {
                         .listener((id, outcome) -> compacted.complete(outcome));
             }
             AppendResult result = builder.build().append(convId, input);
+            ResultDelivery.prepare();
             printResult(invocation, convId, result.round());
             ResultDelivery.delivered();
             CompactionOutcome outcome = result.compaction();

@@ -11,7 +11,9 @@ public final class Main {
      * @param args the command line
      */
     public static void main(String[] args) {
-        LauncherLoggerFinder.enableDebug(debugRequested(args));
+        if (debugRequested(args)) {
+            LauncherLoggerFinder.enableDebug(true);
+        }
         ResultDelivery.installSignalHook();
         Terminal terminal = Terminal.system();
         int exit;

@@ -3,6 +3,7 @@ package dev.palimpsest.cli;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.function.BooleanSupplier;
 
 /**
  * Standard output that tells a reader gone away from any other write error. On a pipe or a
@@ -12,17 +13,27 @@ import java.io.OutputStream;
  * launcher to report as exit 6.
  */
 final class ReaderAwareOutputStream extends FilterOutputStream {
-    private final boolean pipe;
+    private final BooleanSupplier pipe;
 
     /**
      * Wraps a stream.
      *
      * @param out  the stream, written through unbuffered
+     * @param pipe whether it is a pipe or a socket (asked only when a write fails)
+     */
+    ReaderAwareOutputStream(OutputStream out, BooleanSupplier pipe) {
+        super(out);
+        this.pipe = pipe;
+    }
+
+    /**
+     * Wraps a stream whose kind is known.
+     *
+     * @param out  the stream, written through unbuffered
      * @param pipe whether it is a pipe or a socket
      */
     ReaderAwareOutputStream(OutputStream out, boolean pipe) {
-        super(out);
-        this.pipe = pipe;
+        this(out, () -> pipe);
     }
 
     @Override
@@ -54,7 +65,7 @@ final class ReaderAwareOutputStream extends FilterOutputStream {
 
     private IOException classify(IOException e) {
         // Off Linux the kind of descriptor is unknown; the reader's close still names itself.
-        if (pipe || String.valueOf(e.getMessage()).contains("Broken pipe")) {
+        if (pipe.getAsBoolean() || String.valueOf(e.getMessage()).contains("Broken pipe")) {
             throw new StandardOutputClosedException(e);
         }
         return e;

@@ -17,8 +17,19 @@ final class ResultDelivery {
     private ResultDelivery() {
     }
 
-    /** Installs the shutdown hook (the launcher's main does this, in-process runs do not). */
+    private static volatile boolean hookWanted;
+    private static boolean hookAdded;
+
+    /**
+     * Arms the signal handling for this process (the launcher's main does this, in-process runs
+     * do not); the shutdown hook itself is added by {@link #prepare()}, so commands that deliver
+     * no early result pay nothing for it at start-up.
+     */
     static void installSignalHook() {
+        hookWanted = true;
+    }
+
+    private static void addHook() {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (delivered && !exiting) {
                 // Work still running (a compaction) is abandoned, as a crash would leave it:
@@ -34,6 +45,17 @@ final class ResultDelivery {
      */
     static void delivered() {
         delivered = true;
+    }
+
+    /**
+     * Adds the shutdown hook, if the signal handling is armed: called before the result is
+     * printed, so that no signal can fall between the printing and the hook.
+     */
+    static synchronized void prepare() {
+        if (hookWanted && !hookAdded) {
+            addHook();
+            hookAdded = true;
+        }
     }
 
     /**

@@ -3,45 +3,45 @@ package dev.palimpsest.cli;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
- * What a launcher run talks to: its standard streams and environment variables. Tests pass
- * their own; {@link #system()} wraps the process's.
+ * What a launcher run talks to: its standard streams, its environment variables, and whether
+ * standard output and standard error are terminals. Tests pass their own; {@link #system()}
+ * wraps the process's.
  *
- * @param out             standard output, UTF-8
- * @param err             standard error, UTF-8
- * @param in              standard input, read as bytes and decoded as UTF-8
- * @param env             the environment variables
- * @param errIsTerminal   whether standard error is a terminal: then long work shows its
- *                        progress there
- * @param outIsTerminal   whether standard output is a terminal: then output that is itself
- *                        the progress (a transcript scrolling by) needs no progress line
+ * <p>Not a record: for the process's own streams, what kind of file each descriptor is gets
+ * looked up only when a command asks (a long one, to show its progress), since the look-up
+ * costs a cold start a few milliseconds that {@code show} should not pay.
  */
-public record Terminal(PrintStream out, PrintStream err, InputStream in, Map<String, String> env,
-                       boolean errIsTerminal, boolean outIsTerminal) {
+public final class Terminal {
+    private final PrintStream out;
+    private final PrintStream err;
+    private final InputStream in;
+    private final Map<String, String> env;
+    private final BooleanSupplier errIsTerminal;
+    private final BooleanSupplier outIsTerminal;
+
     /**
-     * Rejects null parts and copies the environment.
+     * A terminal with known kinds of stream.
      *
      * @param out           standard output, UTF-8
      * @param err           standard error, UTF-8
      * @param in            standard input, read as bytes and decoded as UTF-8
      * @param env           the environment variables
-     * @param errIsTerminal whether standard error is a terminal
-     * @param outIsTerminal whether standard output is a terminal
+     * @param errIsTerminal whether standard error is a terminal: then long work shows its
+     *                      progress there
+     * @param outIsTerminal whether standard output is a terminal: then output that is itself
+     *                      the progress (a transcript scrolling by) needs no progress line
      */
-    public Terminal {
-        Objects.requireNonNull(out, "out");
-        Objects.requireNonNull(err, "err");
-        Objects.requireNonNull(in, "in");
-        env = Map.copyOf(env);
+    public Terminal(PrintStream out, PrintStream err, InputStream in, Map<String, String> env,
+                    boolean errIsTerminal, boolean outIsTerminal) {
+        this(out, err, in, env, () -> errIsTerminal, () -> outIsTerminal);
     }
 
     /**
@@ -56,16 +56,14 @@ public record Terminal(PrintStream out, PrintStream err, InputStream in, Map<Str
         this(out, err, in, env, false, false);
     }
 
-    /**
-     * Returns {@code terminal} with standard error not counted as a terminal: for work whose
-     * output shows its own progress.
-     *
-     * @param terminal a terminal
-     * @return the same streams, showing no progress line
-     */
-    static Terminal silent(Terminal terminal) {
-        return new Terminal(terminal.out(), terminal.err(), terminal.in(), terminal.env(), false,
-                terminal.outIsTerminal());
+    private Terminal(PrintStream out, PrintStream err, InputStream in, Map<String, String> env,
+                     BooleanSupplier errIsTerminal, BooleanSupplier outIsTerminal) {
+        this.out = Objects.requireNonNull(out, "out");
+        this.err = Objects.requireNonNull(err, "err");
+        this.in = Objects.requireNonNull(in, "in");
+        this.env = Map.copyOf(env);
+        this.errIsTerminal = errIsTerminal;
+        this.outIsTerminal = outIsTerminal;
     }
 
     /**
@@ -78,55 +76,83 @@ public record Terminal(PrintStream out, PrintStream err, InputStream in, Map<Str
      * @return the process's terminal
      */
     public static Terminal system() {
-        String outTarget = descriptorTarget(1);
-        String errTarget = descriptorTarget(2);
-        boolean outIsPipe = outTarget.startsWith("pipe:") || outTarget.startsWith("socket:")
-                || isFifo(outTarget);
         return new Terminal(
                 new PrintStream(new BufferedOutputStream(new ReaderAwareOutputStream(
-                        new FileOutputStream(FileDescriptor.out), outIsPipe)), false,
-                        StandardCharsets.UTF_8),
+                        new FileOutputStream(FileDescriptor.out),
+                        () -> StandardDescriptor.OUT.isPipe())), false, StandardCharsets.UTF_8),
                 new PrintStream(new FileOutputStream(FileDescriptor.err), true,
                         StandardCharsets.UTF_8),
                 // Not a bare FileInputStream: on JDK 17 its readAllBytes() seeks, which fails on
                 // a pipe ("Illegal seek"); System.in is buffered and reads sequentially.
                 System.in,
                 System.getenv(),
-                isTerminalDevice(errTarget),
-                isTerminalDevice(outTarget));
+                StandardDescriptor.ERR::isTerminal,
+                StandardDescriptor.OUT::isTerminal);
     }
 
     /**
-     * What file descriptor {@code fd} of this process refers to, as Linux names it
-     * ({@code /dev/pts/3}, {@code pipe:[1234]}, a path); empty where that cannot be known.
+     * Returns {@code terminal} with standard error not counted as a terminal: for work whose
+     * output shows its own progress.
+     *
+     * @param terminal a terminal
+     * @return the same streams, showing no progress line
      */
-    private static String descriptorTarget(int fd) {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
-        } catch (IOException | RuntimeException notLinux) {
-            return "";
-        }
+    static Terminal silent(Terminal terminal) {
+        return new Terminal(terminal.out, terminal.err, terminal.in, terminal.env, () -> false,
+                terminal.outIsTerminal);
     }
 
-    private static boolean isTerminalDevice(String target) {
-        return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty")
-                || target.equals("/dev/console");
+    /**
+     * Returns standard output.
+     *
+     * @return standard output, UTF-8
+     */
+    public PrintStream out() {
+        return out;
     }
 
-    /** S_IFMT and S_IFIFO of {@code st_mode}. */
-    private static final int FILE_TYPE_MASK = 0170000;
-    private static final int FIFO_TYPE = 0010000;
+    /**
+     * Returns standard error.
+     *
+     * @return standard error, UTF-8
+     */
+    public PrintStream err() {
+        return err;
+    }
 
-    /** Tells whether a path is a named pipe (not a device such as /dev/full: both are "other"). */
-    private static boolean isFifo(String target) {
-        if (!target.startsWith("/")) {
-            return false;
-        }
-        try {
-            Object mode = Files.getAttribute(Path.of(target), "unix:mode");
-            return mode instanceof Integer m && (m & FILE_TYPE_MASK) == FIFO_TYPE;
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
+    /**
+     * Returns standard input.
+     *
+     * @return standard input, as bytes
+     */
+    public InputStream in() {
+        return in;
+    }
+
+    /**
+     * Returns the environment variables.
+     *
+     * @return an unmodifiable copy
+     */
+    public Map<String, String> env() {
+        return env;
+    }
+
+    /**
+     * Tells whether standard error is a terminal.
+     *
+     * @return whether progress may be shown there
+     */
+    public boolean errIsTerminal() {
+        return errIsTerminal.getAsBoolean();
+    }
+
+    /**
+     * Tells whether standard output is a terminal.
+     *
+     * @return whether output there is seen as it is written
+     */
+    public boolean outIsTerminal() {
+        return outIsTerminal.getAsBoolean();
     }
 }

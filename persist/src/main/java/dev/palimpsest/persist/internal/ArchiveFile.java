@@ -47,7 +47,11 @@ final class ArchiveFile {
     static final String WHAT = "unreadable archive";
 
     private static final int TAIL_CHUNK = 8192;
-    private static final System.Logger LOG = System.getLogger("dev.palimpsest.persist");
+    /**
+     * The logger's name. The logger itself is looked up only when a warning is due: finding the
+     * logging service costs a cold read-only command (a launcher's {@code show}) milliseconds.
+     */
+    private static final String LOGGER = "dev.palimpsest.persist";
 
     private final StateFileCodec codec;
     private final FileOps ops;
@@ -224,7 +228,7 @@ final class ArchiveFile {
         @Override
         public void run() {
             if (!closedByOwner) {
-                LOG.log(System.Logger.Level.WARNING, "an archive stream of conversation '"
+                System.getLogger(LOGGER).log(System.Logger.Level.WARNING, "an archive stream of conversation '"
                         + convId + "' was never closed; its file " + file + " is closed now that "
                         + "the stream was garbage-collected. Close every stream of "
                         + "ConversationStore.archive and ConversationEngine.transcriptStream "
