@@ -1,0 +1,2 @@
+/** The in-memory store: {@link dev.palimpsest.store.memory.InMemoryConversationStore}. */
+package dev.palimpsest.store.memory;

@@ -1,0 +1,111 @@
+package dev.palimpsest.store;
+
+import dev.palimpsest.model.ConversationState;
+import dev.palimpsest.model.Round;
+import dev.palimpsest.model.StoredMessage;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The durable memory of many conversations. Every backend implements this one interface and
+ * passes one contract suite ({@code store-contract}); what only one backend has (a root
+ * directory, a check of its files, a connection pool) lives on that backend's own type.
+ *
+ * <p>Changes are values committed atomically: when a change method returns, the change is
+ * durable as the backend's documentation promises; when it throws, nothing of it is visible.
+ * Every failure is a {@link dev.palimpsest.model.PalimpsestException} whose kind says what went
+ * wrong. A store is safe for use by many threads; whether several processes or hosts may share
+ * one is the backend's to say.
+ */
+public interface ConversationStore extends AutoCloseable {
+
+    /**
+     * {@return the current state of a conversation, or empty if it was never stored}
+     *
+     * @param convId the conversation
+     */
+    Optional<ConversationState> load(String convId);
+
+    /**
+     * Appends messages to a conversation, creating it if needed. Messages whose id is stored
+     * already with equal content are not appended again (the result says so); an id stored with
+     * other content fails with {@code CONFLICT}, and an expectation that does not hold with
+     * {@code REVISION_MISMATCH}. Nothing is appended unless everything is.
+     *
+     * @param request the messages and what the caller expects
+     * @return what was committed
+     */
+    AppendResult append(AppendRequest request);
+
+    /**
+     * Commits a compaction: the rounds up to {@code throughRound} leave the recent rounds and the
+     * new compressed context replaces the old one. It fails with {@code CONFLICT} if another
+     * compaction committed since its snapshot, and with {@code NOT_FOUND} if the conversation
+     * does not exist. The folded messages stay readable through {@link #messages} and
+     * {@link #rounds}.
+     *
+     * @param request the compaction
+     * @return the conversation's revision after it
+     */
+    long commitCompaction(CompactionRequest request);
+
+    /**
+     * Counts a failed compaction, so operators see that the rounds stayed verbatim.
+     *
+     * @param convId the conversation
+     * @param at     when it failed
+     * @return the conversation's revision after the change
+     */
+    long recordCompactionFailure(String convId, Instant at);
+
+    /**
+     * {@return up to {@code limit} messages from message {@code fromSeq} on, compacted or not}
+     *
+     * @param convId  the conversation
+     * @param fromSeq the first message's seq, at least 1
+     * @param limit   the most messages returned, at least 0
+     * @throws dev.palimpsest.model.PalimpsestException of kind {@code NOT_FOUND} if the
+     *         conversation does not exist
+     */
+    List<StoredMessage> messages(String convId, long fromSeq, int limit);
+
+    /**
+     * {@return up to {@code limit} whole rounds from round {@code fromRound} on, compacted or not}
+     *
+     * @param convId    the conversation
+     * @param fromRound the first round's seq, at least 1
+     * @param limit     the most rounds returned, at least 0
+     * @throws dev.palimpsest.model.PalimpsestException of kind {@code NOT_FOUND} if the
+     *         conversation does not exist
+     */
+    List<Round> rounds(String convId, long fromRound, int limit);
+
+    /**
+     * {@return the message stored under a caller's message id, or empty if there is none}
+     *
+     * @param convId    the conversation
+     * @param messageId the caller's id of the message
+     */
+    Optional<StoredMessage> messageById(String convId, String messageId);
+
+    /**
+     * {@return one page of the ids of the stored conversations, in {@link ConversationIds#ORDER}}
+     *
+     * @param after the last id of the previous page, or empty for the first page
+     * @param limit the most ids on the page, at least 1
+     */
+    ConversationPage list(Optional<String> after, int limit);
+
+    /**
+     * Erases a conversation: before this returns, nothing the store keeps holds its text.
+     *
+     * @param convId the conversation
+     * @return whether there was anything to erase
+     */
+    boolean delete(String convId);
+
+    /** Releases what the store holds open; the store must not be used afterwards. */
+    @Override
+    void close();
+}
