@@ -1,0 +1,306 @@
+package dev.palimpsest.store.file;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.FileLockInterruptionException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The JVM-wide registry of conversation locks. A conversation's lock is an in-process
+ * {@link ReentrantLock} plus, while the outermost holder holds it, an exclusive {@link FileLock}
+ * on the conversation's stable {@code .lock} file, which excludes other processes.
+ *
+ * <p>Why this shape: a {@code FileLock} belongs to the whole JVM (a second lock on the same file
+ * from this JVM throws, and closing any other channel on the file drops it), so threads must be
+ * serialized in-process first, and at most one channel per lock file is open in this JVM. The
+ * registry is static and keyed by the lock file's real path, so two stores opened on the same
+ * root (or on two paths to it) share the locks. The channel is opened when the outermost holder
+ * locks and closed when it unlocks, so idle conversations hold no file descriptor. Lock files are
+ * never deleted: a process waiting on a deleted file would lock a file nobody else sees.
+ *
+ * <p><b>False deadlocks.</b> {@code FileChannel.lock()} is {@code fcntl(F_SETLKW)}, whose
+ * deadlock detection reasons per process: thread 1 of process P holding conversation a's lock
+ * and thread 2 of P waiting for b's, while process Q holds b and waits for a, is a cycle to the
+ * kernel although no thread waits for itself (no thread of this store ever holds two
+ * conversations' locks). The kernel then fails one of the waits with {@code EDEADLK}
+ * ("Resource deadlock avoided"). A locker that gets any error from the blocking wait, other than
+ * an interruption, therefore polls with {@code tryLock()} ({@code F_SETLK}, which never reports
+ * a deadlock) with a short, growing, randomized and capped sleep, and goes back to the blocking
+ * wait whenever this JVM holds no other file lock (then no cycle can pass through this process).
+ * An error of {@code tryLock()} itself is real and is thrown. See {@code docs/durability.md}.
+ */
+final class ConversationLocks {
+    /** The first sleep of a locker that polls, in microseconds. */
+    private static final long FIRST_BACKOFF_MICROS = 200;
+    /** The longest sleep of a locker that polls, in microseconds. */
+    private static final long MAX_BACKOFF_MICROS = 20_000;
+
+    private static final Map<String, Entry> REGISTRY = new HashMap<>();
+    /** How many file locks this JVM holds right now. */
+    private static final AtomicInteger FILE_LOCKS_HELD = new AtomicInteger();
+
+    private ConversationLocks() {
+    }
+
+    /** One lock file's in-process state. */
+    private static final class Entry {
+        final String key;
+        final ReentrantLock lock = new ReentrantLock();
+        /** Threads holding or waiting for {@link #lock}; the entry leaves the map at zero. */
+        int users;
+        /** The channel holding the file lock, while the outermost holder holds it. */
+        FileChannel channel;
+
+        Entry(String key) {
+            this.key = key;
+        }
+    }
+
+    /** A held lock; closing it unlocks. Not to be shared between threads. */
+    static final class Held implements AutoCloseable {
+        private final Entry entry;
+        private boolean closed;
+
+        private Held(Entry entry) {
+            this.entry = entry;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                if (entry.lock.getHoldCount() == 1 && entry.channel != null) {
+                    FileChannel channel = entry.channel;
+                    entry.channel = null;
+                    FILE_LOCKS_HELD.decrementAndGet();
+                    try {
+                        // Closing the channel releases the file lock.
+                        channel.close();
+                    } catch (IOException e) {
+                        // The kernel drops the lock when the descriptor goes, even if close
+                        // reports an error; nothing was written through this channel.
+                    }
+                }
+            } finally {
+                entry.lock.unlock();
+                release(entry);
+            }
+        }
+    }
+
+    /**
+     * Locks the conversation whose lock file is {@code lockFile}, waiting as long as it takes,
+     * creating the lock file if it does not exist. Reentrant: a thread that holds the lock gets
+     * it again at once.
+     *
+     * @param lockFile the lock file, inside a directory given by its real path
+     * @return the held lock
+     * @throws NotRegularFileException if something other than a regular file is at the name
+     * @throws IOException if the lock file cannot be opened or locked; the lock is then not held
+     */
+    static Held lock(Path lockFile) throws IOException {
+        return lock(lockFile, true);
+    }
+
+    /**
+     * Locks like {@link #lock(Path)}, but only if the lock file exists: a caller that only reads
+     * (a check that repairs nothing) creates no file.
+     *
+     * @param lockFile the lock file
+     * @return the held lock, or null if there is no lock file
+     * @throws NotRegularFileException if something other than a regular file is at the name
+     * @throws IOException if the lock file cannot be opened or locked
+     */
+    static Held lockIfExists(Path lockFile) throws IOException {
+        return lock(lockFile, false);
+    }
+
+    private static Held lock(Path lockFile, boolean create) throws IOException {
+        Entry entry = retain(lockFile.toString());
+        entry.lock.lock();
+        if (entry.lock.getHoldCount() > 1) {
+            return new Held(entry);
+        }
+        try {
+            FileChannel channel = lockFileChannel(lockFile, create);
+            if (channel == null) {
+                entry.lock.unlock();
+                release(entry);
+                return null;
+            }
+            entry.channel = channel;
+            FILE_LOCKS_HELD.incrementAndGet();
+            return new Held(entry);
+        } catch (IOException | RuntimeException | Error e) {
+            entry.lock.unlock();
+            release(entry);
+            throw e;
+        }
+    }
+
+    /**
+     * Opens the lock file and takes its file lock, or fails; null if it does not exist and
+     * {@code create} is false.
+     *
+     * <p>Blocking in {@link FileChannel#lock()} is interruptible: an interrupt closes the channel
+     * (and with it any lock it held), and {@code lock()} throws
+     * {@link FileLockInterruptionException}; a thread whose interrupt status is already set gets
+     * it at once, even if nobody holds the lock. The locker then fails with that exception, its
+     * interrupt status still set, holding nothing: it does not retry, since an interrupt asks the
+     * thread to stop. An interrupt while the locker polls (see the class comment) fails it the
+     * same way. Other threads are not affected: the channel belongs to this locker alone until
+     * the lock is taken (only then is it stored in the entry), so a channel closed by an
+     * interrupt never stays in the registry, and the next outermost locker opens its own.
+     */
+    private static FileChannel lockFileChannel(Path lockFile, boolean create) throws IOException {
+        FileChannel channel = openLockFile(lockFile, create);
+        if (channel == null) {
+            return null;
+        }
+        try {
+            takeFileLock(channel);
+            return channel;
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                channel.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Takes the file lock: the blocking wait, and polling where the kernel refuses the wait (a
+     * false deadlock; see the class comment).
+     */
+    private static void takeFileLock(FileChannel channel) throws IOException {
+        IOException refused;
+        try {
+            channel.lock();
+            return;
+        } catch (FileLockInterruptionException | ClosedChannelException interrupted) {
+            throw interrupted;
+        } catch (IOException e) {
+            refused = e;
+        }
+        long backoff = FIRST_BACKOFF_MICROS;
+        while (true) {
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (IOException e) {
+                // Not a deadlock (F_SETLK reports none): a real failure to lock.
+                e.addSuppressed(refused);
+                throw e;
+            }
+            if (lock != null) {
+                return;
+            }
+            if (FILE_LOCKS_HELD.get() == 0) {
+                // No other lock held by this JVM: no cycle can pass through it, so wait in the
+                // kernel again, which wakes this locker as soon as the holder releases.
+                try {
+                    channel.lock();
+                    return;
+                } catch (FileLockInterruptionException | ClosedChannelException interrupted) {
+                    throw interrupted;
+                } catch (IOException e) {
+                    // Another thread took a lock meanwhile and the kernel saw a cycle again.
+                    refused = e;
+                }
+            }
+            long sleep = ThreadLocalRandom.current().nextLong(backoff / 2, backoff + 1);
+            try {
+                TimeUnit.MICROSECONDS.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                FileLockInterruptionException interrupted = new FileLockInterruptionException();
+                interrupted.addSuppressed(refused);
+                throw interrupted;
+            }
+            backoff = Math.min(MAX_BACKOFF_MICROS, backoff * 2);
+        }
+    }
+
+    /**
+     * Opens the lock file, creating it (mode 0600, set explicitly because the umask reduces the
+     * mode given at creation) if it does not exist and {@code create} is set. Anything but a
+     * regular file at the name is refused before it is opened (links are never followed, and
+     * opening a FIFO could wait for a writer forever), and looked at again once open. The file
+     * is opened for reading and writing, which on Linux never waits even if a FIFO was put there
+     * between the look and the open. Opening a file is not interruptible, so an interrupt cannot
+     * fail this step.
+     */
+    private static FileChannel openLockFile(Path lockFile, boolean create) throws IOException {
+        while (true) {
+            FileIdentity before = FileIdentity.of(lockFile);
+            if (before == null) {
+                if (!create) {
+                    return null;
+                }
+                try {
+                    return NioFileOps.INSTANCE.createNew(lockFile);
+                } catch (FileAlreadyExistsException raced) {
+                    // Another thread or process created it first: open theirs.
+                    continue;
+                }
+            }
+            NotRegularFileException.requireRegular(lockFile, before);
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(lockFile, StandardOpenOption.READ,
+                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException gone) {
+                continue;
+            }
+            try {
+                FileIdentity after = FileIdentity.of(lockFile);
+                if (after == null || !after.regularFile()
+                        || !Objects.equals(after.fileKey(), before.fileKey())) {
+                    // Replaced between the look and the open: whatever was opened is not known
+                    // to be the lock file every other process locks.
+                    NotRegularFileException.requireRegular(lockFile, after);
+                    throw new IOException("the lock file was replaced while it was opened");
+                }
+                return channel;
+            } catch (IOException | RuntimeException | Error e) {
+                channel.close();
+                throw e;
+            }
+        }
+    }
+
+    private static Entry retain(String key) {
+        synchronized (REGISTRY) {
+            Entry entry = REGISTRY.computeIfAbsent(key, Entry::new);
+            entry.users++;
+            return entry;
+        }
+    }
+
+    private static void release(Entry entry) {
+        synchronized (REGISTRY) {
+            entry.users--;
+            if (entry.users == 0) {
+                REGISTRY.remove(entry.key);
+            }
+        }
+    }
+}

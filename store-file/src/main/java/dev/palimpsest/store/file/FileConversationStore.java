@@ -1,0 +1,904 @@
+package dev.palimpsest.store.file;
+
+import dev.palimpsest.format.Checkpoint;
+import dev.palimpsest.format.FormatCodec;
+import dev.palimpsest.format.LogRecord;
+import dev.palimpsest.model.ConversationState;
+import dev.palimpsest.model.Counters;
+import dev.palimpsest.model.FailureKind;
+import dev.palimpsest.model.PalimpsestException;
+import dev.palimpsest.model.Round;
+import dev.palimpsest.model.StoredMessage;
+import dev.palimpsest.store.AppendRequest;
+import dev.palimpsest.store.AppendResult;
+import dev.palimpsest.store.CompactionRequest;
+import dev.palimpsest.store.ConversationIds;
+import dev.palimpsest.store.ConversationPage;
+import dev.palimpsest.store.ConversationStore;
+import dev.palimpsest.store.spi.ChangeRules;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A {@link ConversationStore} in a directory: per conversation, an append-only log of changes
+ * (the source of truth) and a checkpoint of its state (the trusty-mpm state file), under
+ * {@code <root>/sm/}. docs/durability.md tells the protocol; docs/format.md the files.
+ *
+ * <p>An append writes one framed record into zero-filled space and forces it to stable storage
+ * before it returns; the checkpoint is rewritten atomically (temp file, fsync, rename, directory
+ * fsync) at every compaction and once the log grew past {@link FileStoreOptions}'s bound since the
+ * last one. Loading reads the checkpoint and replays the log after it. Writers of one
+ * conversation exclude each other through its lock file, across threads and processes; readers
+ * take the same lock while they read, so they never see a change half made.
+ */
+public final class FileConversationStore implements ConversationStore {
+    private static final System.Logger LOG = System.getLogger(FileConversationStore.class.getName());
+    /** The largest checkpoint read; a state file beyond it is refused as too large. */
+    private static final long MAX_CHECKPOINT_BYTES = Integer.MAX_VALUE - 64;
+
+    private final Path root;
+    private final Path directory;
+    private final FileStoreOptions options;
+    private final FileOps ops;
+    private volatile DirectorySync directorySync;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /** What this store knows of one conversation as of one end of its log. */
+    private static final class Cached {
+        ConversationState state;
+        SegmentLog.End end;
+        Object firstSegmentKey;
+        long recordsSinceCheckpoint;
+        long bytesSinceCheckpoint;
+        /** Every message with a caller's id, by id; built on first need. */
+        Map<String, StoredMessage> ids;
+    }
+
+    private FileConversationStore(Path root, FileStoreOptions options, FileOps ops) {
+        this.root = root;
+        this.directory = root.resolve("sm");
+        this.options = options;
+        this.ops = ops;
+    }
+
+    /**
+     * {@return a store over {@code root} with the default options}
+     *
+     * @param root an existing directory; the store keeps its files in {@code root/sm/}
+     * @throws PalimpsestException {@code NOT_FOUND} if {@code root} is not a directory
+     */
+    public static FileConversationStore open(Path root) {
+        return open(root, FileStoreOptions.DEFAULTS);
+    }
+
+    /**
+     * {@return a store over {@code root}}
+     *
+     * @param root    an existing directory; the store keeps its files in {@code root/sm/}
+     * @param options the settings
+     * @throws PalimpsestException {@code NOT_FOUND} if {@code root} is not a directory
+     */
+    public static FileConversationStore open(Path root, FileStoreOptions options) {
+        return open(root, options, NioFileOps.INSTANCE);
+    }
+
+    static FileConversationStore open(Path root, FileStoreOptions options, FileOps ops) {
+        if (root == null || options == null) {
+            throw PalimpsestException.invalid("root and options must not be null");
+        }
+        if (!Files.isDirectory(root)) {
+            throw new PalimpsestException(FailureKind.NOT_FOUND,
+                    "store root " + root + " does not exist or is not a directory");
+        }
+        return new FileConversationStore(root.toAbsolutePath(), options, ops);
+    }
+
+    /** {@return the root directory} */
+    public Path root() {
+        return root;
+    }
+
+    /** {@return the settings} */
+    public FileStoreOptions options() {
+        return options;
+    }
+
+    /**
+     * {@return the checkpoint (state file) of a conversation, whether or not it exists}
+     *
+     * @param convId the conversation
+     */
+    public Path checkpointFile(String convId) {
+        return directory.resolve(ConversationIdCodec.stateName(ConversationIdCodec.stem(convId)));
+    }
+
+    // ---- locking and loading
+
+    private SegmentLog log(String convId, String stem) {
+        return new SegmentLog(directory, stem, convId, options.maxRecordBytes());
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw PalimpsestException.invalid("the store over " + root + " is closed");
+        }
+    }
+
+    @FunctionalInterface
+    private interface Locked<T> {
+        T run(String stem, SegmentLog log, Cached current) throws IOException;
+    }
+
+    /**
+     * Runs {@code body} under the conversation's lock with its current state (null if it does not
+     * exist). A reader ({@code write} false) creates nothing: without a lock file there is no
+     * conversation.
+     */
+    private <T> T locked(String convId, boolean write, Locked<T> body) {
+        checkOpen();
+        String stem = ConversationIdCodec.stem(convId);
+        SegmentLog log = log(convId, stem);
+        Path lockFile = directory.resolve(ConversationIdCodec.lockName(stem));
+        ConversationLocks.Held held;
+        try {
+            if (write) {
+                ensureDirectory();
+                held = ConversationLocks.lock(lockFile);
+            } else {
+                held = Files.isDirectory(directory) ? ConversationLocks.lockIfExists(lockFile)
+                        : null;
+            }
+        } catch (NotRegularFileException e) {
+            throw new PalimpsestException(FailureKind.CORRUPT, convId, "lock file of '" + convId
+                    + "' at " + lockFile + " is " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw Failures.io(convId, "lock " + lockFile, e);
+        }
+        if (held == null) {
+            try {
+                return body.run(stem, log, null);
+            } catch (IOException e) {
+                throw Failures.io(convId, "read", e);
+            }
+        }
+        try (held) {
+            Cached current = current(convId, stem, log);
+            return body.run(stem, log, current);
+        } catch (NotRegularFileException e) {
+            cache.remove(convId);
+            throw new PalimpsestException(FailureKind.CORRUPT, convId, "a file of '" + convId
+                    + "' at " + e.file() + " is " + e.getMessage(), e);
+        } catch (IOException e) {
+            cache.remove(convId);
+            throw Failures.io(convId, "read the log", e);
+        } catch (RuntimeException | Error e) {
+            if (!(e instanceof PalimpsestException p) || p.kind() != FailureKind.REVISION_MISMATCH
+                    && p.kind() != FailureKind.CONFLICT && p.kind() != FailureKind.INVALID_INPUT
+                    && p.kind() != FailureKind.NOT_FOUND && p.kind() != FailureKind.TOO_LARGE) {
+                cache.remove(convId);
+            }
+            throw e;
+        }
+    }
+
+    private void ensureDirectory() throws IOException {
+        if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+            try {
+                Files.createDirectory(directory);
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IOException(directory + " is not a directory");
+                }
+            }
+            ops.fsyncDirectory(root);
+        }
+    }
+
+    private DirectorySync directorySync() {
+        DirectorySync d = directorySync;
+        if (d == null) {
+            synchronized (this) {
+                if (directorySync == null) {
+                    directorySync = new DirectorySync(directory, ops);
+                }
+                d = directorySync;
+            }
+        }
+        return d;
+    }
+
+    /**
+     * The conversation's state as of the end of its log, from the cache when the log did not
+     * change since (same first segment, nothing after the cached end), else by replaying what
+     * was added, else from the checkpoint and the log. Null if the conversation does not exist.
+     * Called under the conversation's lock.
+     */
+    private Cached current(String convId, String stem, SegmentLog log) throws IOException {
+        Cached c = cache.get(convId);
+        Path first = log.segment(1);
+        FileIdentity firstId = FileIdentity.of(first);
+        if (firstId == null) {
+            cache.remove(convId);
+            Path checkpoint = directory.resolve(ConversationIdCodec.stateName(stem));
+            if (FileIdentity.of(checkpoint) != null) {
+                throw new PalimpsestException(FailureKind.CORRUPT, convId, "conversation '"
+                        + convId + "' has a state file but no log: " + checkpoint);
+            }
+            return null;
+        }
+        NotRegularFileException.requireRegular(first, firstId);
+        if (c != null && c.firstSegmentKey != null && c.firstSegmentKey.equals(firstId.fileKey())
+                && unchangedSince(log, c.end)) {
+            return c;
+        }
+        if (c != null && c.firstSegmentKey != null
+                && c.firstSegmentKey.equals(firstId.fileKey())) {
+            // Another process appended: replay only what it added.
+            Replay replay = new Replay(c.state);
+            long[] added = new long[2];
+            SegmentLog.End end = log.read(c.end.position(), (record, at, next, bytes) -> {
+                replay.apply(record, log, at);
+                added[0]++;
+                added[1] += bytes;
+                if (c.ids != null && record instanceof LogRecord.Append a) {
+                    indexIds(c.ids, a.messages());
+                }
+            });
+            Cached fresh = new Cached();
+            fresh.state = replay.state();
+            fresh.end = end;
+            fresh.firstSegmentKey = firstId.fileKey();
+            fresh.recordsSinceCheckpoint = c.recordsSinceCheckpoint + added[0];
+            fresh.bytesSinceCheckpoint = c.bytesSinceCheckpoint + added[1];
+            fresh.ids = c.ids;
+            cache.put(convId, fresh);
+            return fresh.state.isStored() ? fresh : null;
+        }
+        Cached loaded = loadFromFiles(convId, stem, log, firstId);
+        if (loaded == null) {
+            cache.remove(convId);
+            return null;
+        }
+        cache.put(convId, loaded);
+        return loaded.state.isStored() ? loaded : null;
+    }
+
+    /** Whether nothing was appended after {@code end}: zeros (or the file's end), no next segment. */
+    private static boolean unchangedSince(SegmentLog log, SegmentLog.End end) throws IOException {
+        if (end.tornTail()) {
+            return false;
+        }
+        Path last = log.segment(end.position().segment());
+        if (Files.exists(log.segment(end.position().segment() + 1), LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        try (FileChannel ch = SegmentLog.openRead(last)) {
+            long at = end.position().offset();
+            ByteBuffer frame = ByteBuffer.allocate(SegmentLog.FRAME_HEADER);
+            SegmentLog.readFully(ch, frame, at);
+            for (int i = 0; i < frame.position(); i++) {
+                if (frame.get(i) != 0) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        }
+    }
+
+    private Cached loadFromFiles(String convId, String stem, SegmentLog log, FileIdentity firstId)
+            throws IOException {
+        Path checkpointFile = directory.resolve(ConversationIdCodec.stateName(stem));
+        Optional<Checkpoint> checkpoint = readCheckpoint(convId, checkpointFile);
+        ConversationState start = checkpoint.map(Checkpoint::state)
+                .orElse(ConversationState.empty(convId));
+        SegmentLog.Position from = checkpoint.map(cp -> new SegmentLog.Position(
+                cp.logSegment(), cp.logOffset())).orElse(new SegmentLog.Position(1, 0));
+        Replay replay = new Replay(start);
+        long[] added = new long[2];
+        SegmentLog.End end;
+        try {
+            end = log.read(from, (record, at, next, bytes) -> {
+                replay.apply(record, log, at);
+                added[0]++;
+                added[1] += bytes;
+            });
+        } catch (PalimpsestException e) {
+            if (checkpoint.isEmpty() || e.kind() != FailureKind.CORRUPT) {
+                throw e;
+            }
+            // The checkpoint may not match the log (written by something else, or left over):
+            // the log alone decides.
+            LOG.log(System.Logger.Level.WARNING, "checkpoint of '" + convId + "' does not match"
+                    + " its log (" + e.getMessage() + "); replaying the whole log");
+            return loadFromLogAlone(convId, log, firstId);
+        }
+        if (end == null) {
+            return null;
+        }
+        Cached c = new Cached();
+        c.state = replay.state();
+        c.end = end;
+        c.firstSegmentKey = firstId.fileKey();
+        c.recordsSinceCheckpoint = added[0];
+        c.bytesSinceCheckpoint = added[1];
+        return c;
+    }
+
+    private Cached loadFromLogAlone(String convId, SegmentLog log, FileIdentity firstId)
+            throws IOException {
+        Replay replay = new Replay(ConversationState.empty(convId));
+        long[] added = new long[2];
+        SegmentLog.End end = log.read(new SegmentLog.Position(1, 0), (record, at, next, bytes) -> {
+            replay.apply(record, log, at);
+            added[0]++;
+            added[1] += bytes;
+        });
+        if (end == null) {
+            return null;
+        }
+        Cached c = new Cached();
+        c.state = replay.state();
+        c.end = end;
+        c.firstSegmentKey = firstId.fileKey();
+        // Forces a checkpoint at the next write, which replaces the one that did not match.
+        c.recordsSinceCheckpoint = Math.max(added[0], options.checkpointEveryRecords());
+        c.bytesSinceCheckpoint = added[1];
+        return c;
+    }
+
+    /** The checkpoint, or empty if there is none or it cannot be read (the log decides then). */
+    private Optional<Checkpoint> readCheckpoint(String convId, Path file) throws IOException {
+        FileIdentity id = FileIdentity.of(file);
+        if (id == null) {
+            return Optional.empty();
+        }
+        NotRegularFileException.requireRegular(file, id);
+        byte[] bytes;
+        try (FileChannel ch = SegmentLog.openRead(file)) {
+            long size = ch.size();
+            if (size > MAX_CHECKPOINT_BYTES) {
+                LOG.log(System.Logger.Level.WARNING, "checkpoint " + file + " is too large ("
+                        + size + " bytes); replaying the log");
+                return Optional.empty();
+            }
+            ByteBuffer b = ByteBuffer.allocate((int) size);
+            SegmentLog.readFully(ch, b, 0);
+            bytes = b.position() == b.capacity() ? b.array()
+                    : java.util.Arrays.copyOf(b.array(), b.position());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        try {
+            Checkpoint c = FormatCodec.decodeCheckpoint(bytes);
+            if (!c.state().convId().equals(convId)) {
+                throw new PalimpsestException(FailureKind.CORRUPT, convId, "it is the state of '"
+                        + c.state().convId() + "'");
+            }
+            return Optional.of(c);
+        } catch (PalimpsestException e) {
+            if (FormatCodec.schemaVersion(bytesOrEmpty(bytes)) > FormatCodec.SCHEMA_VERSION) {
+                throw new PalimpsestException(FailureKind.CORRUPT, convId, "state file " + file
+                        + " is of a newer schema than this Palimpsest reads; upgrade it", e);
+            }
+            LOG.log(System.Logger.Level.WARNING, "checkpoint " + file + " is unreadable ("
+                    + e.getMessage() + "); replaying the log");
+            return Optional.empty();
+        }
+    }
+
+    private static byte[] bytesOrEmpty(byte[] bytes) {
+        try {
+            FormatCodec.schemaVersion(bytes);
+            return bytes;
+        } catch (PalimpsestException e) {
+            return "{\"schema_version\":1}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
+    }
+
+    // ---- writing
+
+    /** Appends one record durably and moves {@code c}'s end past it; c is null for a new log. */
+    private SegmentLog.End writeRecord(String convId, String stem, SegmentLog log,
+                                       SegmentLog.End end, byte[] payload) throws IOException {
+        int frame = SegmentLog.FRAME_HEADER + payload.length;
+        if (payload.length > options.maxRecordBytes()) {
+            throw new PalimpsestException(FailureKind.TOO_LARGE, convId, String.format(
+                    "append to '%s' is %d bytes as a log record, the limit is %d", convId,
+                    payload.length, options.maxRecordBytes()));
+        }
+        long segment;
+        long offset;
+        long size;
+        boolean torn;
+        if (end == null) {
+            segment = 1;
+            createSegment(convId, stem, log, 1);
+            offset = log.headerLength();
+            size = offset + options.preallocateBytes();
+            torn = false;
+        } else {
+            segment = end.position().segment();
+            offset = end.position().offset();
+            size = end.segmentSize();
+            torn = end.tornTail();
+            if (offset > log.headerLength() && offset + frame > options.segmentBytes()) {
+                segment++;
+                createSegment(convId, stem, log, segment);
+                offset = log.headerLength();
+                size = offset + options.preallocateBytes();
+                torn = false;
+            }
+        }
+        Path file = log.segment(segment);
+        NotRegularFileException.requireRegular(file, FileIdentity.of(file));
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer b = ByteBuffer.allocate(frame);
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(payload);
+            b.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
+            long recordEnd = offset + frame;
+            try {
+                if (torn) {
+                    // What a torn append left: zero it, so no byte of it can read as a frame.
+                    writeZeros(ch, recordEnd, size);
+                }
+                while (b.hasRemaining()) {
+                    ch.write(b, offset + b.position());
+                }
+                long newSize = size;
+                if (recordEnd + SegmentLog.FRAME_HEADER > size) {
+                    newSize = recordEnd + Math.max(SegmentLog.FRAME_HEADER,
+                            options.preallocateBytes());
+                    writeZeros(ch, Math.max(size, recordEnd), newSize);
+                }
+                ops.force(ch);
+                return new SegmentLog.End(new SegmentLog.Position(segment, recordEnd),
+                        Math.max(newSize, ch.size()), false);
+            } catch (IOException e) {
+                throw Failures.durabilityUnknown(convId, "append to " + file, e);
+            }
+        }
+    }
+
+    private static void writeZeros(FileChannel ch, long from, long to) throws IOException {
+        ByteBuffer zeros = ByteBuffer.allocate((int) Math.min(64 * 1024, Math.max(0, to - from)));
+        for (long p = from; p < to; ) {
+            zeros.clear();
+            zeros.limit((int) Math.min(zeros.capacity(), to - p));
+            p += ch.write(zeros, p);
+        }
+    }
+
+    /**
+     * Creates a segment with its header and zero-filled space, under a temp name first, so that a
+     * crash never leaves a segment whose header is cut short.
+     */
+    private void createSegment(String convId, String stem, SegmentLog log, long segment)
+            throws IOException {
+        Path target = log.segment(segment);
+        Path temp = directory.resolve(ConversationIdCodec.tempName(stem,
+                ThreadLocalRandom.current().nextLong()));
+        try {
+            FileChannel ch = ops.createNew(temp);
+            try (ch) {
+                byte[] header = log.header(segment);
+                ops.write(ch, ByteBuffer.wrap(header));
+                writeZeros(ch, header.length, header.length + (long) options.preallocateBytes());
+                ops.force(ch);
+            }
+            ops.moveAtomically(temp, target);
+        } catch (IOException e) {
+            try {
+                ops.deleteIfExists(temp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw Failures.io(convId, "create log segment " + target, e);
+        }
+        try {
+            directorySync().sync();
+        } catch (IOException e) {
+            throw Failures.durabilityUnknown(convId, "fsync " + directory, e);
+        }
+    }
+
+    private void writeCheckpoint(String convId, String stem, Cached c) {
+        Path target = directory.resolve(ConversationIdCodec.stateName(stem));
+        Path temp = directory.resolve(ConversationIdCodec.tempName(stem,
+                ThreadLocalRandom.current().nextLong()));
+        byte[] bytes = FormatCodec.encodeCheckpoint(new Checkpoint(c.state,
+                c.end.position().segment(), c.end.position().offset()));
+        try {
+            try {
+                FileChannel ch = ops.createNew(temp);
+                try (ch) {
+                    ops.write(ch, ByteBuffer.wrap(bytes));
+                    ops.force(ch);
+                }
+                ops.moveAtomically(temp, target);
+            } catch (IOException e) {
+                try {
+                    ops.deleteIfExists(temp);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+            directorySync().sync();
+            c.recordsSinceCheckpoint = 0;
+            c.bytesSinceCheckpoint = 0;
+        } catch (IOException e) {
+            // The change is durable in the log, which is the source of truth; the checkpoint is
+            // tried again at the next change, and a load replays the log from the older one.
+            LOG.log(System.Logger.Level.WARNING, "checkpoint of '" + convId + "' not written to "
+                    + target + ": " + e + "; the log holds every change");
+        }
+    }
+
+    private void committed(String convId, String stem, Cached c, LogRecord record,
+                           SegmentLog.End end, int frameBytes, boolean checkpointNow) {
+        c.end = end;
+        c.recordsSinceCheckpoint++;
+        c.bytesSinceCheckpoint += frameBytes;
+        if (checkpointNow || c.recordsSinceCheckpoint >= options.checkpointEveryRecords()
+                || c.bytesSinceCheckpoint >= options.checkpointEveryBytes()) {
+            writeCheckpoint(convId, stem, c);
+        }
+    }
+
+    private Cached newCached(String convId, SegmentLog log) throws IOException {
+        Cached c = new Cached();
+        c.state = ConversationState.empty(convId);
+        FileIdentity first = FileIdentity.of(log.segment(1));
+        c.firstSegmentKey = first == null ? null : first.fileKey();
+        return c;
+    }
+
+    private static void indexIds(Map<String, StoredMessage> ids, List<StoredMessage> messages) {
+        for (StoredMessage m : messages) {
+            m.message().id().ifPresent(id -> ids.put(id, m));
+        }
+    }
+
+    /** Every message with an id, read from the whole log once and then kept up to date. */
+    private Map<String, StoredMessage> ids(Cached c, SegmentLog log) throws IOException {
+        if (c.ids == null) {
+            Map<String, StoredMessage> ids = new HashMap<>();
+            log.read(new SegmentLog.Position(1, 0), (record, at, next, bytes) -> {
+                if (record instanceof LogRecord.Append a) {
+                    indexIds(ids, a.messages());
+                }
+            });
+            c.ids = ids;
+        }
+        return c.ids;
+    }
+
+    // ---- the API
+
+    @Override
+    public Optional<ConversationState> load(String convId) {
+        return locked(convId, false, (stem, log, c) -> c == null ? Optional.empty()
+                : Optional.of(c.state));
+    }
+
+    @Override
+    public AppendResult append(AppendRequest request) {
+        String convId = request.convId();
+        return locked(convId, true, (stem, log, existing) -> {
+            Cached c = existing != null ? existing : newCached(convId, log);
+            Cached forIds = c;
+            ChangeRules.History history = new ChangeRules.History() {
+                @Override
+                public long revision() {
+                    return forIds.state.revision();
+                }
+
+                @Override
+                public Counters counters() {
+                    return forIds.state.counters();
+                }
+
+                @Override
+                public Optional<Round> lastRound() {
+                    return forIds.state.lastRound();
+                }
+
+                @Override
+                public Optional<StoredMessage> messageById(String messageId) {
+                    if (!forIds.state.isStored()) {
+                        return Optional.empty();
+                    }
+                    try {
+                        return Optional.ofNullable(ids(forIds, log).get(messageId));
+                    } catch (IOException e) {
+                        throw Failures.io(convId, "read the log", e);
+                    }
+                }
+            };
+            ChangeRules.AppendPlan plan = ChangeRules.planAppend(request, history);
+            if (!plan.changes()) {
+                return new AppendResult(convId, c.state.revision(), plan.results(),
+                        plan.alreadyStored(), c.state.counters());
+            }
+            long revision = c.state.revision() + 1;
+            LogRecord record = new LogRecord.Append(revision, request.at(), plan.toAppend());
+            byte[] payload = FormatCodec.encodeRecord(record);
+            SegmentLog.End end = writeRecord(convId, stem, log, existing == null ? null
+                    : c.end, payload);
+            if (existing == null) {
+                c.firstSegmentKey = FileIdentity.of(log.segment(1)).fileKey();
+                c.ids = new HashMap<>();
+                cache.put(convId, c);
+            }
+            c.state = c.state.withAppended(plan.toAppend(), revision, request.at());
+            if (c.ids != null) {
+                indexIds(c.ids, plan.toAppend());
+            }
+            committed(convId, stem, c, record, end, SegmentLog.FRAME_HEADER + payload.length,
+                    false);
+            return new AppendResult(convId, revision, plan.results(), plan.alreadyStored(),
+                    c.state.counters());
+        });
+    }
+
+    private static Cached requireStored(Cached c, String convId) {
+        if (c == null) {
+            throw new PalimpsestException(FailureKind.NOT_FOUND, convId,
+                    "conversation '" + convId + "' does not exist");
+        }
+        return c;
+    }
+
+    @Override
+    public long commitCompaction(CompactionRequest request) {
+        String convId = request.convId();
+        ConversationIds.check(convId);
+        return locked(convId, false, (stem, log, existing) -> {
+            Cached c = requireStored(existing, convId);
+            ChangeRules.checkCompaction(request, c.state.counters());
+            long revision = c.state.revision() + 1;
+            LogRecord record = new LogRecord.Compaction(revision, request.at(),
+                    request.throughRound(), request.compressedContext(), request.contextTokens());
+            byte[] payload = FormatCodec.encodeRecord(record);
+            SegmentLog.End end = writeRecord(convId, stem, log, c.end, payload);
+            c.state = c.state.withCompaction(request.throughRound(), request.compressedContext(),
+                    request.contextTokens(), revision, request.at());
+            committed(convId, stem, c, record, end, SegmentLog.FRAME_HEADER + payload.length,
+                    true);
+            return revision;
+        });
+    }
+
+    @Override
+    public long recordCompactionFailure(String convId, Instant at) {
+        ConversationIds.check(convId);
+        return locked(convId, false, (stem, log, existing) -> {
+            Cached c = requireStored(existing, convId);
+            long revision = c.state.revision() + 1;
+            LogRecord record = new LogRecord.CompactionFailure(revision, at);
+            byte[] payload = FormatCodec.encodeRecord(record);
+            SegmentLog.End end = writeRecord(convId, stem, log, c.end, payload);
+            c.state = c.state.withCompactionFailure(revision, at);
+            committed(convId, stem, c, record, end, SegmentLog.FRAME_HEADER + payload.length,
+                    false);
+            return revision;
+        });
+    }
+
+    private static void checkRange(String convId, long from, int limit) {
+        if (from < 1 || limit < 0) {
+            throw new PalimpsestException(FailureKind.INVALID_INPUT, convId, String.format(
+                    "a range of '%s' starts at 1 or later and holds 0 or more, was from %d"
+                            + " limit %d", convId, from, limit));
+        }
+    }
+
+    /** Thrown by a visitor to end a read early; carries no stack. */
+    private static final class StopReading extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StopReading() {
+            super(null, null, false, false);
+        }
+    }
+
+    @Override
+    public List<StoredMessage> messages(String convId, long fromSeq, int limit) {
+        checkRange(convId, fromSeq, limit);
+        return locked(convId, false, (stem, log, c) -> {
+            requireStored(c, convId);
+            List<StoredMessage> out = new ArrayList<>();
+            if (limit == 0 || fromSeq > c.state.counters().messagesTotal()) {
+                return out;
+            }
+            try {
+                log.read(new SegmentLog.Position(1, 0), (record, at, next, bytes) -> {
+                    if (record instanceof LogRecord.Append a) {
+                        for (StoredMessage m : a.messages()) {
+                            if (m.seq() >= fromSeq) {
+                                out.add(m);
+                                if (out.size() == limit) {
+                                    throw new StopReading();
+                                }
+                            }
+                        }
+                    }
+                });
+            } catch (StopReading done) {
+                // The range is complete.
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public List<Round> rounds(String convId, long fromRound, int limit) {
+        checkRange(convId, fromRound, limit);
+        return locked(convId, false, (stem, log, c) -> {
+            requireStored(c, convId);
+            List<Round> out = new ArrayList<>();
+            long total = c.state.counters().roundsTotal();
+            if (limit == 0 || fromRound > total) {
+                return out;
+            }
+            long lastWanted = Math.min(total, fromRound + limit - 1);
+            List<StoredMessage> open = new ArrayList<>();
+            long[] openSeq = {0};
+            try {
+                log.read(new SegmentLog.Position(1, 0), (record, at, next, bytes) -> {
+                    if (record instanceof LogRecord.Append a) {
+                        for (StoredMessage m : a.messages()) {
+                            if (m.roundSeq() < fromRound) {
+                                continue;
+                            }
+                            if (m.roundSeq() != openSeq[0]) {
+                                if (!open.isEmpty()) {
+                                    out.add(new Round(openSeq[0], open));
+                                    open.clear();
+                                }
+                                if (m.roundSeq() > lastWanted) {
+                                    throw new StopReading();
+                                }
+                                openSeq[0] = m.roundSeq();
+                            }
+                            open.add(m);
+                        }
+                    }
+                });
+            } catch (StopReading done) {
+                // The range is complete.
+            }
+            if (!open.isEmpty()) {
+                out.add(new Round(openSeq[0], open));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Optional<StoredMessage> messageById(String convId, String messageId) {
+        return locked(convId, false, (stem, log, c) -> c == null ? Optional.empty()
+                : Optional.ofNullable(ids(c, log).get(messageId)));
+    }
+
+    @Override
+    public ConversationPage list(Optional<String> after, int limit) {
+        checkOpen();
+        if (limit < 1) {
+            throw PalimpsestException.invalid("a page holds at least 1 id, was " + limit);
+        }
+        TreeSet<String> ids = new TreeSet<>(ConversationIds.ORDER);
+        if (Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+                for (Path file : files) {
+                    Optional<Map.Entry<String, Long>> seg = ConversationIdCodec.stemAndSegmentOf(
+                            file.getFileName().toString());
+                    if (seg.isEmpty() || seg.get().getValue() != 1) {
+                        continue;
+                    }
+                    String stem = seg.get().getKey();
+                    Optional<String> id = ConversationIdCodec.decode(stem);
+                    if (id.isEmpty()) {
+                        try {
+                            id = Optional.of(SegmentLog.idOfSegment(file))
+                                    .filter(i -> ConversationIdCodec.stem(i).equals(stem));
+                        } catch (IOException | PalimpsestException e) {
+                            continue;
+                        }
+                    }
+                    if (id.isPresent() && (after.isEmpty()
+                            || ConversationIds.ORDER.compare(id.get(), after.get()) > 0)) {
+                        ids.add(id.get());
+                    }
+                }
+            } catch (IOException e) {
+                throw Failures.io(null, "list " + directory, e);
+            }
+        }
+        List<String> page = new ArrayList<>();
+        for (String id : ids) {
+            if (page.size() == limit) {
+                return new ConversationPage(page, Optional.of(page.get(page.size() - 1)));
+            }
+            // A log whose first append never finished holds no conversation.
+            if (load(id).isPresent()) {
+                page.add(id);
+            }
+        }
+        return new ConversationPage(page, Optional.empty());
+    }
+
+    @Override
+    public boolean delete(String convId) {
+        return locked(convId, false, (stem, log, c) -> {
+            boolean existed = c != null;
+            List<Path> doomed = new ArrayList<>();
+            doomed.add(directory.resolve(ConversationIdCodec.stateName(stem)));
+            for (long s = 1; ; s++) {
+                Path segment = log.segment(s);
+                if (!Files.exists(segment, LinkOption.NOFOLLOW_LINKS)) {
+                    break;
+                }
+                doomed.add(segment);
+            }
+            if (Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+                    for (Path file : files) {
+                        Optional<String> tempStem = ConversationIdCodec.stemOfTempName(
+                                file.getFileName().toString());
+                        if (tempStem.isPresent() && tempStem.get().equals(stem)) {
+                            doomed.add(file);
+                        }
+                    }
+                }
+            }
+            boolean removed = false;
+            // The checkpoint first, then the log from its newest segment back: a kill in
+            // between leaves a shorter log, never a checkpoint without a log.
+            for (int i = 0; i < doomed.size(); i++) {
+                Path file = i == 0 ? doomed.get(0) : doomed.get(doomed.size() - i);
+                try {
+                    removed |= ops.deleteIfExists(file);
+                } catch (IOException e) {
+                    throw Failures.io(convId, "delete " + file, e);
+                }
+            }
+            cache.remove(convId);
+            if (removed) {
+                try {
+                    directorySync().sync();
+                } catch (IOException e) {
+                    throw Failures.durabilityUnknown(convId, "fsync " + directory, e);
+                }
+            }
+            return existed;
+        });
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        cache.clear();
+    }
+}

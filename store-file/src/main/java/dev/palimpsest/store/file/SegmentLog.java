@@ -1,0 +1,333 @@
+package dev.palimpsest.store.file;
+
+import dev.palimpsest.format.FormatCodec;
+import dev.palimpsest.format.LogRecord;
+import dev.palimpsest.model.FailureKind;
+import dev.palimpsest.model.PalimpsestException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+
+/**
+ * The log segments of one conversation: {@code conversation-<stem>.<8 digits>.log}, numbered
+ * from 1. A segment starts with a header that names its conversation and number, then holds
+ * records framed as {@code u32 length, u32 CRC32C of the payload, payload} (big-endian). A frame of
+ * length 0 ends the records: segments are zero-filled ahead of use, so that an append overwrites
+ * zeros instead of growing the file.
+ *
+ * <p>A bad frame (a CRC that does not match, a length past the end) that only zeros follow in the
+ * last segment is a torn tail: the last append did not finish, and was never acknowledged.
+ * Readers stop before it; only a locked write overwrites it. Anything else is damage, reported as
+ * {@code CORRUPT}.
+ */
+final class SegmentLog {
+    static final byte[] MAGIC = "PLMPSLOG".getBytes(StandardCharsets.US_ASCII);
+    static final int VERSION = 1;
+    static final int FRAME_HEADER = 8;
+    private static final int READ_CHUNK = 64 * 1024;
+
+    private final Path directory;
+    private final String stem;
+    private final String convId;
+    private final byte[] idUtf8;
+    private final int maxRecordBytes;
+
+    SegmentLog(Path directory, String stem, String convId, int maxRecordBytes) {
+        this.directory = directory;
+        this.stem = stem;
+        this.convId = convId;
+        this.idUtf8 = convId.getBytes(StandardCharsets.UTF_8);
+        this.maxRecordBytes = maxRecordBytes;
+    }
+
+    /** A position in the log: a segment and a byte offset in it. */
+    record Position(long segment, long offset) {
+    }
+
+    /** What a read of the log found at its end. */
+    record End(Position position, long segmentSize, boolean tornTail) {
+    }
+
+    /** Receives the records of a read, each with its position and the position after it. */
+    @FunctionalInterface
+    interface Visitor {
+        void record(LogRecord record, Position at, Position next, int frameBytes);
+    }
+
+    Path segment(long n) {
+        return directory.resolve(ConversationIdCodec.segmentName(stem, n));
+    }
+
+    int headerLength() {
+        return MAGIC.length + 4 + 4 + 8 + 4 + idUtf8.length + 4;
+    }
+
+    byte[] header(long segment) {
+        ByteBuffer b = ByteBuffer.allocate(headerLength()).order(ByteOrder.BIG_ENDIAN);
+        b.put(MAGIC).putInt(VERSION).putInt(headerLength()).putLong(segment)
+                .putInt(idUtf8.length).put(idUtf8);
+        CRC32C crc = new CRC32C();
+        crc.update(b.array(), 0, b.position());
+        b.putInt((int) crc.getValue());
+        return b.array();
+    }
+
+    PalimpsestException corrupt(long segment, long offset, String detail) {
+        return new PalimpsestException(FailureKind.CORRUPT, convId, String.format(
+                "log of '%s' is damaged: %s at byte %d: %s", convId,
+                segment(segment).getFileName(), offset, detail));
+    }
+
+    static FileChannel openRead(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Checks the header of an open segment; returns its length. */
+    int checkHeader(FileChannel ch, long segment) throws IOException {
+        int len = headerLength();
+        ByteBuffer b = ByteBuffer.allocate(len);
+        readFully(ch, b, 0);
+        if (b.position() < len) {
+            throw corrupt(segment, 0, "the header is cut short");
+        }
+        if (!Arrays.equals(b.array(), header(segment))) {
+            byte[] got = b.array();
+            if (!Arrays.equals(Arrays.copyOf(got, MAGIC.length), MAGIC)) {
+                throw corrupt(segment, 0, "not a Palimpsest log segment");
+            }
+            throw corrupt(segment, 0, "the header does not name segment " + segment + " of '"
+                    + convId + "' (or its checksum fails)");
+        }
+        return len;
+    }
+
+    /** Reads the conversation id a segment's header names, for listing hashed stems. */
+    static String idOfSegment(Path file) throws IOException {
+        try (FileChannel ch = openRead(file)) {
+            ByteBuffer fixed = ByteBuffer.allocate(MAGIC.length + 4 + 4 + 8 + 4);
+            readFully(ch, fixed, 0);
+            fixed.flip();
+            if (fixed.remaining() < fixed.capacity()) {
+                throw new IOException("header cut short");
+            }
+            byte[] magic = new byte[MAGIC.length];
+            fixed.get(magic);
+            if (!Arrays.equals(magic, MAGIC)) {
+                throw new IOException("not a log segment");
+            }
+            fixed.getInt();
+            fixed.getInt();
+            fixed.getLong();
+            int idLen = fixed.getInt();
+            if (idLen < 1 || idLen > 4096) {
+                throw new IOException("bad id length");
+            }
+            ByteBuffer id = ByteBuffer.allocate(idLen);
+            readFully(ch, id, fixed.capacity());
+            if (id.hasRemaining()) {
+                throw new IOException("header cut short");
+            }
+            return new String(id.array(), StandardCharsets.UTF_8);
+        }
+    }
+
+    static void readFully(FileChannel ch, ByteBuffer b, long position) throws IOException {
+        long p = position;
+        while (b.hasRemaining()) {
+            int n = ch.read(b, p);
+            if (n < 0) {
+                return;
+            }
+            p += n;
+        }
+    }
+
+    /**
+     * Reads the records from {@code from} (offset 0: the first record of that segment) to the
+     * end, giving each to {@code visitor} unless it is null.
+     *
+     * @return the end, or null if segment 1 does not exist
+     */
+    End read(Position from, Visitor visitor) throws IOException {
+        long segment = from.segment();
+        long offset = from.offset();
+        while (true) {
+            Path file = segment(segment);
+            FileChannel ch;
+            try {
+                ch = openRead(file);
+            } catch (NoSuchFileException e) {
+                if (segment == from.segment()) {
+                    if (segment == 1) {
+                        return null;
+                    }
+                    throw corrupt(segment, offset, "the segment is missing");
+                }
+                throw corrupt(segment - 1, 0, "the next segment is missing");
+            }
+            try (ch) {
+                NotRegularFileException.requireRegular(file, FileIdentity.of(file));
+                int header = checkHeader(ch, segment);
+                long size = ch.size();
+                long pos = Math.max(offset, header);
+                FrameReader reader = new FrameReader(ch, pos);
+                long endAt;
+                while (true) {
+                    long at = reader.position();
+                    if (size - at < FRAME_HEADER) {
+                        if (!allZero(ch, at, size)) {
+                            return tornOrDamaged(ch, segment, at, size, maxRecordBytes);
+                        }
+                        endAt = at;
+                        break;
+                    }
+                    long len = reader.u32();
+                    long crc = reader.u32();
+                    if (len == 0 && crc == 0) {
+                        if (!allZero(ch, at, size)) {
+                            // A torn append whose header sector did not reach the disk but
+                            // some of its payload did: as long as a record could be.
+                            return tornOrDamaged(ch, segment, at, size, maxRecordBytes);
+                        }
+                        endAt = at;
+                        break;
+                    }
+                    if (len == 0 || len > maxRecordBytes || at + FRAME_HEADER + len > size) {
+                        return tornOrDamaged(ch, segment, at, size, len);
+                    }
+                    byte[] payload = reader.bytes((int) len);
+                    CRC32C c = new CRC32C();
+                    c.update(payload);
+                    if ((c.getValue() & 0xFFFFFFFFL) != crc) {
+                        return tornOrDamaged(ch, segment, at, size, len);
+                    }
+                    LogRecord record;
+                    try {
+                        record = FormatCodec.decodeRecord(payload, 0, payload.length);
+                    } catch (PalimpsestException e) {
+                        throw corrupt(segment, at, e.getMessage());
+                    }
+                    if (visitor != null) {
+                        visitor.record(record, new Position(segment, at),
+                                new Position(segment, at + FRAME_HEADER + len),
+                                (int) (FRAME_HEADER + len));
+                    }
+                }
+                if (nextSegmentExists(segment)) {
+                    segment++;
+                    offset = 0;
+                    continue;
+                }
+                return new End(new Position(segment, endAt), size, false);
+            }
+        }
+    }
+
+    private boolean nextSegmentExists(long segment) {
+        return java.nio.file.Files.exists(segment(segment + 1), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * A bad frame at {@code at} claiming {@code claimed} payload bytes. Appends are written and
+     * forced one at a time, each into zeros, and a frame header never straddles a sector: a torn
+     * append leaves at most its own claimed bytes, with nothing but zeros after them. Anything
+     * after that, or a bad frame before the last segment, is damage.
+     */
+    private End tornOrDamaged(FileChannel ch, long segment, long at, long size, long claimed)
+            throws IOException {
+        if (nextSegmentExists(segment)) {
+            throw corrupt(segment, at, "a damaged record before the last segment");
+        }
+        long claimedEnd = Math.min(size, at + FRAME_HEADER + Math.min(claimed, maxRecordBytes));
+        if (allZero(ch, claimedEnd, size)) {
+            return new End(new Position(segment, at), size, true);
+        }
+        throw corrupt(segment, at, "a damaged record followed by more data");
+    }
+
+    /** The offset after the last non-zero byte in [from, to), or -1 if all are zero. */
+    private static long lastNonZero(FileChannel ch, long from, long to) throws IOException {
+        long last = -1;
+        ByteBuffer b = ByteBuffer.allocate(READ_CHUNK);
+        for (long p = from; p < to; ) {
+            b.clear();
+            b.limit((int) Math.min(READ_CHUNK, to - p));
+            int n = ch.read(b, p);
+            if (n <= 0) {
+                break;
+            }
+            for (int i = 0; i < n; i++) {
+                if (b.get(i) != 0) {
+                    last = p + i + 1;
+                }
+            }
+            p += n;
+        }
+        return last;
+    }
+
+    static boolean allZero(FileChannel ch, long from, long to) throws IOException {
+        return lastNonZero(ch, from, to) < 0;
+    }
+
+    /** Buffered sequential reads of frames from a channel. */
+    private static final class FrameReader {
+        private final FileChannel ch;
+        private final ByteBuffer buf = ByteBuffer.allocate(READ_CHUNK);
+        private long bufStart;
+        private long pos;
+
+        FrameReader(FileChannel ch, long pos) {
+            this.ch = ch;
+            this.pos = pos;
+            buf.limit(0);
+            bufStart = pos;
+        }
+
+        long position() {
+            return pos;
+        }
+
+        private void ensure(int n) throws IOException {
+            long inBuf = bufStart + buf.limit() - pos;
+            if (inBuf >= n) {
+                return;
+            }
+            buf.clear();
+            bufStart = pos;
+            readFully(ch, buf, pos);
+            buf.flip();
+        }
+
+        long u32() throws IOException {
+            ensure(4);
+            int i = (int) (pos - bufStart);
+            long v = ((buf.get(i) & 0xFFL) << 24) | ((buf.get(i + 1) & 0xFFL) << 16)
+                    | ((buf.get(i + 2) & 0xFFL) << 8) | (buf.get(i + 3) & 0xFFL);
+            pos += 4;
+            return v;
+        }
+
+        byte[] bytes(int n) throws IOException {
+            byte[] out = new byte[n];
+            long inBuf = bufStart + buf.limit() - pos;
+            if (inBuf >= n) {
+                buf.position((int) (pos - bufStart));
+                buf.get(out);
+            } else {
+                ByteBuffer direct = ByteBuffer.wrap(out);
+                readFully(ch, direct, pos);
+            }
+            pos += n;
+            return out;
+        }
+    }
+}
