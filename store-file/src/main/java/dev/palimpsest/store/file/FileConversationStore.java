@@ -246,7 +246,7 @@ public final class FileConversationStore implements ConversationStore {
         NotRegularFileException.requireRegular(first, firstId);
         if (c != null && c.firstSegmentKey != null && c.firstSegmentKey.equals(firstId.fileKey())
                 && unchangedSince(log, c.end)) {
-            return c;
+            return c.state.isStored() ? c : null;
         }
         if (c != null && c.firstSegmentKey != null
                 && c.firstSegmentKey.equals(firstId.fileKey())) {
