@@ -23,6 +23,7 @@ final class SqliteBaseline implements AutoCloseable {
     private final PreparedStatement deleteWindow;
     private final PreparedStatement insertMessage;
     private final PreparedStatement upsertState;
+    private final PreparedStatement insertRound;
 
     /**
      * Opens (and creates if needed) the database with the benchmark's settings.
@@ -41,6 +42,8 @@ final class SqliteBaseline implements AutoCloseable {
                     + " content TEXT NOT NULL, type TEXT NOT NULL, ts INTEGER NOT NULL)");
             st.execute("CREATE INDEX IF NOT EXISTS chat_memory_conv"
                     + " ON chat_memory (conversation_id, ts)");
+            st.execute("CREATE TABLE IF NOT EXISTS rounds (conv_id TEXT NOT NULL,"
+                    + " seq INTEGER NOT NULL, body TEXT NOT NULL, PRIMARY KEY (conv_id, seq))");
             st.execute("CREATE TABLE IF NOT EXISTS conversation_state ("
                     + "conv_id TEXT PRIMARY KEY, state BLOB NOT NULL)");
         }
@@ -48,8 +51,26 @@ final class SqliteBaseline implements AutoCloseable {
                 "DELETE FROM chat_memory WHERE conversation_id = ?");
         insertMessage = connection.prepareStatement(
                 "INSERT INTO chat_memory (conversation_id, content, type, ts) VALUES (?, ?, ?, ?)");
+        insertRound = connection.prepareStatement(
+                "INSERT INTO rounds (conv_id, seq, body) VALUES (?, ?, ?)");
         upsertState = connection.prepareStatement(
                 "INSERT OR REPLACE INTO conversation_state (conv_id, state) VALUES (?, ?)");
+    }
+
+    /**
+     * Inserts one round as one row, in one transaction: what an append of a round costs a user
+     * who keeps conversations in SQLite, the fair comparator of a log append (figure 5).
+     *
+     * @param convId the conversation
+     * @param seq    the round's seq
+     * @param body   the round's JSON
+     * @throws SQLException if SQLite refused
+     */
+    void insertRound(String convId, long seq, String body) throws SQLException {
+        insertRound.setString(1, convId);
+        insertRound.setLong(2, seq);
+        insertRound.setString(3, body);
+        insertRound.executeUpdate();
     }
 
     /**
