@@ -60,15 +60,72 @@ public final class FileConversationStore implements ConversationStore {
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    /** What this store knows of one conversation as of one end of its log. */
+    /**
+     * What this store knows of one conversation as of one end of its log. The state is kept
+     * mutable ({@link Replay}), so that an append costs a step per message instead of a copy and
+     * a validation of the whole window; a {@link ConversationState} is made only for a load.
+     */
     private static final class Cached {
-        ConversationState state;
+        Replay live;
+        /** The state as a value, made on first need after each change. */
+        ConversationState snapshot;
+        /** The last segment open for writing, or null. */
+        FileChannel channel;
+        long channelSegment;
         SegmentLog.End end;
         Object firstSegmentKey;
         long recordsSinceCheckpoint;
         long bytesSinceCheckpoint;
+        /** The size of the last checkpoint written or read; 0 if none. */
+        long lastCheckpointBytes;
         /** Every message with a caller's id, by id; built on first need. */
         Map<String, StoredMessage> ids;
+
+        Cached(ConversationState state) {
+            live = new Replay(state);
+            snapshot = state;
+        }
+
+        ConversationState state() {
+            if (snapshot == null) {
+                snapshot = live.state();
+            }
+            return snapshot;
+        }
+
+        boolean stored() {
+            return live.revision() > 0;
+        }
+
+        void apply(LogRecord record, SegmentLog log, SegmentLog.Position at) {
+            live.apply(record, log, at);
+            snapshot = null;
+        }
+
+        void closeChannel() {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    // Only written and forced data matter, and every write was forced.
+                }
+                channel = null;
+            }
+        }
+    }
+
+    private void evict(String convId) {
+        Cached c = cache.remove(convId);
+        if (c != null) {
+            c.closeChannel();
+        }
+    }
+
+    private void install(String convId, Cached c) {
+        Cached old = cache.put(convId, c);
+        if (old != null && old != c) {
+            old.closeChannel();
+        }
     }
 
     private FileConversationStore(Path root, FileStoreOptions options, FileOps ops) {
@@ -182,17 +239,17 @@ public final class FileConversationStore implements ConversationStore {
             Cached current = current(convId, stem, log);
             return body.run(stem, log, current);
         } catch (NotRegularFileException e) {
-            cache.remove(convId);
+            evict(convId);
             throw new PalimpsestException(FailureKind.CORRUPT, convId, "a file of '" + convId
                     + "' at " + e.file() + " is " + e.getMessage(), e);
         } catch (IOException e) {
-            cache.remove(convId);
+            evict(convId);
             throw Failures.io(convId, "read the log", e);
         } catch (RuntimeException | Error e) {
             if (!(e instanceof PalimpsestException p) || p.kind() != FailureKind.REVISION_MISMATCH
                     && p.kind() != FailureKind.CONFLICT && p.kind() != FailureKind.INVALID_INPUT
                     && p.kind() != FailureKind.NOT_FOUND && p.kind() != FailureKind.TOO_LARGE) {
-                cache.remove(convId);
+                evict(convId);
             }
             throw e;
         }
@@ -235,7 +292,7 @@ public final class FileConversationStore implements ConversationStore {
         Path first = log.segment(1);
         FileIdentity firstId = FileIdentity.of(first);
         if (firstId == null) {
-            cache.remove(convId);
+            evict(convId);
             Path checkpoint = directory.resolve(ConversationIdCodec.stateName(stem));
             if (FileIdentity.of(checkpoint) != null) {
                 throw new PalimpsestException(FailureKind.CORRUPT, convId, "conversation '"
@@ -244,64 +301,59 @@ public final class FileConversationStore implements ConversationStore {
             return null;
         }
         NotRegularFileException.requireRegular(first, firstId);
-        if (c != null && c.firstSegmentKey != null && c.firstSegmentKey.equals(firstId.fileKey())
-                && unchangedSince(log, c.end)) {
-            return c.state.isStored() ? c : null;
-        }
         if (c != null && c.firstSegmentKey != null
                 && c.firstSegmentKey.equals(firstId.fileKey())) {
-            // Another process appended: replay only what it added.
-            Replay replay = new Replay(c.state);
-            long[] added = new long[2];
-            SegmentLog.End end = log.read(c.end.position(), (record, at, next, bytes) -> {
-                replay.apply(record, log, at);
-                added[0]++;
-                added[1] += bytes;
-                if (c.ids != null && record instanceof LogRecord.Append a) {
-                    indexIds(c.ids, a.messages());
-                }
-            });
-            Cached fresh = new Cached();
-            fresh.state = replay.state();
-            fresh.end = end;
-            fresh.firstSegmentKey = firstId.fileKey();
-            fresh.recordsSinceCheckpoint = c.recordsSinceCheckpoint + added[0];
-            fresh.bytesSinceCheckpoint = c.bytesSinceCheckpoint + added[1];
-            fresh.ids = c.ids;
-            cache.put(convId, fresh);
-            return fresh.state.isStored() ? fresh : null;
+            if (!unchangedSince(log, c)) {
+                // Another process appended: replay only what it added.
+                long[] added = new long[2];
+                c.end = log.read(c.end.position(), (record, at, next, bytes) -> {
+                    c.apply(record, log, at);
+                    added[0]++;
+                    added[1] += bytes;
+                    if (c.ids != null && record instanceof LogRecord.Append a) {
+                        indexIds(c.ids, a.messages());
+                    }
+                });
+                c.recordsSinceCheckpoint += added[0];
+                c.bytesSinceCheckpoint += added[1];
+            }
+            return c.stored() ? c : null;
         }
         Cached loaded = loadFromFiles(convId, stem, log, firstId);
         if (loaded == null) {
-            cache.remove(convId);
+            evict(convId);
             return null;
         }
-        cache.put(convId, loaded);
-        return loaded.state.isStored() ? loaded : null;
+        install(convId, loaded);
+        return loaded.stored() ? loaded : null;
     }
 
-    /** Whether nothing was appended after {@code end}: zeros (or the file's end), no next segment. */
-    private static boolean unchangedSince(SegmentLog log, SegmentLog.End end) throws IOException {
+    /** Whether nothing was appended after the cached end: zeros there, no next segment. */
+    private static boolean unchangedSince(SegmentLog log, Cached c) throws IOException {
+        SegmentLog.End end = c.end;
         if (end.tornTail()) {
             return false;
         }
-        Path last = log.segment(end.position().segment());
         if (Files.exists(log.segment(end.position().segment() + 1), LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
-        try (FileChannel ch = SegmentLog.openRead(last)) {
-            long at = end.position().offset();
-            ByteBuffer frame = ByteBuffer.allocate(SegmentLog.FRAME_HEADER);
-            SegmentLog.readFully(ch, frame, at);
-            for (int i = 0; i < frame.position(); i++) {
-                if (frame.get(i) != 0) {
-                    return false;
-                }
+        ByteBuffer frame = ByteBuffer.allocate(SegmentLog.FRAME_HEADER);
+        long at = end.position().offset();
+        if (c.channel != null && c.channelSegment == end.position().segment()) {
+            SegmentLog.readFully(c.channel, frame, at);
+        } else {
+            try (FileChannel ch = SegmentLog.openRead(log.segment(end.position().segment()))) {
+                SegmentLog.readFully(ch, frame, at);
+            } catch (NoSuchFileException e) {
+                return false;
             }
-            return true;
-        } catch (NoSuchFileException e) {
-            return false;
         }
+        for (int i = 0; i < frame.position(); i++) {
+            if (frame.get(i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Cached loadFromFiles(String convId, String stem, SegmentLog log, FileIdentity firstId)
@@ -334,10 +386,13 @@ public final class FileConversationStore implements ConversationStore {
         if (end == null) {
             return null;
         }
-        Cached c = new Cached();
-        c.state = replay.state();
+        Cached c = new Cached(replay.state());
         c.end = end;
         c.firstSegmentKey = firstId.fileKey();
+        if (checkpoint.isPresent()) {
+            FileIdentity cp = FileIdentity.of(checkpointFile);
+            c.lastCheckpointBytes = cp == null ? 0 : cp.size();
+        }
         c.recordsSinceCheckpoint = added[0];
         c.bytesSinceCheckpoint = added[1];
         return c;
@@ -355,8 +410,7 @@ public final class FileConversationStore implements ConversationStore {
         if (end == null) {
             return null;
         }
-        Cached c = new Cached();
-        c.state = replay.state();
+        Cached c = new Cached(replay.state());
         c.end = end;
         c.firstSegmentKey = firstId.fileKey();
         // Forces a checkpoint at the next write, which replaces the one that did not match.
@@ -416,22 +470,28 @@ public final class FileConversationStore implements ConversationStore {
 
     // ---- writing
 
-    /** Appends one record durably and moves {@code c}'s end past it; c is null for a new log. */
-    private SegmentLog.End writeRecord(String convId, String stem, SegmentLog log,
-                                       SegmentLog.End end, byte[] payload) throws IOException {
+    /**
+     * Appends one record durably and moves {@code c}'s end past it. A conversation without a log
+     * ({@code c.end} null) gets its first segment first.
+     */
+    private void writeRecord(String convId, String stem, SegmentLog log, Cached c,
+                             byte[] payload) throws IOException {
         int frame = SegmentLog.FRAME_HEADER + payload.length;
         if (payload.length > options.maxRecordBytes()) {
             throw new PalimpsestException(FailureKind.TOO_LARGE, convId, String.format(
                     "append to '%s' is %d bytes as a log record, the limit is %d", convId,
                     payload.length, options.maxRecordBytes()));
         }
+        SegmentLog.End end = c.end;
         long segment;
         long offset;
         long size;
         boolean torn;
         if (end == null) {
             segment = 1;
+            c.closeChannel();
             createSegment(convId, stem, log, 1);
+            c.firstSegmentKey = FileIdentity.of(log.segment(1)).fileKey();
             offset = log.headerLength();
             size = offset + options.preallocateBytes();
             torn = false;
@@ -442,42 +502,55 @@ public final class FileConversationStore implements ConversationStore {
             torn = end.tornTail();
             if (offset > log.headerLength() && offset + frame > options.segmentBytes()) {
                 segment++;
+                c.closeChannel();
                 createSegment(convId, stem, log, segment);
                 offset = log.headerLength();
                 size = offset + options.preallocateBytes();
                 torn = false;
             }
         }
+        FileChannel ch = writeChannel(c, log, segment);
+        ByteBuffer b = ByteBuffer.allocate(frame);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(payload);
+        b.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
+        long recordEnd = offset + frame;
+        try {
+            if (torn) {
+                // What a torn append left: zero it, so no byte of it can read as a frame.
+                writeZeros(ch, recordEnd, size);
+            }
+            while (b.hasRemaining()) {
+                ch.write(b, offset + b.position());
+            }
+            long newSize = size;
+            if (recordEnd + SegmentLog.FRAME_HEADER > size) {
+                newSize = recordEnd + Math.max(SegmentLog.FRAME_HEADER,
+                        options.preallocateBytes());
+                writeZeros(ch, Math.max(size, recordEnd), newSize);
+            }
+            ops.forceData(ch);
+            c.end = new SegmentLog.End(new SegmentLog.Position(segment, recordEnd), newSize,
+                    false);
+        } catch (IOException e) {
+            c.closeChannel();
+            throw Failures.durabilityUnknown(convId, "append to " + log.segment(segment), e);
+        }
+    }
+
+    /** The cached channel of {@code segment}, opened (links not followed) if needed. */
+    private static FileChannel writeChannel(Cached c, SegmentLog log, long segment)
+            throws IOException {
+        if (c.channel != null && c.channel.isOpen() && c.channelSegment == segment) {
+            return c.channel;
+        }
+        c.closeChannel();
         Path file = log.segment(segment);
         NotRegularFileException.requireRegular(file, FileIdentity.of(file));
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer b = ByteBuffer.allocate(frame);
-            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-            crc.update(payload);
-            b.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
-            long recordEnd = offset + frame;
-            try {
-                if (torn) {
-                    // What a torn append left: zero it, so no byte of it can read as a frame.
-                    writeZeros(ch, recordEnd, size);
-                }
-                while (b.hasRemaining()) {
-                    ch.write(b, offset + b.position());
-                }
-                long newSize = size;
-                if (recordEnd + SegmentLog.FRAME_HEADER > size) {
-                    newSize = recordEnd + Math.max(SegmentLog.FRAME_HEADER,
-                            options.preallocateBytes());
-                    writeZeros(ch, Math.max(size, recordEnd), newSize);
-                }
-                ops.force(ch);
-                return new SegmentLog.End(new SegmentLog.Position(segment, recordEnd),
-                        Math.max(newSize, ch.size()), false);
-            } catch (IOException e) {
-                throw Failures.durabilityUnknown(convId, "append to " + file, e);
-            }
-        }
+        c.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ,
+                LinkOption.NOFOLLOW_LINKS);
+        c.channelSegment = segment;
+        return c.channel;
     }
 
     private static void writeZeros(FileChannel ch, long from, long to) throws IOException {
@@ -526,7 +599,7 @@ public final class FileConversationStore implements ConversationStore {
         Path target = directory.resolve(ConversationIdCodec.stateName(stem));
         Path temp = directory.resolve(ConversationIdCodec.tempName(stem,
                 ThreadLocalRandom.current().nextLong()));
-        byte[] bytes = FormatCodec.encodeCheckpoint(new Checkpoint(c.state,
+        byte[] bytes = FormatCodec.encodeCheckpoint(new Checkpoint(c.state(),
                 c.end.position().segment(), c.end.position().offset()));
         try {
             try {
@@ -547,6 +620,7 @@ public final class FileConversationStore implements ConversationStore {
             directorySync().sync();
             c.recordsSinceCheckpoint = 0;
             c.bytesSinceCheckpoint = 0;
+            c.lastCheckpointBytes = bytes.length;
         } catch (IOException e) {
             // The change is durable in the log, which is the source of truth; the checkpoint is
             // tried again at the next change, and a load replays the log from the older one.
@@ -555,22 +629,27 @@ public final class FileConversationStore implements ConversationStore {
         }
     }
 
-    private void committed(String convId, String stem, Cached c, LogRecord record,
-                           SegmentLog.End end, int frameBytes, boolean checkpointNow) {
-        c.end = end;
+    private void committed(String convId, String stem, Cached c, int frameBytes,
+                           boolean checkpointNow) {
         c.recordsSinceCheckpoint++;
         c.bytesSinceCheckpoint += frameBytes;
-        if (checkpointNow || c.recordsSinceCheckpoint >= options.checkpointEveryRecords()
-                || c.bytesSinceCheckpoint >= options.checkpointEveryBytes()) {
+        boolean due = c.recordsSinceCheckpoint >= options.checkpointEveryRecords()
+                || c.bytesSinceCheckpoint >= options.checkpointEveryBytes();
+        // A checkpoint rewrites the whole window: unless every change is to be checkpointed,
+        // wait until the log since the last one holds a quarter of its size, so that a 4 MB
+        // window is not rewritten every few hundred small appends (at most 4 bytes of
+        // checkpoint per byte of log, and a load replays at most a quarter of a checkpoint's
+        // worth of log beyond the bounds).
+        boolean amortized = options.checkpointEveryRecords() == 1
+                || c.bytesSinceCheckpoint * 4 >= c.lastCheckpointBytes;
+        if (checkpointNow || due && amortized) {
             writeCheckpoint(convId, stem, c);
         }
     }
 
-    private Cached newCached(String convId, SegmentLog log) throws IOException {
-        Cached c = new Cached();
-        c.state = ConversationState.empty(convId);
-        FileIdentity first = FileIdentity.of(log.segment(1));
-        c.firstSegmentKey = first == null ? null : first.fileKey();
+    private static Cached newCached(String convId) {
+        Cached c = new Cached(ConversationState.empty(convId));
+        c.ids = new HashMap<>();
         return c;
     }
 
@@ -599,38 +678,35 @@ public final class FileConversationStore implements ConversationStore {
     @Override
     public Optional<ConversationState> load(String convId) {
         return locked(convId, false, (stem, log, c) -> c == null ? Optional.empty()
-                : Optional.of(c.state));
+                : Optional.of(c.state()));
     }
 
     @Override
     public AppendResult append(AppendRequest request) {
         String convId = request.convId();
         return locked(convId, true, (stem, log, existing) -> {
-            Cached c = existing != null ? existing : newCached(convId, log);
-            Cached forIds = c;
+            // A log whose first append never finished counts as none: it is made again.
+            Cached c = existing != null ? existing : newCached(convId);
             ChangeRules.History history = new ChangeRules.History() {
                 @Override
                 public long revision() {
-                    return forIds.state.revision();
+                    return c.live.revision();
                 }
 
                 @Override
                 public Counters counters() {
-                    return forIds.state.counters();
+                    return c.live.counters();
                 }
 
                 @Override
                 public Optional<Round> lastRound() {
-                    return forIds.state.lastRound();
+                    return c.live.lastRound();
                 }
 
                 @Override
                 public Optional<StoredMessage> messageById(String messageId) {
-                    if (!forIds.state.isStored()) {
-                        return Optional.empty();
-                    }
                     try {
-                        return Optional.ofNullable(ids(forIds, log).get(messageId));
+                        return Optional.ofNullable(ids(c, log).get(messageId));
                     } catch (IOException e) {
                         throw Failures.io(convId, "read the log", e);
                     }
@@ -638,27 +714,24 @@ public final class FileConversationStore implements ConversationStore {
             };
             ChangeRules.AppendPlan plan = ChangeRules.planAppend(request, history);
             if (!plan.changes()) {
-                return new AppendResult(convId, c.state.revision(), plan.results(),
-                        plan.alreadyStored(), c.state.counters());
+                return new AppendResult(convId, c.live.revision(), plan.results(),
+                        plan.alreadyStored(), c.live.counters());
             }
-            long revision = c.state.revision() + 1;
+            long revision = c.live.revision() + 1;
             LogRecord record = new LogRecord.Append(revision, request.at(), plan.toAppend());
             byte[] payload = FormatCodec.encodeRecord(record);
-            SegmentLog.End end = writeRecord(convId, stem, log, existing == null ? null
-                    : c.end, payload);
+            SegmentLog.Position at = c.end == null ? null : c.end.position();
+            writeRecord(convId, stem, log, c, payload);
             if (existing == null) {
-                c.firstSegmentKey = FileIdentity.of(log.segment(1)).fileKey();
-                c.ids = new HashMap<>();
-                cache.put(convId, c);
+                install(convId, c);
             }
-            c.state = c.state.withAppended(plan.toAppend(), revision, request.at());
+            c.apply(record, log, at == null ? c.end.position() : at);
             if (c.ids != null) {
                 indexIds(c.ids, plan.toAppend());
             }
-            committed(convId, stem, c, record, end, SegmentLog.FRAME_HEADER + payload.length,
-                    false);
+            committed(convId, stem, c, SegmentLog.FRAME_HEADER + payload.length, false);
             return new AppendResult(convId, revision, plan.results(), plan.alreadyStored(),
-                    c.state.counters());
+                    c.live.counters());
         });
     }
 
@@ -673,19 +746,17 @@ public final class FileConversationStore implements ConversationStore {
     @Override
     public long commitCompaction(CompactionRequest request) {
         String convId = request.convId();
-        ConversationIds.check(convId);
         return locked(convId, false, (stem, log, existing) -> {
             Cached c = requireStored(existing, convId);
-            ChangeRules.checkCompaction(request, c.state.counters());
-            long revision = c.state.revision() + 1;
+            ChangeRules.checkCompaction(request, c.live.counters());
+            long revision = c.live.revision() + 1;
             LogRecord record = new LogRecord.Compaction(revision, request.at(),
                     request.throughRound(), request.compressedContext(), request.contextTokens());
             byte[] payload = FormatCodec.encodeRecord(record);
-            SegmentLog.End end = writeRecord(convId, stem, log, c.end, payload);
-            c.state = c.state.withCompaction(request.throughRound(), request.compressedContext(),
-                    request.contextTokens(), revision, request.at());
-            committed(convId, stem, c, record, end, SegmentLog.FRAME_HEADER + payload.length,
-                    true);
+            SegmentLog.Position at = c.end.position();
+            writeRecord(convId, stem, log, c, payload);
+            c.apply(record, log, at);
+            committed(convId, stem, c, SegmentLog.FRAME_HEADER + payload.length, true);
             return revision;
         });
     }
@@ -693,15 +764,18 @@ public final class FileConversationStore implements ConversationStore {
     @Override
     public long recordCompactionFailure(String convId, Instant at) {
         ConversationIds.check(convId);
+        if (at == null) {
+            throw PalimpsestException.invalid("the time of a compaction failure must not be null");
+        }
         return locked(convId, false, (stem, log, existing) -> {
             Cached c = requireStored(existing, convId);
-            long revision = c.state.revision() + 1;
+            long revision = c.live.revision() + 1;
             LogRecord record = new LogRecord.CompactionFailure(revision, at);
             byte[] payload = FormatCodec.encodeRecord(record);
-            SegmentLog.End end = writeRecord(convId, stem, log, c.end, payload);
-            c.state = c.state.withCompactionFailure(revision, at);
-            committed(convId, stem, c, record, end, SegmentLog.FRAME_HEADER + payload.length,
-                    false);
+            SegmentLog.Position position = c.end.position();
+            writeRecord(convId, stem, log, c, payload);
+            c.apply(record, log, position);
+            committed(convId, stem, c, SegmentLog.FRAME_HEADER + payload.length, false);
             return revision;
         });
     }
@@ -729,7 +803,7 @@ public final class FileConversationStore implements ConversationStore {
         return locked(convId, false, (stem, log, c) -> {
             requireStored(c, convId);
             List<StoredMessage> out = new ArrayList<>();
-            if (limit == 0 || fromSeq > c.state.counters().messagesTotal()) {
+            if (limit == 0 || fromSeq > c.live.counters().messagesTotal()) {
                 return out;
             }
             try {
@@ -758,7 +832,7 @@ public final class FileConversationStore implements ConversationStore {
         return locked(convId, false, (stem, log, c) -> {
             requireStored(c, convId);
             List<Round> out = new ArrayList<>();
-            long total = c.state.counters().roundsTotal();
+            long total = c.live.counters().roundsTotal();
             if (limit == 0 || fromRound > total) {
                 return out;
             }
@@ -884,7 +958,7 @@ public final class FileConversationStore implements ConversationStore {
                     throw Failures.io(convId, "delete " + file, e);
                 }
             }
-            cache.remove(convId);
+            evict(convId);
             if (removed) {
                 try {
                     directorySync().sync();
@@ -899,6 +973,8 @@ public final class FileConversationStore implements ConversationStore {
     @Override
     public void close() {
         closed = true;
-        cache.clear();
+        for (String convId : List.copyOf(cache.keySet())) {
+            evict(convId);
+        }
     }
 }

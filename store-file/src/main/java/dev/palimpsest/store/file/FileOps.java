@@ -38,6 +38,18 @@ interface FileOps {
     void force(FileChannel channel) throws IOException;
 
     /**
+     * Forces a file's data, and the metadata needed to read it back (its size), to stable
+     * storage: {@code fdatasync}. A log append that writes into zero-filled space changes no
+     * size, so this skips the inode write-back (the modification time) that {@code fsync} adds.
+     *
+     * @param channel the file
+     * @throws IOException if the device reported a failure
+     */
+    default void forceData(FileChannel channel) throws IOException {
+        channel.force(false);
+    }
+
+    /**
      * Closes a channel.
      *
      * @param channel the channel

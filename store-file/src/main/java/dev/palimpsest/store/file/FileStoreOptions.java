@@ -8,7 +8,10 @@ import dev.palimpsest.model.PalimpsestException;
  * @param checkpointEveryRecords write the checkpoint (the state file) once this many log
  *                               records were appended since the last one; 1 keeps the state
  *                               file always current, for readers that open it themselves
- * @param checkpointEveryBytes   ... or once the log grew by this many bytes since the last one
+ * @param checkpointEveryBytes   ... or once the log grew by this many bytes since the last one;
+ *                               either way (unless checkpointing every change) not before the
+ *                               log since the last checkpoint holds a quarter of its size, so a
+ *                               large window is not rewritten every few hundred appends
  * @param segmentBytes           start a new log segment once a record would take the current
  *                               one past this size (a record larger than a segment gets one
  *                               of its own)

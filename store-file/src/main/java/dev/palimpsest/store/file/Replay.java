@@ -59,6 +59,15 @@ final class Replay {
         return revision;
     }
 
+    Counters counters() {
+        return new Counters(roundsTotal, messagesTotal, compactions, compactedRounds,
+                compactedMessages, failures, contextTokens, recentTokens, lastCompactedAt);
+    }
+
+    Optional<Round> lastRound() {
+        return rounds.isEmpty() ? Optional.empty() : Optional.of(rounds.get(rounds.size() - 1));
+    }
+
     void apply(LogRecord record, SegmentLog log, SegmentLog.Position at) {
         if (record.revision() != revision + 1) {
             throw log.corrupt(at.segment(), at.offset(), "record of revision "
@@ -129,9 +138,7 @@ final class Replay {
     ConversationState state() {
         try {
             return new ConversationState(convId, revision, updatedAt, pinned, context, rounds,
-                    new Counters(roundsTotal, messagesTotal, compactions, compactedRounds,
-                            compactedMessages, failures, contextTokens, recentTokens,
-                            lastCompactedAt));
+                    counters());
         } catch (PalimpsestException e) {
             throw new PalimpsestException(FailureKind.CORRUPT, convId,
                     "log of '" + convId + "' does not replay to a valid state: " + e.getMessage(),
