@@ -959,6 +959,11 @@ public final class FileConversationStore implements ConversationStore {
                 }
             }
             evict(convId);
+            try {
+                removed |= eraseQuarantined(stem);
+            } catch (IOException e) {
+                throw Failures.io(convId, "erase the quarantined copies", e);
+            }
             if (removed) {
                 try {
                     directorySync().sync();
@@ -966,8 +971,221 @@ public final class FileConversationStore implements ConversationStore {
                     throw Failures.durabilityUnknown(convId, "fsync " + directory, e);
                 }
             }
-            return existed;
+            return existed || removed;
         });
+    }
+
+    /**
+     * Checks every conversation under the root and, with {@code repair}, mends what it can: a
+     * torn log tail is zeroed, an unreadable checkpoint written again from the log, leftover temp
+     * files removed, and a damaged log quarantined with every other file of its conversation
+     * into {@code sm/quarantine/<stem>.<epoch millis>/}. Without {@code repair} it changes
+     * nothing and creates nothing.
+     *
+     * @param repair whether to repair
+     * @return what it found
+     */
+    @SuppressWarnings("try") // a held lock is a resource the block never names
+    public CheckReport check(boolean repair) {
+        checkOpen();
+        List<CheckReport.Finding> findings = new ArrayList<>();
+        TreeSet<String> stems = new TreeSet<>();
+        List<String> temps = new ArrayList<>();
+        if (Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+                for (Path file : files) {
+                    String name = file.getFileName().toString();
+                    ConversationIdCodec.stemAndSegmentOf(name)
+                            .filter(e -> e.getValue() == 1).ifPresent(e -> stems.add(e.getKey()));
+                    if (ConversationIdCodec.stemOfTempName(name).isPresent()) {
+                        temps.add(name);
+                    }
+                }
+            } catch (IOException e) {
+                throw Failures.io(null, "list " + directory, e);
+            }
+        }
+        for (String stem : stems) {
+            checkOne(stem, repair, findings);
+        }
+        for (String temp : temps) {
+            String stem = ConversationIdCodec.stemOfTempName(temp).orElseThrow();
+            boolean removed = false;
+            if (repair) {
+                try (ConversationLocks.Held held = ConversationLocks.lock(
+                        directory.resolve(ConversationIdCodec.lockName(stem)))) {
+                    removed = ops.deleteIfExists(directory.resolve(temp));
+                } catch (IOException e) {
+                    throw Failures.io(null, "remove " + temp, e);
+                }
+            }
+            findings.add(new CheckReport.Finding(temp, ConversationIdCodec.decode(stem)
+                    .orElse(null), CheckReport.Problem.LEFTOVER_TEMP_FILE,
+                    "a temp file of a write that did not finish", removed));
+        }
+        return new CheckReport(stems.size(), findings);
+    }
+
+    @SuppressWarnings("try") // a held lock is a resource the block never names
+    private void checkOne(String stem, boolean repair, List<CheckReport.Finding> findings) {
+        Path first = directory.resolve(ConversationIdCodec.segmentName(stem, 1));
+        String convId;
+        try {
+            convId = ConversationIdCodec.decode(stem).orElse(SegmentLog.idOfSegment(first));
+        } catch (IOException e) {
+            convId = null;
+        }
+        Path lockFile = directory.resolve(ConversationIdCodec.lockName(stem));
+        String firstName = first.getFileName().toString();
+        try (ConversationLocks.Held held = repair ? ConversationLocks.lock(lockFile)
+                : ConversationLocks.lockIfExists(lockFile)) {
+            if (convId == null || !ConversationIdCodec.stem(convId).equals(stem)) {
+                findings.add(new CheckReport.Finding(firstName, null,
+                        CheckReport.Problem.DAMAGED_LOG, "the header names no conversation of"
+                                + " this file name", repair && quarantine(stem)));
+                return;
+            }
+            String id = convId;
+            SegmentLog log = log(id, stem);
+            Replay replay = new Replay(ConversationState.empty(id));
+            SegmentLog.End end;
+            try {
+                end = log.read(new SegmentLog.Position(1, 0),
+                        (record, at, next, bytes) -> replay.apply(record, log, at));
+                replay.state();
+            } catch (PalimpsestException e) {
+                if (e.kind() != FailureKind.CORRUPT) {
+                    throw e;
+                }
+                boolean moved = repair && quarantine(stem);
+                if (moved) {
+                    evict(id);
+                }
+                findings.add(new CheckReport.Finding(firstName, id,
+                        CheckReport.Problem.DAMAGED_LOG, e.getMessage(), moved));
+                return;
+            }
+            if (end != null && end.tornTail()) {
+                boolean zeroed = false;
+                if (repair) {
+                    Path segment = log.segment(end.position().segment());
+                    try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE,
+                            LinkOption.NOFOLLOW_LINKS)) {
+                        writeZeros(ch, end.position().offset(), end.segmentSize());
+                        ops.forceData(ch);
+                        zeroed = true;
+                    }
+                    evict(id);
+                }
+                findings.add(new CheckReport.Finding(
+                        log.segment(end.position().segment()).getFileName().toString(), id,
+                        CheckReport.Problem.TORN_TAIL, "an append that never finished at byte "
+                                + end.position().offset(), zeroed));
+            }
+            Path checkpoint = directory.resolve(ConversationIdCodec.stateName(stem));
+            if (FileIdentity.of(checkpoint) != null) {
+                String problem = null;
+                try {
+                    NotRegularFileException.requireRegular(checkpoint,
+                            FileIdentity.of(checkpoint));
+                    Checkpoint c = FormatCodec.decodeCheckpoint(Files.readAllBytes(checkpoint));
+                    if (!c.state().convId().equals(id)) {
+                        problem = "it is the state of '" + c.state().convId() + "'";
+                    }
+                } catch (NotRegularFileException e) {
+                    problem = e.getMessage();
+                } catch (PalimpsestException e) {
+                    problem = e.getMessage();
+                }
+                if (problem != null) {
+                    boolean rewritten = false;
+                    if (repair && end != null && replay.revision() > 0) {
+                        Cached c = new Cached(replay.state());
+                        c.end = end.tornTail() ? new SegmentLog.End(end.position(),
+                                end.segmentSize(), false) : end;
+                        if (!Files.isRegularFile(checkpoint, LinkOption.NOFOLLOW_LINKS)) {
+                            // Something else stands at the name: move it aside, never into it.
+                            quarantineFile(stem, checkpoint);
+                        }
+                        c.recordsSinceCheckpoint = 1;
+                        writeCheckpoint(id, stem, c);
+                        rewritten = c.recordsSinceCheckpoint == 0;
+                        evict(id);
+                    }
+                    findings.add(new CheckReport.Finding(checkpoint.getFileName().toString(), id,
+                            CheckReport.Problem.UNREADABLE_CHECKPOINT, problem, rewritten));
+                }
+            }
+        } catch (IOException e) {
+            throw Failures.io(convId, "check " + firstName, e);
+        }
+    }
+
+    private Path quarantineDirectory(String stem) throws IOException {
+        Path quarantine = directory.resolve("quarantine");
+        if (!Files.isDirectory(quarantine, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectory(quarantine);
+        }
+        Path target = quarantine.resolve(stem + "." + System.currentTimeMillis());
+        Files.createDirectory(target);
+        return target;
+    }
+
+    private void quarantineFile(String stem, Path file) throws IOException {
+        Path target = quarantineDirectory(stem);
+        ops.moveAtomically(file, target.resolve(file.getFileName()));
+        ops.fsyncDirectory(target);
+        directorySync().sync();
+    }
+
+    /** Moves every file of a stem but its lock file into a new quarantine directory. */
+    private boolean quarantine(String stem) throws IOException {
+        Path target = quarantineDirectory(stem);
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                boolean ours = ConversationIdCodec.stemAndSegmentOf(name)
+                        .map(e -> e.getKey().equals(stem)).orElse(false)
+                        || name.equals(ConversationIdCodec.stateName(stem))
+                        || ConversationIdCodec.stemOfTempName(name).map(stem::equals)
+                        .orElse(false);
+                if (ours) {
+                    ops.moveAtomically(file, target.resolve(name));
+                }
+            }
+        }
+        ops.fsyncDirectory(target);
+        directorySync().sync();
+        return true;
+    }
+
+    /** Erases the quarantined copies of a stem: part of {@link #delete}. */
+    private boolean eraseQuarantined(String stem) throws IOException {
+        Path quarantine = directory.resolve("quarantine");
+        if (!Files.isDirectory(quarantine, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        boolean erased = false;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(quarantine)) {
+            for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                int dot = name.lastIndexOf('.');
+                if (dot > 0 && name.substring(0, dot).equals(stem)
+                        && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                        for (Path file : files) {
+                            ops.deleteIfExists(file);
+                        }
+                    }
+                    Files.delete(dir);
+                    erased = true;
+                }
+            }
+        }
+        if (erased) {
+            ops.fsyncDirectory(quarantine);
+        }
+        return erased;
     }
 
     @Override
