@@ -528,7 +528,7 @@ public final class FormatCodec {
         return r.corrupt(path, e.getMessage());
     }
 
-    private static StrictReader reader(byte[] bytes, int offset, int length, String what) {
+    static StrictReader reader(byte[] bytes, int offset, int length, String what) {
         try {
             return new StrictReader(FACTORY.createParser(bytes, offset, length), what);
         } catch (IOException e) {

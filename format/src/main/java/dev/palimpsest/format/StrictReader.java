@@ -138,6 +138,24 @@ final class StrictReader implements AutoCloseable {
         }
     }
 
+    /** An instant, or null for a JSON null. */
+    Instant optionalInstant(String path) {
+        JsonToken t = next(path);
+        if (t == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        if (t != JsonToken.VALUE_STRING) {
+            throw corrupt(path, "must be a string or null");
+        }
+        try {
+            return Instant.parse(parser.getText());
+        } catch (IOException e) {
+            throw corrupt(path, e);
+        } catch (DateTimeParseException e) {
+            throw corrupt(path, "must be an ISO-8601 UTC time");
+        }
+    }
+
     /** Checks that nothing but whitespace follows the root value. */
     void end() {
         try {

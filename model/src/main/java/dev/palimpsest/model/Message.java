@@ -12,7 +12,8 @@ import java.util.Set;
  * its role, and the compact constructor enforces it.
  *
  * @param role       who the message is from
- * @param content    the text; may be empty only for an assistant message that carries tool calls
+ * @param content    the text; may be empty (an assistant message may carry only tool calls, and
+ *                   the first generation stored empty user and assistant texts)
  * @param toolCalls  the tool calls of an assistant message; empty for every other role
  * @param toolCallId the call a {@link Role#TOOL} message answers; empty for every other role
  * @param toolName   the tool a {@link Role#TOOL} message comes from; empty for every other role
@@ -36,7 +37,8 @@ public record Message(Role role, String content, List<ToolCall> toolCalls,
      
      * @param role       who the message is from
      
-     * @param content    the text; may be empty only for an assistant message that carries tool calls
+     * @param content    the text; may be empty (an assistant message may carry only tool calls, and
+ *                   the first generation stored empty user and assistant texts)
      
      * @param toolCalls  the tool calls of an assistant message; empty for every other role
      
@@ -76,9 +78,6 @@ public record Message(Role role, String content, List<ToolCall> toolCalls,
             }
         } else if (toolCallId.isPresent() || toolName.isPresent()) {
             throw PalimpsestException.invalid(what + " must not carry a tool call id or tool name");
-        }
-        if (content.isEmpty() && toolCalls.isEmpty() && role != Role.TOOL) {
-            throw PalimpsestException.invalid(what + " must not be empty");
         }
         Set<String> callIds = new HashSet<>();
         for (ToolCall call : toolCalls) {

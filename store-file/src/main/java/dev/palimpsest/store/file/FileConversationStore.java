@@ -2,6 +2,7 @@ package dev.palimpsest.store.file;
 
 import dev.palimpsest.format.Checkpoint;
 import dev.palimpsest.format.FormatCodec;
+import dev.palimpsest.format.LegacyFormat;
 import dev.palimpsest.format.LogRecord;
 import dev.palimpsest.model.ConversationState;
 import dev.palimpsest.model.Counters;
@@ -51,6 +52,9 @@ public final class FileConversationStore implements ConversationStore {
     private static final System.Logger LOG = System.getLogger(FileConversationStore.class.getName());
     /** The largest checkpoint read; a state file beyond it is refused as too large. */
     private static final long MAX_CHECKPOINT_BYTES = Integer.MAX_VALUE - 64;
+    /** How every checkpoint this store writes begins. */
+    private static final byte[] V2_PREFIX = "{\n  \"schema_version\" : 2,"
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final Path root;
     private final Path directory;
@@ -80,6 +84,8 @@ public final class FileConversationStore implements ConversationStore {
         long lastCheckpointBytes;
         /** Every message with a caller's id, by id; built on first need. */
         Map<String, StoredMessage> ids;
+        /** A schema-1 conversation not migrated yet: its records, written at its first write. */
+        Legacy.Converted legacy;
 
         Cached(ConversationState state) {
             live = new Replay(state);
@@ -230,7 +236,15 @@ public final class FileConversationStore implements ConversationStore {
         }
         if (held == null) {
             try {
-                return body.run(stem, log, null);
+                // No lock file: never written by this store. A schema-1 state file (whose
+                // writers replace it whole) may stand there; it is read without a lock.
+                Path stateFile = directory.resolve(ConversationIdCodec.stateName(stem));
+                Cached legacy = Files.exists(stateFile, LinkOption.NOFOLLOW_LINKS)
+                        ? current(convId, stem, log) : null;
+                return body.run(stem, log, legacy);
+            } catch (NotRegularFileException e) {
+                throw new PalimpsestException(FailureKind.CORRUPT, convId, "a file of '"
+                        + convId + "' at " + e.file() + " is " + e.getMessage(), e);
             } catch (IOException e) {
                 throw Failures.io(convId, "read", e);
             }
@@ -291,7 +305,23 @@ public final class FileConversationStore implements ConversationStore {
         Cached c = cache.get(convId);
         Path first = log.segment(1);
         FileIdentity firstId = FileIdentity.of(first);
-        if (firstId == null) {
+        boolean cachedValid = firstId != null && c != null && c.legacy == null
+                && c.firstSegmentKey != null && c.firstSegmentKey.equals(firstId.fileKey());
+        Optional<LegacyFormat.State> legacy = cachedValid ? Optional.empty()
+                : legacyState(convId, stem);
+        if (firstId == null || legacy.isPresent()) {
+            if (legacy.isPresent()) {
+                // The first generation's files decide, even over a log that a migration killed
+                // half-way left behind.
+                Cached c1 = new Cached(ConversationState.empty(convId));
+                c1.legacy = Legacy.convert(legacy.get(), Legacy.readArchive(
+                        directory.resolve(ConversationIdCodec.archiveName(stem)),
+                        MAX_CHECKPOINT_BYTES), log);
+                c1.live = new Replay(c1.legacy.state());
+                c1.snapshot = c1.legacy.state();
+                install(convId, c1);
+                return c1;
+            }
             evict(convId);
             Path checkpoint = directory.resolve(ConversationIdCodec.stateName(stem));
             if (FileIdentity.of(checkpoint) != null) {
@@ -326,6 +356,109 @@ public final class FileConversationStore implements ConversationStore {
         }
         install(convId, loaded);
         return loaded.stored() ? loaded : null;
+    }
+
+    /** The schema-1 state file of a conversation, if that is what stands at its name. */
+    private Optional<LegacyFormat.State> legacyState(String convId, String stem)
+            throws IOException {
+        Path file = directory.resolve(ConversationIdCodec.stateName(stem));
+        FileIdentity id = FileIdentity.of(file);
+        if (id == null) {
+            return Optional.empty();
+        }
+        NotRegularFileException.requireRegular(file, id);
+        byte[] bytes;
+        try (FileChannel ch = SegmentLog.openRead(file)) {
+            ByteBuffer head = ByteBuffer.allocate(V2_PREFIX.length);
+            SegmentLog.readFully(ch, head, 0);
+            if (java.util.Arrays.equals(head.array(), V2_PREFIX)) {
+                // What this store writes: not schema 1, and no need to read the rest.
+                return Optional.empty();
+            }
+            ByteBuffer all = ByteBuffer.allocate((int) Math.min(ch.size(), MAX_CHECKPOINT_BYTES));
+            SegmentLog.readFully(ch, all, 0);
+            bytes = java.util.Arrays.copyOf(all.array(), all.position());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        int version;
+        try {
+            version = FormatCodec.schemaVersion(bytes);
+        } catch (PalimpsestException e) {
+            // Schema 1 allowed its fields in any order: schema_version need not come first.
+            version = 1;
+        }
+        if (version != 1) {
+            return Optional.empty();
+        }
+        LegacyFormat.State state;
+        try {
+            state = LegacyFormat.decodeState(bytes);
+        } catch (PalimpsestException e) {
+            if (FileIdentity.of(log(convId, stem).segment(1)) == null) {
+                throw new PalimpsestException(FailureKind.CORRUPT, convId, "state file " + file
+                        + " is unreadable: " + e.getMessage(), e);
+            }
+            return Optional.empty();
+        }
+        if (!state.convId().equals(convId)) {
+            throw new PalimpsestException(FailureKind.CORRUPT, convId, "state file " + file
+                    + " holds conversation '" + state.convId() + "'");
+        }
+        return Optional.of(state);
+    }
+
+    /**
+     * Migrates a schema-1 conversation, under its lock, before its first change: any log a
+     * killed migration left is removed, the records are written and forced, a schema-2
+     * checkpoint replaces the schema-1 state file, and the archive is removed. A kill at any
+     * step loads the same conversation: before the checkpoint's rename the schema-1 files
+     * decide, after it the log.
+     */
+    private void migrate(String convId, String stem, SegmentLog log, Cached c)
+            throws IOException {
+        for (long s = 1; Files.exists(log.segment(s), LinkOption.NOFOLLOW_LINKS); s++) {
+            if (s == 1) {
+                c.closeChannel();
+            }
+            ops.deleteIfExists(log.segment(s));
+        }
+        c.end = null;
+        Replay replay = new Replay(ConversationState.empty(convId));
+        for (LogRecord record : c.legacy.records()) {
+            SegmentLog.Position at = c.end == null ? new SegmentLog.Position(1, 0)
+                    : c.end.position();
+            writeRecord(convId, stem, log, c, FormatCodec.encodeRecord(record));
+            replay.apply(record, log, at);
+        }
+        c.live = replay;
+        c.snapshot = null;
+        c.recordsSinceCheckpoint = 1;
+        if (!writeCheckpoint(convId, stem, c)) {
+            throw new PalimpsestException(FailureKind.IO, convId, "conversation '" + convId
+                    + "' of schema 1 could not be migrated: its checkpoint was not written");
+        }
+        c.legacy = null;
+        try {
+            ops.deleteIfExists(directory.resolve(ConversationIdCodec.archiveName(stem)));
+            directorySync().sync();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "archive of migrated '" + convId
+                    + "' not removed: " + e + "; it is ignored, and check removes it");
+        }
+    }
+
+    /** Gives every record of a conversation, from its log or, unmigrated, its schema-1 files. */
+    private static void forEachRecord(Cached c, SegmentLog log, SegmentLog.Visitor visitor)
+            throws IOException {
+        if (c.legacy != null) {
+            SegmentLog.Position nowhere = new SegmentLog.Position(1, 0);
+            for (LogRecord r : c.legacy.records()) {
+                visitor.record(r, nowhere, nowhere, 0);
+            }
+            return;
+        }
+        log.read(new SegmentLog.Position(1, 0), visitor);
     }
 
     /** Whether nothing was appended after the cached end: zeros there, no next segment. */
@@ -595,7 +728,7 @@ public final class FileConversationStore implements ConversationStore {
         }
     }
 
-    private void writeCheckpoint(String convId, String stem, Cached c) {
+    private boolean writeCheckpoint(String convId, String stem, Cached c) {
         Path target = directory.resolve(ConversationIdCodec.stateName(stem));
         Path temp = directory.resolve(ConversationIdCodec.tempName(stem,
                 ThreadLocalRandom.current().nextLong()));
@@ -621,11 +754,13 @@ public final class FileConversationStore implements ConversationStore {
             c.recordsSinceCheckpoint = 0;
             c.bytesSinceCheckpoint = 0;
             c.lastCheckpointBytes = bytes.length;
+            return true;
         } catch (IOException e) {
             // The change is durable in the log, which is the source of truth; the checkpoint is
             // tried again at the next change, and a load replays the log from the older one.
             LOG.log(System.Logger.Level.WARNING, "checkpoint of '" + convId + "' not written to "
                     + target + ": " + e + "; the log holds every change");
+            return false;
         }
     }
 
@@ -663,7 +798,7 @@ public final class FileConversationStore implements ConversationStore {
     private Map<String, StoredMessage> ids(Cached c, SegmentLog log) throws IOException {
         if (c.ids == null) {
             Map<String, StoredMessage> ids = new HashMap<>();
-            log.read(new SegmentLog.Position(1, 0), (record, at, next, bytes) -> {
+            forEachRecord(c, log, (record, at, next, bytes) -> {
                 if (record instanceof LogRecord.Append a) {
                     indexIds(ids, a.messages());
                 }
@@ -713,6 +848,9 @@ public final class FileConversationStore implements ConversationStore {
                 }
             };
             ChangeRules.AppendPlan plan = ChangeRules.planAppend(request, history);
+            if (plan.changes() && c.legacy != null) {
+                migrate(convId, stem, log, c);
+            }
             if (!plan.changes()) {
                 return new AppendResult(convId, c.live.revision(), plan.results(),
                         plan.alreadyStored(), c.live.counters());
@@ -749,6 +887,9 @@ public final class FileConversationStore implements ConversationStore {
         return locked(convId, false, (stem, log, existing) -> {
             Cached c = requireStored(existing, convId);
             ChangeRules.checkCompaction(request, c.live.counters());
+            if (c.legacy != null) {
+                migrate(convId, stem, log, c);
+            }
             long revision = c.live.revision() + 1;
             LogRecord record = new LogRecord.Compaction(revision, request.at(),
                     request.throughRound(), request.compressedContext(), request.contextTokens());
@@ -769,6 +910,9 @@ public final class FileConversationStore implements ConversationStore {
         }
         return locked(convId, false, (stem, log, existing) -> {
             Cached c = requireStored(existing, convId);
+            if (c.legacy != null) {
+                migrate(convId, stem, log, c);
+            }
             long revision = c.live.revision() + 1;
             LogRecord record = new LogRecord.CompactionFailure(revision, at);
             byte[] payload = FormatCodec.encodeRecord(record);
@@ -807,7 +951,7 @@ public final class FileConversationStore implements ConversationStore {
                 return out;
             }
             try {
-                log.read(new SegmentLog.Position(1, 0), (record, at, next, bytes) -> {
+                forEachRecord(c, log, (record, at, next, bytes) -> {
                     if (record instanceof LogRecord.Append a) {
                         for (StoredMessage m : a.messages()) {
                             if (m.seq() >= fromSeq) {
@@ -840,7 +984,7 @@ public final class FileConversationStore implements ConversationStore {
             List<StoredMessage> open = new ArrayList<>();
             long[] openSeq = {0};
             try {
-                log.read(new SegmentLog.Position(1, 0), (record, at, next, bytes) -> {
+                forEachRecord(c, log, (record, at, next, bytes) -> {
                     if (record instanceof LogRecord.Append a) {
                         for (StoredMessage m : a.messages()) {
                             if (m.roundSeq() < fromRound) {
@@ -886,12 +1030,19 @@ public final class FileConversationStore implements ConversationStore {
         if (Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
                 for (Path file : files) {
+                    String name = file.getFileName().toString();
                     Optional<Map.Entry<String, Long>> seg = ConversationIdCodec.stemAndSegmentOf(
-                            file.getFileName().toString());
-                    if (seg.isEmpty() || seg.get().getValue() != 1) {
+                            name);
+                    Optional<String> stateStem = ConversationIdCodec.stemOfStateName(name);
+                    if ((seg.isEmpty() || seg.get().getValue() != 1) && stateStem.isEmpty()) {
                         continue;
                     }
-                    String stem = seg.get().getKey();
+                    String stem = seg.isPresent() ? seg.get().getKey() : stateStem.get();
+                    if (stateStem.isPresent() && ConversationIdCodec.decode(stem).isEmpty()) {
+                        // A hashed stem names its id inside the file: only a log's header is
+                        // read here; a schema-1 file of a hashed stem lists once migrated.
+                        continue;
+                    }
                     Optional<String> id = ConversationIdCodec.decode(stem);
                     if (id.isEmpty()) {
                         try {
@@ -929,6 +1080,7 @@ public final class FileConversationStore implements ConversationStore {
             boolean existed = c != null;
             List<Path> doomed = new ArrayList<>();
             doomed.add(directory.resolve(ConversationIdCodec.stateName(stem)));
+            doomed.add(directory.resolve(ConversationIdCodec.archiveName(stem)));
             for (long s = 1; ; s++) {
                 Path segment = log.segment(s);
                 if (!Files.exists(segment, LinkOption.NOFOLLOW_LINKS)) {

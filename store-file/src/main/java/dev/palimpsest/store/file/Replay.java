@@ -80,7 +80,7 @@ final class Replay {
                 }
             } else if (record instanceof LogRecord.Compaction c) {
                 int folded = (int) (c.throughRound() - compactedRounds);
-                if (folded < 1 || c.throughRound() >= roundsTotal) {
+                if (folded < 1 || c.throughRound() > roundsTotal) {
                     throw log.corrupt(at.segment(), at.offset(), "a compaction through round "
                             + c.throughRound() + " after " + compactedRounds + " of "
                             + roundsTotal + " rounds");
