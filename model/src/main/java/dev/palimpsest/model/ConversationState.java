@@ -25,29 +25,16 @@ public record ConversationState(String convId, long revision, Instant updatedAt,
                                 List<Round> recentRounds, Counters counters) {
 
     /**
-     
      * Validates the state against its counters; see the component descriptions.
-     
      *
-     
      * @param convId            the conversation's id
-     
      * @param revision          the number of changes committed; 0 for a conversation never stored
-     
      * @param updatedAt         when the last change committed
-     
      * @param pinnedSystem      the newest system message ever appended; compaction never folds it
-     
      *                          away, and a prompt renders it first
-     
      * @param compressedContext the summary of the compacted rounds
-     
      * @param recentRounds      the rounds not compacted yet, contiguous, ending with the newest
-     
      * @param counters          the counters
-     
-     
-     
      */
     public ConversationState {
         Checks.nonEmptyText(convId, "convId");

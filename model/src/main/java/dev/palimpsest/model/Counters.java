@@ -24,31 +24,17 @@ public record Counters(long roundsTotal, long messagesTotal, long compactions,
     public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, Optional.empty());
 
     /**
-     
      * Validates the counters against each other.
-     
      *
-     
      * @param roundsTotal        rounds ever appended
-     
      * @param messagesTotal      messages ever appended
-     
      * @param compactions        compactions committed
-     
      * @param compactedRounds    rounds folded into the compressed context
-     
      * @param compactedMessages  messages of those rounds
-     
      * @param compactionFailures compactions that failed (the rounds stayed verbatim)
-     
      * @param contextTokens      the token estimate of the compressed context
-     
      * @param recentTokens       the token estimate of the recent rounds
-     
      * @param lastCompactedAt    when the last compaction committed; empty before the first
-     
-     
-     
      */
     public Counters {
         Checks.atLeast(roundsTotal, 0, "roundsTotal");

@@ -13,7 +13,7 @@ import java.util.Set;
  *
  * @param role       who the message is from
  * @param content    the text; may be empty (an assistant message may carry only tool calls, and
- *                   the first generation stored empty user and assistant texts)
+     *                   the first generation stored empty user and assistant texts)
  * @param toolCalls  the tool calls of an assistant message; empty for every other role
  * @param toolCallId the call a {@link Role#TOOL} message answers; empty for every other role
  * @param toolName   the tool a {@link Role#TOOL} message comes from; empty for every other role
@@ -30,32 +30,18 @@ public record Message(Role role, String content, List<ToolCall> toolCalls,
     public static final int MAX_ID_LENGTH = 512;
 
     /**
-     
      * Validates the fields against the role; see the component descriptions.
-     
      *
-     
      * @param role       who the message is from
-     
      * @param content    the text; may be empty (an assistant message may carry only tool calls, and
- *                   the first generation stored empty user and assistant texts)
-     
+     *                   the first generation stored empty user and assistant texts)
      * @param toolCalls  the tool calls of an assistant message; empty for every other role
-     
      * @param toolCallId the call a {@link Role#TOOL} message answers; empty for every other role
-     
      * @param toolName   the tool a {@link Role#TOOL} message comes from; empty for every other role
-     
      * @param id         the caller's own id for the message, unique over the conversation's history:
-     
      *                   appending it again with equal content returns the stored message, so a retry
-     
      *                   never duplicates
-     
      * @param metadata   string metadata, kept with the message and never interpreted
-     
-     
-     
      */
     public Message {
         Checks.notNull(role, "message role");

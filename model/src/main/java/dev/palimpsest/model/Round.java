@@ -21,17 +21,10 @@ import java.util.Set;
 public record Round(long seq, List<StoredMessage> messages) {
 
     /**
-     
      * Validates the messages: contiguous, all of this round, shaped as a round.
-     
      *
-     
      * @param seq      the round's number, from 1
-     
      * @param messages its messages, in order, numbered contiguously
-     
-     
-     
      */
     public Round {
         Checks.atLeast(seq, 1, "round seq");

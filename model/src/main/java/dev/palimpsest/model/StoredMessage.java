@@ -21,7 +21,6 @@ public record StoredMessage(long seq, long roundSeq, Instant createdAt, long tok
      * @param createdAt when the store accepted it
      * @param tokens    the estimate of its tokens given when it was appended
      * @param message   the message itself
-     
      */
     public StoredMessage {
         Checks.atLeast(seq, 1, "message seq");

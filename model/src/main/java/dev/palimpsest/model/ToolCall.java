@@ -16,7 +16,6 @@ public record ToolCall(String id, String name, String arguments) {
      * @param name      the tool's name
      * @param arguments the arguments as JSON text, kept exactly as the model produced them (models do
      *                  emit invalid JSON; the store keeps it rather than lose what was said)
-     
      */
     public ToolCall {
         Checks.nonEmptyText(id, "tool call id");
