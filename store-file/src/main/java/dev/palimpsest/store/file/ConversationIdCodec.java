@@ -35,6 +35,7 @@ final class ConversationIdCodec {
     static final String STATE_SUFFIX = ".json";
     static final String ARCHIVE_SUFFIX = ".archive.jsonl";
     static final String LOCK_SUFFIX = ".lock";
+    static final String INDEX_SUFFIX = ".index";
     static final String TEMP_SUFFIX = ".tmp";
     /** A temp name is the state name, a dot, this many hex digits, and {@link #TEMP_SUFFIX}. */
     static final int TEMP_RANDOM_HEX = 16;
@@ -163,6 +164,11 @@ final class ConversationIdCodec {
     /** Returns the archive file name of a stem. */
     static String archiveName(String stem) {
         return PREFIX + stem + ARCHIVE_SUFFIX;
+    }
+
+    /** Returns the sparse index file name of a stem. */
+    static String indexName(String stem) {
+        return PREFIX + stem + INDEX_SUFFIX;
     }
 
     /** Returns the lock file name of a stem. */

@@ -605,10 +605,10 @@ public final class FileConversationStore implements ConversationStore {
 
     /**
      * Appends one record durably and moves {@code c}'s end past it. A conversation without a log
-     * ({@code c.end} null) gets its first segment first.
+     * ({@code c.end} null) gets its first segment first. Returns where the record's frame starts.
      */
-    private void writeRecord(String convId, String stem, SegmentLog log, Cached c,
-                             byte[] payload) throws IOException {
+    private SegmentLog.Position writeRecord(String convId, String stem, SegmentLog log, Cached c,
+                                            byte[] payload) throws IOException {
         int frame = SegmentLog.FRAME_HEADER + payload.length;
         if (payload.length > options.maxRecordBytes()) {
             throw new PalimpsestException(FailureKind.TOO_LARGE, convId, String.format(
@@ -669,6 +669,7 @@ public final class FileConversationStore implements ConversationStore {
             c.closeChannel();
             throw Failures.durabilityUnknown(convId, "append to " + log.segment(segment), e);
         }
+        return new SegmentLog.Position(segment, offset);
     }
 
     /** The cached channel of {@code segment}, opened (links not followed) if needed. */
@@ -808,6 +809,104 @@ public final class FileConversationStore implements ConversationStore {
         return c.ids;
     }
 
+    // ---- the sparse index
+
+    /**
+     * Adds the index entry of an append record that holds a block's first message, or rebuilds
+     * the index if it lacks earlier blocks. A failure only costs later reads a longer scan: the
+     * record is durable already, so it is logged, not thrown.
+     */
+    private void updateIndex(String convId, String stem, SegmentLog log, Cached c,
+                             List<StoredMessage> appended, SegmentLog.Position at) {
+        long first = appended.get(0).seq();
+        long last = appended.get(appended.size() - 1).seq();
+        if (!SparseIndex.startsBlock(first, last) || c.legacy != null) {
+            return;
+        }
+        Path file = directory.resolve(ConversationIdCodec.indexName(stem));
+        try {
+            List<SparseIndex.Entry> entries = SparseIndex.read(file);
+            if (SparseIndex.completeBefore(entries, first)) {
+                SparseIndex.append(file, List.of(new SparseIndex.Entry(first, last,
+                        appended.get(0).roundSeq(), at)));
+            } else {
+                SparseIndex.rewrite(file, indexEntries(log));
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "sparse index of '" + convId + "' not updated: "
+                    + e + "; reads scan its log instead, and a later write rebuilds it");
+        }
+    }
+
+    /** The index entries of a whole log, read from segment 1. */
+    private static List<SparseIndex.Entry> indexEntries(SegmentLog log) throws IOException {
+        List<SparseIndex.Entry> out = new ArrayList<>();
+        log.read(new SegmentLog.Position(1, 0), (record, at, next, bytes) -> {
+            if (record instanceof LogRecord.Append a) {
+                long first = a.messages().get(0).seq();
+                long last = a.messages().get(a.messages().size() - 1).seq();
+                if (SparseIndex.startsBlock(first, last)) {
+                    out.add(new SparseIndex.Entry(first, last, a.messages().get(0).roundSeq(),
+                            at));
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Thrown when the record at an index entry's position is not the one it names. */
+    private static final class StaleIndex extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StaleIndex() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * Gives the records from the one {@code entry} points at on, once that record proves the
+     * entry right; from the log's start when there is no entry, or it is stale or unreadable.
+     */
+    private void readFrom(Cached c, SegmentLog log, Optional<SparseIndex.Entry> entry,
+                          SegmentLog.Visitor visitor) throws IOException {
+        if (c.legacy != null || entry.isEmpty()) {
+            forEachRecord(c, log, visitor);
+            return;
+        }
+        SparseIndex.Entry e = entry.get();
+        boolean[] proven = {false};
+        try {
+            log.read(e.position(), (record, at, next, bytes) -> {
+                if (!proven[0]) {
+                    if (!(record instanceof LogRecord.Append a) || !at.equals(e.position())
+                            || a.messages().get(0).seq() != e.messageSeq()) {
+                        throw new StaleIndex();
+                    }
+                    proven[0] = true;
+                }
+                visitor.record(record, at, next, bytes);
+            });
+        } catch (StaleIndex | PalimpsestException | IOException failure) {
+            if (proven[0]) {
+                throw failure;
+            }
+            proven[0] = false;
+        }
+        if (!proven[0]) {
+            LOG.log(System.Logger.Level.DEBUG, "sparse index of " + log.segment(1).getFileName()
+                    + " is stale at " + e + "; scanning the log");
+            forEachRecord(c, log, visitor);
+        }
+    }
+
+    private List<SparseIndex.Entry> indexOf(String stem) {
+        try {
+            return SparseIndex.read(directory.resolve(ConversationIdCodec.indexName(stem)));
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     // ---- the API
 
     @Override
@@ -859,7 +958,7 @@ public final class FileConversationStore implements ConversationStore {
             LogRecord record = new LogRecord.Append(revision, request.at(), plan.toAppend());
             byte[] payload = FormatCodec.encodeRecord(record);
             SegmentLog.Position at = c.end == null ? null : c.end.position();
-            writeRecord(convId, stem, log, c, payload);
+            SegmentLog.Position written = writeRecord(convId, stem, log, c, payload);
             if (existing == null) {
                 install(convId, c);
             }
@@ -867,6 +966,7 @@ public final class FileConversationStore implements ConversationStore {
             if (c.ids != null) {
                 indexIds(c.ids, plan.toAppend());
             }
+            updateIndex(convId, stem, log, c, plan.toAppend(), written);
             committed(convId, stem, c, SegmentLog.FRAME_HEADER + payload.length, false);
             return new AppendResult(convId, revision, plan.results(), plan.alreadyStored(),
                     c.live.counters());
@@ -950,19 +1050,32 @@ public final class FileConversationStore implements ConversationStore {
             if (limit == 0 || fromSeq > c.live.counters().messagesTotal()) {
                 return out;
             }
-            try {
-                forEachRecord(c, log, (record, at, next, bytes) -> {
-                    if (record instanceof LogRecord.Append a) {
-                        for (StoredMessage m : a.messages()) {
-                            if (m.seq() >= fromSeq) {
-                                out.add(m);
-                                if (out.size() == limit) {
-                                    throw new StopReading();
-                                }
-                            }
+            List<Round> recent = c.state().recentRounds();
+            if (!recent.isEmpty() && fromSeq >= recent.get(0).firstMessageSeq()) {
+                // The range starts in the recent rounds, which the state holds: no log read.
+                for (Round r : recent) {
+                    for (StoredMessage m : r.messages()) {
+                        if (m.seq() >= fromSeq && out.size() < limit) {
+                            out.add(m);
                         }
                     }
-                });
+                }
+                return out;
+            }
+            try {
+                readFrom(c, log, SparseIndex.floorByMessage(indexOf(stem), fromSeq),
+                        (record, at, next, bytes) -> {
+                            if (record instanceof LogRecord.Append a) {
+                                for (StoredMessage m : a.messages()) {
+                                    if (m.seq() >= fromSeq) {
+                                        out.add(m);
+                                        if (out.size() == limit) {
+                                            throw new StopReading();
+                                        }
+                                    }
+                                }
+                            }
+                        });
             } catch (StopReading done) {
                 // The range is complete.
             }
@@ -981,10 +1094,21 @@ public final class FileConversationStore implements ConversationStore {
                 return out;
             }
             long lastWanted = Math.min(total, fromRound + limit - 1);
+            List<Round> recent = c.state().recentRounds();
+            if (!recent.isEmpty() && fromRound >= recent.get(0).seq()) {
+                // The range starts in the recent rounds, which the state holds: no log read.
+                for (Round r : recent) {
+                    if (r.seq() >= fromRound && r.seq() <= lastWanted) {
+                        out.add(r);
+                    }
+                }
+                return out;
+            }
             List<StoredMessage> open = new ArrayList<>();
             long[] openSeq = {0};
             try {
-                forEachRecord(c, log, (record, at, next, bytes) -> {
+                readFrom(c, log, SparseIndex.floorByRound(indexOf(stem), fromRound),
+                        (record, at, next, bytes) -> {
                     if (record instanceof LogRecord.Append a) {
                         for (StoredMessage m : a.messages()) {
                             if (m.roundSeq() < fromRound) {
@@ -1099,6 +1223,8 @@ public final class FileConversationStore implements ConversationStore {
                     }
                 }
             }
+            // Second, right after the checkpoint: an index never outlives its log for long.
+            doomed.add(directory.resolve(ConversationIdCodec.indexName(stem)));
             boolean removed = false;
             // The checkpoint first, then the log from its newest segment back: a kill in
             // between leaves a shorter log, never a checkpoint without a log.
@@ -1299,6 +1425,7 @@ public final class FileConversationStore implements ConversationStore {
                 boolean ours = ConversationIdCodec.stemAndSegmentOf(name)
                         .map(e -> e.getKey().equals(stem)).orElse(false)
                         || name.equals(ConversationIdCodec.stateName(stem))
+                        || name.equals(ConversationIdCodec.indexName(stem))
                         || ConversationIdCodec.stemOfTempName(name).map(stem::equals)
                         .orElse(false);
                 if (ours) {
