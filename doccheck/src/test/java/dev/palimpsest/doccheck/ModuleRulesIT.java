@@ -1,0 +1,94 @@
+package dev.palimpsest.doccheck;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rule of docs/architecture.md, read from the module descriptors of the built jars: which
+ * module may see Jackson, JDBC or HTTP. A module that starts to require one of them without
+ * being allowed to fails this test, however it got there.
+ */
+class ModuleRulesIT {
+    /** Module directory to the families of third-party or JDK modules it may require. */
+    private static final Map<String, Set<Family>> ALLOWED = Map.ofEntries(
+            Map.entry("model", Set.of()),
+            Map.entry("store", Set.of()),
+            Map.entry("store-memory", Set.of()),
+            Map.entry("format", Set.of(Family.JACKSON)),
+            Map.entry("store-file", Set.of()),
+            Map.entry("engine-v2", Set.of()),
+            Map.entry("summarizer-openai", Set.of(Family.JACKSON, Family.HTTP)),
+            Map.entry("cli", Set.of(Family.JACKSON, Family.PICOCLI)),
+            // The first generation, until the launcher moves over and it is removed.
+            Map.entry("core", Set.of()),
+            Map.entry("persist", Set.of(Family.JACKSON)),
+            Map.entry("engine", Set.of(Family.JACKSON, Family.HTTP)));
+
+    /** What a module may require, by family. */
+    private enum Family {
+        JACKSON(n -> n.startsWith("com.fasterxml.jackson.")),
+        JDBC(n -> n.equals("java.sql") || n.startsWith("org.postgresql")),
+        HTTP(n -> n.equals("java.net.http") || n.equals("jdk.httpserver")),
+        PICOCLI(n -> n.equals("info.picocli"));
+
+        private final Predicate<String> matches;
+
+        Family(Predicate<String> matches) {
+            this.matches = matches;
+        }
+    }
+
+    private static ModuleDescriptor descriptor(String module) {
+        Path jar = Path.of(DocumentationIT.property("palimpsest.repository")).toAbsolutePath()
+                .normalize().resolve(module).resolve("target").resolve("palimpsest-" + module
+                        + "-" + DocumentationIT.property("palimpsest.version") + ".jar");
+        assertTrue(Files.isRegularFile(jar), "built jar " + jar);
+        return ModuleFinder.of(jar).findAll().iterator().next().descriptor();
+    }
+
+    private static Set<String> requires(ModuleDescriptor d) {
+        return d.requires().stream().map(ModuleDescriptor.Requires::name)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void onlyTheModulesAllowedToRequireJacksonJdbcOrHttpDo() {
+        List<String> broken = new ArrayList<>();
+        for (Map.Entry<String, Set<Family>> rule : ALLOWED.entrySet()) {
+            for (String required : requires(descriptor(rule.getKey()))) {
+                for (Family family : Family.values()) {
+                    if (family.matches.test(required) && !rule.getValue().contains(family)) {
+                        broken.add(rule.getKey() + " requires " + required + " (" + family
+                                + ", not allowed there)");
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), broken);
+    }
+
+    @Test
+    void theModelTheStoreApiAndTheEngineNeedNothingButJavaBaseAndEachOther() {
+        for (String module : List.of("model", "store", "store-memory", "engine-v2")) {
+            for (String required : requires(descriptor(module))) {
+                assertTrue(required.equals("java.base") || required.startsWith("dev.palimpsest."),
+                        module + " requires " + required);
+            }
+        }
+        assertEquals(Set.of("java.base", "dev.palimpsest.store"),
+                requires(descriptor("engine-v2")));
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * The {@link dev.palimpsest.summarizer.openai.OpenAiSummarizer}, a
+ * {@link dev.palimpsest.engine.v2.Summarizer} for any OpenAI-compatible chat-completions
+ * endpoint, and the {@link dev.palimpsest.summarizer.openai.InsecureEndpointException} its
+ * builder refuses a plain-HTTP key with.
+ */
+package dev.palimpsest.summarizer.openai;
