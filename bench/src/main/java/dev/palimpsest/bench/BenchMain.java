@@ -25,7 +25,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
             System.err.println("usage: BenchMain quick|full WORKDIR RESULTS.md "
-                    + "save|scale|startup|parallel|log|range|all ...");
+                    + "save|scale|startup|parallel|log|range|log-parallel|all ...");
             System.exit(2);
         }
         Settings settings = Settings.of(args[0], Path.of(args[1]), Path.of(args[2]));
@@ -34,7 +34,7 @@ public final class BenchMain {
         report.text(Machine.describe(settings.workDir(), args[0]));
         List<String> figures = Arrays.asList(args).subList(3, args.length);
         boolean all = figures.contains("all");
-        for (String f : List.of("save", "scale", "startup", "parallel", "log", "range")) {
+        for (String f : List.of("save", "scale", "startup", "parallel", "log", "range", "log-parallel")) {
             if (all || figures.contains(f)) {
                 long start = System.nanoTime();
                 runFigure(f, settings, report);
@@ -54,6 +54,7 @@ public final class BenchMain {
             case "parallel" -> ParallelBenchmark.run(settings, report);
             case "log" -> LogAppendBenchmark.run(settings, report);
             case "range" -> RangeReadBenchmark.run(settings, report);
+            case "log-parallel" -> LogParallelBenchmark.run(settings, report);
             default -> throw new BenchException("unknown figure: " + figure);
         }
     }
