@@ -30,7 +30,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
 
@@ -104,9 +107,10 @@ final class ChatCompletionsClient {
 
     /**
      * Sends the request and reads the whole answer, at most {@code maxResponseBytes + 1} bytes
-     * of its body. The body is read inside {@link HttpClient#send}, which waits on a future that
-     * an interrupt ends, never in a stream that waits on its own: the JDK's body stream swallows
-     * interrupts, so a server that stalls in the middle of its answer would pin the thread.
+     * of its body, within the request timeout. The body is read into the exchange's future,
+     * which an interrupt or the timeout ends, never in a stream that waits on its own: the JDK's
+     * body stream swallows interrupts, so a server that stalls in the middle of its answer would
+     * pin the thread.
      */
     private HttpResponse<byte[]> send(String convId, byte[] body) throws InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(settings.endpoint())
@@ -118,16 +122,31 @@ final class ChatCompletionsClient {
         settings.apiKey().ifPresent(key -> request.header("Authorization", "Bearer " + key));
         int cap = (int) Math.min(Integer.MAX_VALUE - 8, settings.maxResponseBytes() + 1);
         AtomicBoolean headArrived = new AtomicBoolean();
+        // The request timeout bounds the head only; the whole exchange gets the same bound here,
+        // so a server that stalls in the middle of its answer cannot pin a caller that uses the
+        // summarizer without the engine's own timeout.
+        CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request.build(),
+                head -> {
+                    headArrived.set(true);
+                    return new CappedBody(cap);
+                });
         try {
-            return http.send(request.build(), head -> {
-                headArrived.set(true);
-                return new CappedBody(cap);
-            });
-        } catch (IOException e) {
+            return exchange.get(settings.requestTimeout().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            if (headArrived.get()) {
+                throw failure(convId, bodyFailure(new HttpTimeoutException("body")), e);
+            }
+            throw failure(convId, sendFailure(new HttpTimeoutException("request timed out")), e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            IOException io = cause instanceof IOException ? (IOException) cause
+                    : new IOException(cause);
             // The client may report an interrupt as an I/O failure; it is still an interrupt.
-            throwIfInterrupted(e);
-            throw failure(convId, headArrived.get() ? bodyFailure(e) : sendFailure(e), e);
+            throwIfInterrupted(io);
+            throw failure(convId, headArrived.get() ? bodyFailure(io) : sendFailure(io), io);
         } catch (InterruptedException e) {
+            exchange.cancel(true);
             // The exception is the signal: the interrupt flag stays clear, as Thread.sleep and
             // HttpClient.send leave it.
             throw interrupted("interrupted while calling " + url

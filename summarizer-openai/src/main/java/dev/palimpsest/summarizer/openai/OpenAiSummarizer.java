@@ -673,7 +673,9 @@ public final class OpenAiSummarizer implements Summarizer {
         }
 
         /**
-         * Sets how long one request may take until the answer's headers arrive. Default: 60 s.
+         * Sets how long one request may take, its whole answer read: a server that stalls in the
+         * middle of its answer fails the call when it passes, as one that never answers does.
+         * Each retry gets it anew. Default: 60 s.
          *
          * @param value positive
          * @return this builder

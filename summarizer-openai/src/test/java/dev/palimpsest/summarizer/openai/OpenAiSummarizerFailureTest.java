@@ -176,6 +176,26 @@ class OpenAiSummarizerFailureTest {
     }
 
     @Test
+    void anAnswerThatStallsHalfwayEndsWithinTheRequestTimeout() throws IOException {
+        try (RawLoopbackServer stalling = new RawLoopbackServer(connection -> {
+            RawLoopbackServer.readRequest(connection.getInputStream());
+            connection.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: "
+                    + "application/json\r\nContent-Length: 100\r\n\r\n{\"cho")
+                    .getBytes(StandardCharsets.US_ASCII));
+            connection.getOutputStream().flush();
+            // Keep the connection open, the answer unfinished, until the client gives up.
+            connection.getInputStream().read();
+        })) {
+            long start = System.nanoTime();
+            String message = failure(summarizerAt(stalling.baseUrl("http"))
+                    .requestTimeout(Duration.ofMillis(400)).maxRetries(0).build());
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(message.contains("did not finish its answer within"), message);
+            assertTrue(millis < 20_000, "ended after " + millis + " ms");
+        }
+    }
+
+    @Test
     void aConnectionClosedWithoutAnAnswerSaysSo() throws IOException {
         try (RawLoopbackServer closing = new RawLoopbackServer(
                 connection -> RawLoopbackServer.readRequest(connection.getInputStream()))) {

@@ -418,6 +418,12 @@ class OpenAiSummarizerTest {
     }
 
     /** Tells whether {@code caller} is in {@code method} of the summarizer's HTTP side. */
+    /** Parked on the exchange's future, which waits at most the request timeout. */
+    private static boolean waiting(Thread caller) {
+        Thread.State state = caller.getState();
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+    }
+
     private static boolean inClient(Thread caller, String method) {
         for (StackTraceElement frame : caller.getStackTrace()) {
             if (frame.getClassName().equals(ChatCompletionsClient.class.getName())
@@ -448,7 +454,7 @@ class OpenAiSummarizerTest {
         OpenAiSummarizer summarizer = summarizer().requestTimeout(Duration.ofSeconds(30)).build();
         Ended ended = summarizeInThread(summarizer, REQUEST,
                 caller -> received.await(0, TimeUnit.SECONDS)
-                        && caller.getState() == Thread.State.WAITING && inClient(caller, "send"));
+                        && waiting(caller) && inClient(caller, "send"));
         assertInterrupted(ended, "interrupted while calling " + baseUrl() + "/chat/completions");
         assertTrue(ended.thrown().getCause() instanceof InterruptedException,
                 String.valueOf(ended.thrown().getCause()));
@@ -484,7 +490,7 @@ class OpenAiSummarizerTest {
             Ended ended = summarizeInThread(summarizer, REQUEST,
                     caller -> headersSent.await(0, TimeUnit.SECONDS)
                             && System.nanoTime() - headersSentAt.get() > 200_000_000L
-                            && caller.getState() == Thread.State.WAITING
+                            && waiting(caller)
                             && inClient(caller, "send"));
             release.countDown();
             assertInterrupted(ended, "interrupted while calling " + stalling.baseUrl("http")
