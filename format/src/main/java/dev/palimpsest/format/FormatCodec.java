@@ -170,50 +170,81 @@ public final class FormatCodec {
      * @param checkpoint the checkpoint
      */
     public static byte[] encodeCheckpoint(Checkpoint checkpoint) {
-        ConversationState s = checkpoint.state();
-        return write(true, g -> {
-            g.writeStartObject();
-            g.writeNumberField("schema_version", SCHEMA_VERSION);
-            g.writeStringField("conv_id", s.convId());
-            g.writeNumberField("revision", s.revision());
-            g.writeStringField("updated_at", s.updatedAt().toString());
-            Counters c = s.counters();
-            g.writeObjectFieldStart("counters");
-            g.writeNumberField("rounds_total", c.roundsTotal());
-            g.writeNumberField("messages_total", c.messagesTotal());
-            g.writeNumberField("compactions", c.compactions());
-            g.writeNumberField("compacted_rounds", c.compactedRounds());
-            g.writeNumberField("compacted_messages", c.compactedMessages());
-            g.writeNumberField("compaction_failures", c.compactionFailures());
-            g.writeNumberField("context_tokens", c.contextTokens());
-            g.writeNumberField("recent_tokens", c.recentTokens());
-            if (c.lastCompactedAt().isPresent()) {
-                g.writeStringField("last_compacted_at", c.lastCompactedAt().get().toString());
-            }
-            g.writeEndObject();
+        return write(true, g -> writeState(g, checkpoint.state(), checkpoint));
+    }
+
+    /**
+     * {@return the current state of a conversation as pretty-printed JSON}: the fields of a
+     * checkpoint without its log position (which only the file store has), as the launcher's
+     * {@code show --json} prints it
+     *
+     * @param state the state
+     */
+    public static byte[] encodeState(ConversationState state) {
+        return write(true, g -> writeState(g, state, null));
+    }
+
+    /**
+     * {@return the JSON of a round: {@code {"seq": N, "messages": [...]}}, as a checkpoint's
+     * {@code recent_rounds} holds it}
+     *
+     * @param round  the round
+     * @param pretty whether to pretty-print it
+     */
+    public static byte[] encodeRound(Round round, boolean pretty) {
+        return write(pretty, g -> writeRound(g, round));
+    }
+
+    /** Writes a state; with the checkpoint's log position when {@code at} is given. */
+    private static void writeState(JsonGenerator g, ConversationState s, Checkpoint at)
+            throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("schema_version", SCHEMA_VERSION);
+        g.writeStringField("conv_id", s.convId());
+        g.writeNumberField("revision", s.revision());
+        g.writeStringField("updated_at", s.updatedAt().toString());
+        Counters c = s.counters();
+        g.writeObjectFieldStart("counters");
+        g.writeNumberField("rounds_total", c.roundsTotal());
+        g.writeNumberField("messages_total", c.messagesTotal());
+        g.writeNumberField("compactions", c.compactions());
+        g.writeNumberField("compacted_rounds", c.compactedRounds());
+        g.writeNumberField("compacted_messages", c.compactedMessages());
+        g.writeNumberField("compaction_failures", c.compactionFailures());
+        g.writeNumberField("context_tokens", c.contextTokens());
+        g.writeNumberField("recent_tokens", c.recentTokens());
+        if (c.lastCompactedAt().isPresent()) {
+            g.writeStringField("last_compacted_at", c.lastCompactedAt().get().toString());
+        }
+        g.writeEndObject();
+        if (at != null) {
             g.writeObjectFieldStart("log");
-            g.writeNumberField("segment", checkpoint.logSegment());
-            g.writeNumberField("offset", checkpoint.logOffset());
+            g.writeNumberField("segment", at.logSegment());
+            g.writeNumberField("offset", at.logOffset());
             g.writeEndObject();
-            if (s.pinnedSystem().isPresent()) {
-                g.writeFieldName("pinned_system");
-                writeMessage(g, s.pinnedSystem().get());
-            }
-            g.writeStringField("compressed_context", s.compressedContext());
-            g.writeArrayFieldStart("recent_rounds");
-            for (Round round : s.recentRounds()) {
-                g.writeStartObject();
-                g.writeNumberField("seq", round.seq());
-                g.writeArrayFieldStart("messages");
-                for (StoredMessage m : round.messages()) {
-                    writeMessage(g, m);
-                }
-                g.writeEndArray();
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
-        });
+        }
+        if (s.pinnedSystem().isPresent()) {
+            g.writeFieldName("pinned_system");
+            writeMessage(g, s.pinnedSystem().get());
+        }
+        g.writeStringField("compressed_context", s.compressedContext());
+        g.writeArrayFieldStart("recent_rounds");
+        for (Round round : s.recentRounds()) {
+            writeRound(g, round);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void writeRound(JsonGenerator g, Round round) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("seq", round.seq());
+        g.writeArrayFieldStart("messages");
+        for (StoredMessage m : round.messages()) {
+            writeMessage(g, m);
+        }
+        g.writeEndArray();
+        g.writeEndObject();
     }
 
     /**

@@ -54,6 +54,29 @@ class CodecRoundTripTest {
         assertEquals(f, FormatCodec.decodeRecord(p, 0, p.length));
     }
 
+    @Test
+    void aStateEncodesLikeItsCheckpointWithoutTheLogPosition() {
+        Seeds.run("format state", r -> {
+            for (int i = 0; i < 50; i++) {
+                ConversationState s = Samples.state(r);
+                String state = new String(FormatCodec.encodeState(s), StandardCharsets.UTF_8);
+                String checkpoint = new String(FormatCodec.encodeCheckpoint(
+                        new Checkpoint(s, 1, 0)), StandardCharsets.UTF_8);
+                assertTrue(!state.contains("\"log\""), "no log position: " + state);
+                assertTrue(state.contains("\n  \"conv_id\""), "pretty-printed: " + state);
+                assertEquals(checkpoint.replaceFirst(
+                        "\n  \"log\" : \\{[^}]*\\},", ""), state);
+                for (Round round : s.recentRounds()) {
+                    String one = new String(FormatCodec.encodeRound(round, false),
+                            StandardCharsets.UTF_8);
+                    assertTrue(one.startsWith("{\"seq\":" + round.seq() + ",\"messages\":["),
+                            one);
+                    assertTrue(one.indexOf('\n') < 0, "compact form is one line: " + one);
+                }
+            }
+        });
+    }
+
     private static void corrupt(String json, String mentions) {
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
         PalimpsestException e = assertThrows(PalimpsestException.class,
