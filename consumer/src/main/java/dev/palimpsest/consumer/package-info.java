@@ -1,5 +1,5 @@
 /**
- * A daemon's conversation memory on top of the Palimpsest engine: {@link
+ * A daemon's conversation memory on top of the Palimpsest engine and its file store: {@link
  * dev.palimpsest.consumer.AgentMemory}. It exists to show, and to test, how the library is
  * embedded from another module.
  */
