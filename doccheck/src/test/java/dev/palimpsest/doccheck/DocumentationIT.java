@@ -33,7 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
 class DocumentationIT {
     /** What a user can depend on: the modules that attach sources and javadoc jars. */
     static final Set<String> SHIPPED = Set.of("palimpsest-core", "palimpsest-persist",
-            "palimpsest-engine", "palimpsest-cli");
+            "palimpsest-engine", "palimpsest-cli", "palimpsest-model", "palimpsest-store",
+            "palimpsest-format", "palimpsest-store-file", "palimpsest-store-memory",
+            "palimpsest-engine-v2", "palimpsest-summarizer-openai");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
 
     private static Path repository;
