@@ -3,7 +3,11 @@
  * the store, prints, and exits. It exports nothing.
  */
 module dev.palimpsest.cli {
-    requires dev.palimpsest.engine;
+    requires dev.palimpsest.engine.v2;
+    requires dev.palimpsest.store.file;
+    // The stored v2 JSON of messages, rounds and states, printed by show and transcript.
+    requires dev.palimpsest.format;
+    requires dev.palimpsest.summarizer.openai;
     // JSON output and config.json, through the streaming API only (no databind on this path).
     requires com.fasterxml.jackson.core;
     // The commands' models are built with picocli's programmatic API: picocli needs no

@@ -1,8 +1,8 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.engine.CompactionOutcome;
-import dev.palimpsest.engine.ConversationEngine;
-import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.engine.v2.CompactionOutcome;
+import dev.palimpsest.engine.v2.ConversationEngine;
+import dev.palimpsest.store.file.FileConversationStore;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code palimpsest compact}: folds the oldest rounds into the compressed context now. */
@@ -10,8 +10,9 @@ final class CompactCommand implements Subcommand {
     @Override
     public CommandSpec spec() {
         CommandSpec spec = Specs.command("compact", "Compact a conversation now: fold its oldest "
-                + "rounds into the compressed context until --keep-rounds remain, whatever the "
-                + "limits say.", "Exit 7 if the summarizer fails (the rounds then stay verbatim).");
+                + "closed rounds into the compressed context until --keep-rounds remain, "
+                + "whatever the limits say.",
+                "Exit 7 if the summarizer fails (the rounds then stay verbatim).");
         PolicyOptions.addTo(spec);
         spec.addPositional(Specs.id());
         return spec;
@@ -23,11 +24,15 @@ final class CompactCommand implements Subcommand {
         String convId = invocation.id();
         LauncherConfig config = invocation.session().config();
         PolicyOptions policy = PolicyOptions.of(invocation);
-        try (ConversationStore store = invocation.session().openStore()) {
-            ConversationEngine engine = Session.engine(store, policy.policy(config),
-                    policy.summarizer(config, terminal.env()));
+        try (FileConversationStore store = invocation.session().openStoreToRead(convId);
+             ConversationEngine engine = Session.engine(store, policy.policy(config),
+                     policy.summarizer(config, terminal.env()))) {
             StoredConversations.require(store, convId);
-            CompactionOutcome outcome = engine.compact(convId);
+            // Without an executor the engine compacts in this thread: the handle is done.
+            CompactionOutcome outcome = engine.compact(convId).outcome().orElseThrow();
+            if (outcome.status() == CompactionOutcome.Status.FAILED) {
+                throw outcome.failure().orElseThrow();
+            }
             terminal.out().println(describe(outcome, engine.policy().keepRounds()));
         }
         return ExitCode.OK;
@@ -39,11 +44,11 @@ final class CompactCommand implements Subcommand {
                     + (outcome.roundsFolded() == 1 ? " round" : " rounds")
                     + " folded into the compressed context";
             case NOT_NEEDED -> "nothing to compact: no more than " + keepRounds
-                    + " recent rounds";
+                    + " recent closed rounds";
             case DROPPED -> "nothing to compact: another process compacted these rounds first";
-            case IN_PROGRESS -> "nothing to compact: a compaction is already running";
-            case SCHEDULED -> "compaction scheduled";
-            case FAILED -> "compaction failed: " + outcome.failure().orElse("unknown failure");
+            case CANCELLED -> "compaction cancelled";
+            case FAILED -> "compaction failed: " + outcome.failure().map(Throwable::getMessage)
+                    .orElse("unknown failure");
         };
     }
 }

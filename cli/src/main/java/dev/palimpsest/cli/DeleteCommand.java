@@ -1,14 +1,14 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.store.file.FileConversationStore;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code palimpsest delete}: deletes a conversation's state file and archive. */
+/** {@code palimpsest delete}: erases a conversation: its log, index, checkpoint and copies. */
 final class DeleteCommand implements Subcommand {
     @Override
     public CommandSpec spec() {
-        CommandSpec spec = Specs.command("delete",
-                "Delete a conversation's state file and archive; the id starts empty again.");
+        CommandSpec spec = Specs.command("delete", "Erase a conversation: its log segments, "
+                + "index, checkpoint and any quarantined copy; the id starts empty again.");
         spec.addPositional(Specs.id());
         return spec;
     }
@@ -16,7 +16,7 @@ final class DeleteCommand implements Subcommand {
     @Override
     public int run(Invocation invocation) {
         String convId = invocation.id();
-        try (ConversationStore store = invocation.session().openStore()) {
+        try (FileConversationStore store = invocation.session().openStoreToRead(convId)) {
             if (!store.delete(convId)) {
                 throw CliException.noSuchConversation(convId);
             }

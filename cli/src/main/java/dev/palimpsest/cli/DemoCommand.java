@@ -1,12 +1,11 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.engine.AppendResult;
-import dev.palimpsest.engine.CompactionOutcome;
-import dev.palimpsest.engine.CompactionPolicy;
-import dev.palimpsest.engine.ConversationEngine;
-import dev.palimpsest.engine.RoundInput;
-import dev.palimpsest.engine.summarizer.ExtractiveSummarizer;
-import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.engine.v2.AppendOutcome;
+import dev.palimpsest.engine.v2.CompactionOutcome;
+import dev.palimpsest.engine.v2.CompactionPolicy;
+import dev.palimpsest.engine.v2.ConversationEngine;
+import dev.palimpsest.engine.v2.ExtractiveSummarizer;
+import dev.palimpsest.store.file.FileConversationStore;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -37,13 +36,15 @@ final class DemoCommand implements Subcommand {
     public int run(Invocation invocation) throws IOException {
         PrintStream out = invocation.terminal().out();
         Session session = invocation.session();
-        List<RoundInput> dialogue = DemoDialogue.load();
+        List<DemoDialogue.Turn> dialogue = DemoDialogue.load();
         Path root = session.rootGiven() ? session.dataRoot()
                 : Files.createTempDirectory("palimpsest-demo-");
-        try (ConversationStore store = ConversationStore.open(root)) {
+        Files.createDirectories(root);
+        try (FileConversationStore store = FileConversationStore.open(root,
+                session.config().storeOptions());
+             ConversationEngine engine = ConversationEngine.builder(store).policy(POLICY)
+                     .summarizer(ExtractiveSummarizer.withBudget(1_200)).build()) {
             String convId = freshId(store);
-            ConversationEngine engine = ConversationEngine.builder(store).policy(POLICY)
-                    .summarizer(ExtractiveSummarizer.withBudget(1_200)).build();
             out.println("Replaying " + dialogue.size() + " rounds of a sample dialogue into "
                     + "conversation " + Text.quote(convId));
             out.println("  root:   " + root.toAbsolutePath());
@@ -51,26 +52,29 @@ final class DemoCommand implements Subcommand {
                     + " rounds are verbatim, keeping the last " + POLICY.keepRounds()
                     + "; extractive summarizer (offline)");
             out.println();
-            for (RoundInput round : dialogue) {
-                AppendResult result = engine.append(convId, round);
+            for (DemoDialogue.Turn round : dialogue) {
+                AppendOutcome result = engine.appendRound(convId, round.user(), round.assistant());
+                var messages = result.appended().messages();
                 out.print(String.format(Locale.ROOT, "  round %2d  user: %s%n",
-                        result.round().seq(), Text.preview(round.user(), 60)));
-                CompactionOutcome compaction = result.compaction();
+                        messages.get(messages.size() - 1).roundSeq(),
+                        Text.preview(round.user(), 60)));
+                // Without an executor the engine compacts in this thread: the handle is done.
+                CompactionOutcome compaction = result.compaction().outcome().orElseThrow();
                 if (compaction.status() != CompactionOutcome.Status.NOT_NEEDED) {
                     out.println("            compaction " + compaction.status().name()
                             .toLowerCase(Locale.ROOT)
                             + (compaction.roundsFolded() > 0 ? ": folded "
                             + compaction.roundsFolded() + " rounds into the compressed context"
-                            : compaction.failure().map(f -> ": " + f).orElse(""))
-                            + "; " + result.state().recentRounds().size()
-                            + " rounds verbatim now");
+                            : compaction.failure().map(f -> ": " + f.getMessage()).orElse(""))
+                            + "; " + engine.state(convId).map(s -> s.recentRounds().size())
+                            .orElse(0) + " rounds verbatim now");
                 }
                 out.flush();
             }
             out.println();
             out.println("Resulting state (palimpsest show):");
-            StateSummary.print(out, engine.state(convId), store.stateFile(convId),
-                    store.archiveFile(convId));
+            StateSummary.print(out, engine.state(convId).orElseThrow(),
+                    store.checkpointFile(convId));
             out.println();
             out.println("Prompt context for the next model call (palimpsest context):");
             out.print(engine.context(convId).asText());
@@ -78,7 +82,7 @@ final class DemoCommand implements Subcommand {
             // The image's launcher script names itself; run some other way, say "palimpsest".
             String launcher = shellQuote(System.getProperty("palimpsest.launcher", "palimpsest"));
             String rootArg = "--root " + shellQuote(root.toAbsolutePath().toString());
-            out.println("Files: " + store.stateFile(convId).getParent());
+            out.println("Files: " + store.checkpointFile(convId).getParent());
             out.println("Try:   " + launcher + " " + rootArg + " transcript " + shellQuote(convId));
             out.println("       " + launcher + " " + rootArg + " show --json "
                     + shellQuote(convId));
@@ -87,9 +91,9 @@ final class DemoCommand implements Subcommand {
     }
 
     /** The first of demo, demo-2, demo-3, ... that is not stored yet. */
-    private static String freshId(ConversationStore store) {
+    private static String freshId(FileConversationStore store) {
         String id = "demo";
-        for (int n = 2; Files.exists(store.stateFile(id)); n++) {
+        for (int n = 2; store.load(id).isPresent(); n++) {
             id = "demo-" + n;
         }
         return id;

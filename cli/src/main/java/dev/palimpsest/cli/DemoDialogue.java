@@ -1,6 +1,5 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.engine.RoundInput;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,11 +16,20 @@ import java.util.List;
 final class DemoDialogue {
     static final String RESOURCE = "demo-dialogue.txt";
 
+    /**
+     * One round of the dialogue.
+     *
+     * @param user      the user's text
+     * @param assistant the assistant's answer
+     */
+    record Turn(String user, String assistant) {
+    }
+
     private DemoDialogue() {
     }
 
     /** Loads the bundled dialogue. */
-    static List<RoundInput> load() {
+    static List<Turn> load() {
         try (InputStream in = DemoDialogue.class.getResourceAsStream(RESOURCE)) {
             if (in == null) {
                 throw new IllegalStateException("the launcher lacks its resource " + RESOURCE);
@@ -32,8 +40,8 @@ final class DemoDialogue {
         }
     }
 
-    static List<RoundInput> parse(BufferedReader reader) throws IOException {
-        List<RoundInput> rounds = new ArrayList<>();
+    static List<Turn> parse(BufferedReader reader) throws IOException {
+        List<Turn> rounds = new ArrayList<>();
         String pendingUser = null;
         String line;
         int number = 0;
@@ -45,7 +53,7 @@ final class DemoDialogue {
             if (line.startsWith("user: ") && pendingUser == null) {
                 pendingUser = line.substring("user: ".length());
             } else if (line.startsWith("assistant: ") && pendingUser != null) {
-                rounds.add(RoundInput.of(pendingUser, line.substring("assistant: ".length())));
+                rounds.add(new Turn(pendingUser, line.substring("assistant: ".length())));
                 pendingUser = null;
             } else {
                 throw new IllegalStateException(RESOURCE + " line " + number

@@ -1,20 +1,10 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.core.InvalidModelException;
-import dev.palimpsest.engine.EngineException;
-import dev.palimpsest.engine.SequenceConflictException;
-import dev.palimpsest.engine.SummarizerException;
-import dev.palimpsest.persist.ConflictException;
-import dev.palimpsest.persist.CorruptStateException;
-import dev.palimpsest.persist.IdCollisionException;
-import dev.palimpsest.persist.InvalidIdException;
-import dev.palimpsest.persist.StateTooLargeException;
-import dev.palimpsest.persist.StoreException;
-import dev.palimpsest.persist.StoreIOException;
+import dev.palimpsest.model.PalimpsestException;
 import java.io.PrintStream;
 
 /**
- * Maps a failure to its exit code and its one-line message on standard error. Only the type of
+ * Maps a failure to its exit code and its one-line message on standard error. Only the kind of
  * the failure decides the code, so every command reports the same failure the same way.
  */
 final class ErrorReport {
@@ -31,29 +21,10 @@ final class ErrorReport {
         if (failure instanceof CliException cli) {
             return cli.exitCode();
         }
-        if (failure instanceof InvalidIdException || failure instanceof InvalidModelException
-                || failure instanceof StateTooLargeException) {
-            // The input was rejected before anything was written: a bad id, a text that is not
-            // Unicode, or a round that would make the state file larger than the store's limit.
-            return ExitCode.USAGE;
-        }
-        if (failure instanceof CorruptStateException || failure instanceof IdCollisionException) {
-            return ExitCode.UNREADABLE_STATE;
-        }
-        if (failure instanceof ConflictException
-                || failure instanceof SequenceConflictException) {
-            return ExitCode.CONFLICT;
-        }
-        if (failure instanceof StoreIOException) {
-            return ExitCode.IO;
-        }
-        if (failure instanceof SummarizerException) {
-            return ExitCode.SUMMARIZER_FAILED;
-        }
-        if (failure.getClass() == EngineException.class) {
-            // The engine's own failures besides the two above concern stored history it cannot
-            // read back (a transcript whose archive lacks rounds the state says were compacted).
-            return ExitCode.UNREADABLE_STATE;
+        if (failure instanceof PalimpsestException typed) {
+            // Every failure of the model, the stores and the engine carries its kind, and the
+            // kind carries its exit code (docs/cli.md lists them).
+            return typed.kind().exitCode();
         }
         return ExitCode.INTERNAL;
     }
@@ -73,8 +44,8 @@ final class ErrorReport {
         int code = exitCode(failure);
         StringBuilder line = new StringBuilder(command).append(": ");
         String id = convId;
-        if (id == null && failure instanceof StoreException store) {
-            id = store.convId().orElse(null);
+        if (id == null && failure instanceof PalimpsestException typed) {
+            id = typed.convId().orElse(null);
         }
         if (id != null) {
             line.append("conversation ").append(Text.quote(id)).append(": ");

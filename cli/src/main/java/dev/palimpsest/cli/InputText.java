@@ -20,13 +20,14 @@ import java.nio.file.Path;
  */
 final class InputText {
     /**
-     * The most bytes one input is read to: the store's default limit on a whole state file,
-     * which a round must fit into.
+     * The most bytes one input is read to: the file store's default limit on one log record,
+     * which one append (a whole round) must fit into.
      */
-    static final long DEFAULT_LIMIT = dev.palimpsest.persist.StoreOptions.DEFAULT_MAX_STATE_BYTES;
+    static final long DEFAULT_LIMIT =
+            dev.palimpsest.store.file.FileStoreOptions.DEFAULTS.maxRecordBytes();
 
     private static final String TEXT_LIMIT = "the most one text may hold (a round must fit "
-            + "in its conversation's state file)";
+            + "in one log record)";
 
     private InputText() {
     }

@@ -3,25 +3,28 @@ package dev.palimpsest.cli;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
-import dev.palimpsest.core.Counters;
-import dev.palimpsest.core.Round;
-import dev.palimpsest.engine.ChatMessage;
-import dev.palimpsest.persist.CheckReport;
-import dev.palimpsest.persist.ConversationSummary;
+import dev.palimpsest.engine.v2.prompt.AnthropicPrompt;
+import dev.palimpsest.engine.v2.prompt.OpenAiMessage;
+import dev.palimpsest.model.ConversationState;
+import dev.palimpsest.model.Counters;
+import dev.palimpsest.model.ToolCall;
+import dev.palimpsest.store.file.CheckReport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * Writes the launcher's JSON output with Jackson's streaming generator, using the field names of
- * the state file format ({@code docs/format.md}): {@code seq}, {@code created_at},
- * {@code conv_id}, {@code rounds_total} and so on. Output is UTF-8, pretty-printed, and ends
- * with a newline.
+ * Writes the launcher's own JSON output (acknowledgements, reports, listings) with Jackson's
+ * streaming generator, using the field names of the state file format ({@code docs/format.md}):
+ * {@code seq}, {@code created_at}, {@code conv_id}, {@code rounds_total} and so on. Messages,
+ * rounds and states are written by the format's own codec ({@link StoredJson}). Output is UTF-8,
+ * pretty-printed, and ends with a newline.
  */
 final class JsonOutput implements AutoCloseable {
     private final JsonGenerator json;
@@ -43,37 +46,20 @@ final class JsonOutput implements AutoCloseable {
         }
     }
 
-    /** Writes the rounds as a JSON array of {@code seq, user, assistant, created_at, metadata}. */
-    void rounds(Iterator<Round> rounds) {
-        try {
-            json.writeStartArray();
-            while (rounds.hasNext()) {
-                Round round = rounds.next();
-                json.writeStartObject();
-                json.writeNumberField("seq", round.seq());
-                json.writeStringField("user", round.user());
-                json.writeStringField("assistant", round.assistant());
-                json.writeStringField("created_at", round.createdAt().toString());
-                json.writeObjectFieldStart("metadata");
-                for (Map.Entry<String, String> entry : round.metadata().entrySet()) {
-                    json.writeStringField(entry.getKey(), entry.getValue());
-                }
-                json.writeEndObject();
-                json.writeEndObject();
-            }
-            json.writeEndArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Writes an appended round's acknowledgement: {@code {conv_id, seq, created_at}}. */
-    void appended(String convId, Round round) {
+    /**
+     * Writes an append's acknowledgement: {@code {conv_id, seq, created_at, first_message_seq,
+     * last_message_seq, already_stored}}, {@code seq} being the round of the last message.
+     */
+    void appended(String convId, long roundSeq, String createdAt, long firstMessageSeq,
+                  long lastMessageSeq, int alreadyStored) {
         try {
             json.writeStartObject();
             json.writeStringField("conv_id", convId);
-            json.writeNumberField("seq", round.seq());
-            json.writeStringField("created_at", round.createdAt().toString());
+            json.writeNumberField("seq", roundSeq);
+            json.writeStringField("created_at", createdAt);
+            json.writeNumberField("first_message_seq", firstMessageSeq);
+            json.writeNumberField("last_message_seq", lastMessageSeq);
+            json.writeNumberField("already_stored", alreadyStored);
             json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -81,28 +67,30 @@ final class JsonOutput implements AutoCloseable {
     }
 
     /**
-     * Writes a check's report: {@code {root, files_checked, clean, repaired, findings: [{file,
-     * kind, detail, action, moved_to}]}}, kinds and actions in lower case.
+     * Writes a check's report: {@code {root, conversations, clean, repaired, findings: [{file,
+     * conv_id, problem, detail, repaired}]}}, problems in lower case; the top-level
+     * {@code repaired} tells whether every finding was repaired.
      */
     void checkReport(Path root, CheckReport report) {
         try {
             json.writeStartObject();
             json.writeStringField("root", root.toString());
-            json.writeNumberField("files_checked", report.filesChecked());
-            json.writeBooleanField("clean", report.isClean());
-            json.writeBooleanField("repaired", report.repaired());
+            json.writeNumberField("conversations", report.conversations());
+            json.writeBooleanField("clean", report.clean());
+            json.writeBooleanField("repaired", !report.clean()
+                    && report.findings().stream().allMatch(CheckReport.Finding::repaired));
             json.writeArrayFieldStart("findings");
             for (CheckReport.Finding finding : report.findings()) {
                 json.writeStartObject();
-                json.writeStringField("file", finding.file().toString());
-                json.writeStringField("kind", finding.kind().name().toLowerCase(Locale.ROOT));
-                json.writeStringField("detail", finding.detail());
-                json.writeStringField("action", finding.action().name().toLowerCase(Locale.ROOT));
-                if (finding.movedTo().isPresent()) {
-                    json.writeStringField("moved_to", finding.movedTo().get().toString());
+                json.writeStringField("file", finding.file());
+                if (finding.convId() == null) {
+                    json.writeNullField("conv_id");
                 } else {
-                    json.writeNullField("moved_to");
+                    json.writeStringField("conv_id", finding.convId());
                 }
+                json.writeStringField("problem", finding.problem().name().toLowerCase(Locale.ROOT));
+                json.writeStringField("detail", finding.detail());
+                json.writeBooleanField("repaired", finding.repaired());
                 json.writeEndObject();
             }
             json.writeEndArray();
@@ -112,33 +100,35 @@ final class JsonOutput implements AutoCloseable {
         }
     }
 
-    /** Writes the messages as a bare JSON array of {@code {"role": ..., "content": ...}}. */
-    void messages(Iterable<ChatMessage> messages) {
-        try {
-            json.writeStartArray();
-            for (ChatMessage message : messages) {
-                json.writeStartObject();
-                json.writeStringField("role", message.role());
-                json.writeStringField("content", message.content());
-                json.writeEndObject();
-            }
-            json.writeEndArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * What {@code list} prints of a conversation: its state without the texts, so a listing of
+     * many conversations holds none of their windows.
+     *
+     * @param convId    the conversation
+     * @param revision  its revision
+     * @param updatedAt when it last changed
+     * @param counters  its counters
+     */
+    record Summary(String convId, long revision, java.time.Instant updatedAt, Counters counters) {
+        static Summary of(ConversationState state) {
+            return new Summary(state.convId(), state.revision(), state.updatedAt(),
+                    state.counters());
         }
     }
 
-    /** Writes the summaries as a JSON array of {@code {conv_id, revision, updated_at, counters}}. */
-    void summaries(Iterable<ConversationSummary> summaries) {
+    /**
+     * Writes the summaries as a JSON array of {@code {conv_id, revision, updated_at, counters}}.
+     */
+    void summaries(List<Summary> states) {
         try {
             json.writeStartArray();
-            for (ConversationSummary summary : summaries) {
+            for (Summary state : states) {
                 json.writeStartObject();
-                json.writeStringField("conv_id", summary.convId());
-                json.writeNumberField("revision", summary.revision());
-                json.writeStringField("updated_at", summary.updatedAt().toString());
+                json.writeStringField("conv_id", state.convId());
+                json.writeNumberField("revision", state.revision());
+                json.writeStringField("updated_at", state.updatedAt().toString());
                 json.writeFieldName("counters");
-                counters(summary.counters());
+                counters(state.counters());
                 json.writeEndObject();
             }
             json.writeEndArray();
@@ -150,8 +140,10 @@ final class JsonOutput implements AutoCloseable {
     private void counters(Counters counters) throws IOException {
         json.writeStartObject();
         json.writeNumberField("rounds_total", counters.roundsTotal());
+        json.writeNumberField("messages_total", counters.messagesTotal());
         json.writeNumberField("compactions", counters.compactions());
         json.writeNumberField("compacted_rounds", counters.compactedRounds());
+        json.writeNumberField("compacted_messages", counters.compactedMessages());
         json.writeNumberField("compaction_failures", counters.compactionFailures());
         json.writeNumberField("context_tokens", counters.contextTokens());
         json.writeNumberField("recent_tokens", counters.recentTokens());
@@ -161,6 +153,110 @@ final class JsonOutput implements AutoCloseable {
             json.writeNullField("last_compacted_at");
         }
         json.writeEndObject();
+    }
+
+    /**
+     * Writes a prompt in the OpenAI chat format: a JSON array of {@code {role, content}}, with
+     * {@code tool_calls} on an assistant message that calls tools and {@code tool_call_id} on a
+     * tool result.
+     */
+    void openAiMessages(List<OpenAiMessage> messages) {
+        try {
+            json.writeStartArray();
+            for (OpenAiMessage message : messages) {
+                json.writeStartObject();
+                json.writeStringField("role", message.role());
+                if (message.content().isPresent()) {
+                    json.writeStringField("content", message.content().get());
+                } else {
+                    json.writeNullField("content");
+                }
+                if (!message.toolCalls().isEmpty()) {
+                    json.writeArrayFieldStart("tool_calls");
+                    for (ToolCall call : message.toolCalls()) {
+                        json.writeStartObject();
+                        json.writeStringField("id", call.id());
+                        json.writeStringField("type", "function");
+                        json.writeObjectFieldStart("function");
+                        json.writeStringField("name", call.name());
+                        json.writeStringField("arguments", call.arguments());
+                        json.writeEndObject();
+                        json.writeEndObject();
+                    }
+                    json.writeEndArray();
+                }
+                if (message.toolCallId().isPresent()) {
+                    json.writeStringField("tool_call_id", message.toolCallId().get());
+                }
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Writes a prompt in Anthropic's Messages format: {@code {system, messages: [{role,
+     * content: [blocks]}]}}, a tool call as a {@code tool_use} block whose {@code input} is the
+     * call's arguments (kept as a string when they are not a JSON object), a tool result as a
+     * {@code tool_result} block.
+     */
+    void anthropic(AnthropicPrompt prompt) {
+        try {
+            json.writeStartObject();
+            json.writeStringField("system", prompt.system());
+            json.writeArrayFieldStart("messages");
+            for (AnthropicPrompt.AnthropicMessage message : prompt.messages()) {
+                json.writeStartObject();
+                json.writeStringField("role", message.role());
+                json.writeArrayFieldStart("content");
+                for (AnthropicPrompt.ContentBlock block : message.content()) {
+                    json.writeStartObject();
+                    if (block instanceof AnthropicPrompt.Text text) {
+                        json.writeStringField("type", "text");
+                        json.writeStringField("text", text.text());
+                    } else if (block instanceof AnthropicPrompt.ToolUse use) {
+                        json.writeStringField("type", "tool_use");
+                        json.writeStringField("id", use.id());
+                        json.writeStringField("name", use.name());
+                        json.writeFieldName("input");
+                        if (isJsonObject(use.inputJson())) {
+                            json.writeRawValue(use.inputJson());
+                        } else {
+                            json.writeString(use.inputJson());
+                        }
+                    } else if (block instanceof AnthropicPrompt.ToolResult result) {
+                        json.writeStringField("type", "tool_result");
+                        json.writeStringField("tool_use_id", result.toolUseId());
+                        json.writeStringField("content", result.content());
+                        if (result.isError()) {
+                            json.writeBooleanField("is_error", true);
+                        }
+                    }
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Tells whether {@code text} is exactly one JSON object, so it may be written raw. */
+    private static boolean isJsonObject(String text) {
+        try (JsonParser p = new JsonFactory().createParser(text)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            p.skipChildren();
+            return p.nextToken() == null;
+        } catch (IOException notJson) {
+            return false;
+        }
     }
 
     /** Ends the document with a newline and flushes it. */

@@ -27,6 +27,7 @@ public final class Launcher {
     private static Map<String, Supplier<Subcommand>> subcommands() {
         Map<String, Supplier<Subcommand>> commands = new LinkedHashMap<>();
         commands.put("append", AppendCommand::new);
+        commands.put("import", ImportCommand::new);
         commands.put("show", ShowCommand::new);
         commands.put("context", ContextCommand::new);
         commands.put("transcript", TranscriptCommand::new);

@@ -3,7 +3,8 @@ package dev.palimpsest.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.palimpsest.engine.summarizer.OpenAiSummarizer.TokenLimitParameter;
+import dev.palimpsest.store.file.FileStoreOptions;
+import dev.palimpsest.summarizer.openai.OpenAiSummarizer.TokenLimitParameter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -40,11 +41,14 @@ import java.util.Set;
  * @param openai     the further {@code openai_*} keys of the OpenAI summarizer
  * @param compactTimeoutSeconds {@code compact_timeout_s}: how long {@code append} lets the
  *                   compaction after a round run, in seconds (0 skips it)
+ * @param storeOptions the file store's settings: {@code checkpoint_every_records},
+ *                   {@code checkpoint_every_bytes} and {@code segment_bytes}, the rest of
+ *                   {@link FileStoreOptions#DEFAULTS}
  */
 record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLong maxTokens,
                       Optional<String> summarizer, Optional<URI> openaiUrl,
                       Optional<String> model, OpenAiOptions openai,
-                      OptionalLong compactTimeoutSeconds) {
+                      OptionalLong compactTimeoutSeconds, FileStoreOptions storeOptions) {
 
     /** The file name below the root. */
     static final String FILE_NAME = "config.json";
@@ -63,12 +67,15 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
             "openai_headers",
             "openai_token_limit_parameter",
             "openai_temperature",
-            "compact_timeout_s");
+            "compact_timeout_s",
+            "checkpoint_every_records",
+            "checkpoint_every_bytes",
+            "segment_bytes");
 
     /** No file: every default is built in. */
     static final LauncherConfig NONE = new LauncherConfig(OptionalInt.empty(), OptionalInt.empty(),
             OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-            OpenAiOptions.NONE, OptionalLong.empty());
+            OpenAiOptions.NONE, OptionalLong.empty(), FileStoreOptions.DEFAULTS);
 
     /** The largest configuration read: a file larger than this is not a configuration. */
     static final long MAX_BYTES = 1024 * 1024;
@@ -76,6 +83,7 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
     /** Rejects a null part. */
     LauncherConfig {
         Objects.requireNonNull(openai, "openai");
+        Objects.requireNonNull(storeOptions, "storeOptions");
     }
 
     /**
@@ -159,6 +167,10 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
         Optional<TokenLimitParameter> tokenLimit = Optional.empty();
         Optional<OptionalDouble> temperature = Optional.empty();
         OptionalLong compactTimeout = OptionalLong.empty();
+        FileStoreOptions defaults = FileStoreOptions.DEFAULTS;
+        long checkpointRecords = defaults.checkpointEveryRecords();
+        long checkpointBytes = defaults.checkpointEveryBytes();
+        long segmentBytes = defaults.segmentBytes();
         try (JsonParser parser = new JsonFactory().createParser(in)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw invalid(file, "must hold one JSON object");
@@ -190,6 +202,12 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
                             temperature(parser, value, file));
                     case "compact_timeout_s" -> compactTimeout = OptionalLong.of(
                             nonNegative(parser, longValue(parser, value, file), file));
+                    case "checkpoint_every_records" -> checkpointRecords =
+                            positive(parser, longValue(parser, value, file), file);
+                    case "checkpoint_every_bytes" -> checkpointBytes =
+                            positive(parser, longValue(parser, value, file), file);
+                    case "segment_bytes" -> segmentBytes =
+                            positive(parser, longValue(parser, value, file), file);
                     default -> throw invalid(file, unknownKey(key));
                 }
             }
@@ -206,7 +224,30 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
         return new LauncherConfig(maxRounds, keepRounds, maxTokens, summarizer, openaiUrl, model,
                 new OpenAiOptions(keyEnv, allowPlainHttp, systemPrompt, headers, tokenLimit,
                         temperature),
-                compactTimeout);
+                compactTimeout, storeOptions(checkpointRecords, checkpointBytes, segmentBytes,
+                        file));
+    }
+
+    private static FileStoreOptions storeOptions(long records, long bytes, long segmentBytes,
+                                                 Path file) {
+        if (records > Integer.MAX_VALUE) {
+            throw invalid(file, "'checkpoint_every_records' must be at most "
+                    + Integer.MAX_VALUE + ", was " + records);
+        }
+        FileStoreOptions d = FileStoreOptions.DEFAULTS;
+        try {
+            return new FileStoreOptions((int) records, bytes, segmentBytes, d.preallocateBytes(),
+                    d.maxRecordBytes());
+        } catch (RuntimeException refused) {
+            throw invalid(file, "invalid store settings: " + refused.getMessage());
+        }
+    }
+
+    private static long positive(JsonParser parser, long value, Path file) throws IOException {
+        if (value < 1) {
+            throw invalid(file, "'" + parser.currentName() + "' must be at least 1, was " + value);
+        }
+        return value;
     }
 
     private static String unknownKey(String key) {

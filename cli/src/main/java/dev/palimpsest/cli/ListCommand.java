@@ -1,19 +1,26 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.persist.ConversationListing;
-import dev.palimpsest.persist.ConversationStore;
-import dev.palimpsest.persist.ConversationSummary;
+import dev.palimpsest.model.FailureKind;
+import dev.palimpsest.model.PalimpsestException;
+import dev.palimpsest.store.ConversationPage;
+import dev.palimpsest.store.file.FileConversationStore;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code palimpsest list}: every stored conversation. */
 final class ListCommand implements Subcommand {
+    /** Ids listed per call to the store. */
+    private static final int PAGE = 1_000;
+
     @Override
     public CommandSpec spec() {
         CommandSpec spec = Specs.command("list", "List the stored conversations, ordered by id.",
                 "--json prints a JSON array of {conv_id, revision, updated_at, counters}.",
-                "State files that cannot be read are skipped; standard error says how many "
+                "Conversations that cannot be read are skipped; standard error says how many "
                         + "('palimpsest check' names them), and the exit code stays 0.");
         spec.addOption(Specs.flag("--json", "Print a JSON array."));
         return spec;
@@ -22,26 +29,46 @@ final class ListCommand implements Subcommand {
     @Override
     public int run(Invocation invocation) {
         PrintStream out = invocation.terminal().out();
-        try (ConversationStore store = invocation.session().openStore()) {
-            ConversationListing listing = store.listing();
-            List<ConversationSummary> summaries = listing.conversations();
-            if (invocation.flag("--json")) {
-                try (JsonOutput output = new JsonOutput(out)) {
-                    output.summaries(summaries);
-                }
-            } else if (summaries.isEmpty()) {
-                out.println("no conversations under " + store.root());
-            } else {
-                printTable(out, summaries);
+        Session session = invocation.session();
+        List<JsonOutput.Summary> states = new ArrayList<>();
+        int skipped = 0;
+        String where = session.dataRoot().toString();
+        if (Files.exists(session.dataRoot())) {
+            try (FileConversationStore store = FileConversationStore.open(session.dataRoot(),
+                    session.config().storeOptions())) {
+                where = store.root().toString();
+                Optional<String> after = Optional.empty();
+                do {
+                    ConversationPage page = store.list(after, PAGE);
+                    for (String id : page.ids()) {
+                        try {
+                            store.load(id).map(JsonOutput.Summary::of).ifPresent(states::add);
+                        } catch (PalimpsestException unreadable) {
+                            if (unreadable.kind() != FailureKind.CORRUPT) {
+                                throw unreadable;
+                            }
+                            skipped++;
+                        }
+                    }
+                    after = page.next();
+                } while (after.isPresent());
             }
-            out.flush();
-            int skipped = listing.skipped().size();
-            if (skipped > 0) {
-                invocation.terminal().err().println("palimpsest list: skipped " + skipped
-                        + (skipped == 1 ? " state file that cannot be read"
-                                : " state files that cannot be read")
-                        + "; run 'palimpsest check' to see which and why");
+        }
+        if (invocation.flag("--json")) {
+            try (JsonOutput output = new JsonOutput(out)) {
+                output.summaries(states);
             }
+        } else if (states.isEmpty()) {
+            out.println("no conversations under " + where);
+        } else {
+            printTable(out, states);
+        }
+        out.flush();
+        if (skipped > 0) {
+            invocation.terminal().err().println("palimpsest list: skipped " + skipped
+                    + (skipped == 1 ? " conversation that cannot be read"
+                            : " conversations that cannot be read")
+                    + "; run 'palimpsest check' to see which and why");
         }
         return ExitCode.OK;
     }
@@ -51,10 +78,10 @@ final class ListCommand implements Subcommand {
      * times carry as many fraction digits as the clock gave (up to nine), so fixed widths would
      * misalign.
      */
-    static void printTable(PrintStream out, List<ConversationSummary> summaries) {
+    static void printTable(PrintStream out, List<JsonOutput.Summary> summaries) {
         String[] header = {"ROUNDS", "REVISION", "COMPACTIONS", "UPDATED_AT", "ID"};
         List<String[]> rows = new java.util.ArrayList<>();
-        for (ConversationSummary s : summaries) {
+        for (JsonOutput.Summary s : summaries) {
             rows.add(new String[] {Long.toString(s.counters().roundsTotal()),
                 Long.toString(s.revision()), Long.toString(s.counters().compactions()),
                 s.updatedAt().toString(), Text.oneLine(s.convId())});

@@ -1,9 +1,13 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.engine.CompactionPolicy;
-import dev.palimpsest.engine.ConversationEngine;
-import dev.palimpsest.engine.Summarizer;
-import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.engine.v2.CompactionPolicy;
+import dev.palimpsest.engine.v2.ConversationEngine;
+import dev.palimpsest.engine.v2.Summarizer;
+import dev.palimpsest.model.FailureKind;
+import dev.palimpsest.model.PalimpsestException;
+import dev.palimpsest.store.file.FileConversationStore;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
@@ -82,13 +86,38 @@ final class Session {
         return LauncherConfig.read(dataRoot());
     }
 
-    /** Opens the store on the data root. */
-    ConversationStore openStore() {
-        return ConversationStore.open(dataRoot());
+    /**
+     * Opens the file store on the data root for a command that reads: a root that does not
+     * exist holds no conversation, and reading must not create it.
+     *
+     * @param convId the conversation the command reads, for the "not stored" error
+     * @throws CliException (exit 3) if the data root does not exist
+     */
+    FileConversationStore openStoreToRead(String convId) {
+        Path dataRoot = dataRoot();
+        if (!Files.exists(dataRoot)) {
+            throw CliException.noSuchConversation(convId);
+        }
+        return FileConversationStore.open(dataRoot, config().storeOptions());
+    }
+
+    /**
+     * Opens the file store on the data root for a command that writes, creating the root (and
+     * its parents) on first use.
+     */
+    FileConversationStore openStoreToWrite() {
+        Path dataRoot = dataRoot();
+        try {
+            Files.createDirectories(dataRoot);
+        } catch (IOException e) {
+            throw new PalimpsestException(FailureKind.IO, null, "cannot create the data root "
+                    + dataRoot + ": " + IoMessages.describe(e), e);
+        }
+        return FileConversationStore.open(dataRoot, config().storeOptions());
     }
 
     /** Builds an engine over {@code store} that compacts in the calling thread. */
-    static ConversationEngine engine(ConversationStore store, CompactionPolicy policy,
+    static ConversationEngine engine(FileConversationStore store, CompactionPolicy policy,
                                      Summarizer summarizer) {
         return ConversationEngine.builder(store).policy(policy).summarizer(summarizer).build();
     }

@@ -1,7 +1,9 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.core.Conversation;
-import dev.palimpsest.core.Counters;
+import dev.palimpsest.model.ConversationState;
+import dev.palimpsest.model.Counters;
+import dev.palimpsest.model.Round;
+import dev.palimpsest.model.StoredMessage;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +15,7 @@ final class StateSummary {
     private StateSummary() {
     }
 
-    static void print(PrintStream out, Conversation state, Path stateFile, Path archiveFile) {
+    static void print(PrintStream out, ConversationState state, Path checkpointFile) {
         Counters c = state.counters();
         out.println("conversation     " + Text.quote(state.convId()));
         out.println("revision         " + state.revision());
@@ -23,14 +25,17 @@ final class StateSummary {
                         + "-" + c.roundsTotal() + ")";
         out.println("rounds           " + c.roundsTotal() + " appended, " + recent
                 + " verbatim, " + c.compactedRounds() + " compacted");
+        out.println("messages         " + c.messagesTotal() + " appended, "
+                + c.compactedMessages() + " compacted");
         out.println("compactions      " + c.compactions() + " committed, "
                 + c.compactionFailures() + " failed"
                 + c.lastCompactedAt().map(at -> ", last at " + at).orElse(""));
         out.println("tokens (est.)    " + c.contextTokens() + " context + " + c.recentTokens()
                 + " recent = " + (c.contextTokens() + c.recentTokens()));
-        out.println("state file       " + stateFile);
-        out.println("archive          " + archiveFile
-                + (Files.exists(archiveFile) ? "" : " (none yet)"));
+        out.println("checkpoint       " + checkpointFile
+                + (Files.exists(checkpointFile) ? "" : " (none yet: the state is in the log)"));
+        state.pinnedSystem().ifPresent(system -> out.println("system prompt    "
+                + Text.preview(system.message().content(), 80)));
         if (state.compressedContext().isEmpty()) {
             out.println("compressed context: (none yet)");
         } else {
@@ -38,10 +43,13 @@ final class StateSummary {
                     PREVIEW_CHARS));
         }
         if (!state.recentRounds().isEmpty()) {
-            var last = state.recentRounds().get(state.recentRounds().size() - 1);
-            out.println("last round       [" + last.seq() + "] user: "
-                    + Text.preview(last.user(), 80));
-            out.println("                 assistant: " + Text.preview(last.assistant(), 80));
+            Round last = state.recentRounds().get(state.recentRounds().size() - 1);
+            String label = "last round       [" + last.seq() + "] ";
+            for (StoredMessage m : last.messages()) {
+                out.println(label + m.role().wireName() + ": "
+                        + Text.preview(TranscriptCommand.describe(m), 80));
+                label = "                 ";
+            }
         }
     }
 }

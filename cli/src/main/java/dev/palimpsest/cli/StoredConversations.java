@@ -1,6 +1,7 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.model.ConversationState;
+import dev.palimpsest.store.ConversationStore;
 
 /** The "never stored" check of the commands that read or change an existing conversation. */
 final class StoredConversations {
@@ -8,16 +9,14 @@ final class StoredConversations {
     }
 
     /**
-     * Fails with exit 3 unless {@code convId} is stored. The engine treats a conversation never
-     * stored as empty; the launcher reports it. The store says "not stored" only when nothing is
-     * at the conversation's name: a directory it cannot read, or something other than a regular
-     * file there, is its typed error (exit 6 or 4), the same as every other command gets.
+     * Loads {@code convId}, or fails with exit 3 if it was never stored. The engine treats a
+     * conversation never stored as empty; the launcher reports it. A file the store cannot read
+     * is its typed error (exit 4 or 6), the same as every other command gets.
      *
+     * @return the conversation's current state
      * @throws CliException (exit 3) if the conversation was never stored
      */
-    static void require(ConversationStore store, String convId) {
-        if (!store.isStored(convId)) {
-            throw CliException.noSuchConversation(convId);
-        }
+    static ConversationState require(ConversationStore store, String convId) {
+        return store.load(convId).orElseThrow(() -> CliException.noSuchConversation(convId));
     }
 }

@@ -3,12 +3,14 @@ package dev.palimpsest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.palimpsest.core.Conversation;
-import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.model.ConversationState;
+import dev.palimpsest.model.Role;
+import dev.palimpsest.model.StoredMessage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,10 +19,8 @@ class AppendCommandTest {
     @TempDir
     Path root;
 
-    private Conversation stored(String convId) {
-        try (ConversationStore store = ConversationStore.open(root)) {
-            return store.load(convId);
-        }
+    private ConversationState stored(String convId) {
+        return Stored.state(root, convId);
     }
 
     @Test
@@ -31,11 +31,11 @@ class AppendCommandTest {
         assertEquals("", first.err());
         assertEquals("2\n", LauncherRun.inRoot(root, "append", "--user", "again", "c1")
                 .expect(0).out());
-        Conversation state = stored("c1");
+        ConversationState state = stored("c1");
         assertEquals(2, state.counters().roundsTotal());
-        assertEquals("hi", state.recentRounds().get(0).user());
-        assertEquals("hello", state.recentRounds().get(0).assistant());
-        assertEquals("", state.recentRounds().get(1).assistant());
+        assertEquals("hi", Stored.user(state.recentRounds().get(0)));
+        assertEquals("hello", Stored.assistant(state.recentRounds().get(0)));
+        assertEquals("", Stored.assistant(state.recentRounds().get(1)));
     }
 
     @Test
@@ -46,10 +46,10 @@ class AppendCommandTest {
                 "--user-file", userFile.toString(), "--assistant-file", "-", "c").expect(0);
         LauncherRun.with(Map.of(), "user via stdin", "--root", root.toString(), "append",
                 "--user-file", "-", "--assistant", "typed", "c").expect(0);
-        Conversation state = stored("c");
-        assertEquals("from a file\nsecond line ✓", state.recentRounds().get(0).user());
-        assertEquals("from stdin 🌊", state.recentRounds().get(0).assistant());
-        assertEquals("user via stdin", state.recentRounds().get(1).user());
+        ConversationState state = stored("c");
+        assertEquals("from a file\nsecond line ✓", Stored.user(state.recentRounds().get(0)));
+        assertEquals("from stdin 🌊", Stored.assistant(state.recentRounds().get(0)));
+        assertEquals("user via stdin", Stored.user(state.recentRounds().get(1)));
     }
 
     @Test
@@ -59,7 +59,7 @@ class AppendCommandTest {
         LauncherRun.inRoot(root, "append", "--assistant", "a", "--assistant-file", "x", "c")
                 .expect(2);
         assertTrue(LauncherRun.inRoot(root, "append", "c").expect(2).oneErrorLine()
-                .contains("needs --user"));
+                .contains("a round needs"));
         assertTrue(LauncherRun.inRoot(root, "append", "--user-file", "-", "--assistant-file",
                 "-", "c").expect(2).oneErrorLine().contains("standard input"));
         LauncherRun.inRoot(root, "append", "--user", "a").expect(2);
@@ -84,7 +84,7 @@ class AppendCommandTest {
         LauncherRun.inRoot(root, "append", "--user", "u", "--meta", "model=gpt=x", "--meta",
                 "tokens=12", "--meta", "empty=", "c").expect(0);
         assertEquals(Map.of("model", "gpt=x", "tokens", "12", "empty", ""),
-                stored("c").recentRounds().get(0).metadata());
+                Stored.meta(stored("c").recentRounds().get(0)));
         LauncherRun.inRoot(root, "append", "--user", "u", "--meta", "novalue", "c").expect(2);
         LauncherRun.inRoot(root, "append", "--user", "u", "--meta", "=v", "c").expect(2);
         assertTrue(LauncherRun.inRoot(root, "append", "--user", "u", "--meta", "k=1", "--meta",
@@ -161,7 +161,7 @@ class AppendCommandTest {
             assertTrue(warning.contains("warning") && warning.contains("'c'"), warning);
             assertTrue(server.requests() >= 1, "the summarizer must have been asked");
         }
-        Conversation state = stored("c");
+        ConversationState state = stored("c");
         assertEquals(3, state.recentRounds().size());
         assertEquals(1, state.counters().compactionFailures());
     }
@@ -171,7 +171,7 @@ class AppendCommandTest {
         LauncherRun.inRoot(root, "append", "--user", "u", "").expect(2);
         String tooLong = "x".repeat(1025);
         assertTrue(LauncherRun.inRoot(root, "append", "--user", "u", tooLong).expect(2)
-                .oneErrorLine().contains("invalid conversation id"));
+                .oneErrorLine().contains("conversation id is longer than"));
     }
 
     @Test
@@ -180,9 +180,66 @@ class AppendCommandTest {
         String text = "naïve café — 日本語 — \uD83D\uDE00";
         LauncherRun.inRoot(root, "append", "--user", text, "--assistant", text, "--", id)
                 .expect(0);
-        Conversation state = stored(id);
+        ConversationState state = stored(id);
         assertEquals(id, state.convId());
-        assertEquals(text, state.recentRounds().get(0).user());
+        assertEquals(text, Stored.user(state.recentRounds().get(0)));
+    }
+
+    @Test
+    void messagesAppendARoundWithToolCallsInTheOpenAiFormat() throws IOException {
+        Path round = root.resolve("round.json");
+        Files.writeString(round, "[{\"role\": \"system\", \"content\": \"Be brief.\"},"
+                + "{\"role\": \"user\", \"content\": \"Weather in Paris?\", \"id\": \"m1\"},"
+                + "{\"role\": \"assistant\", \"content\": null, \"tool_calls\": [{\"id\": "
+                + "\"call_1\", \"type\": \"function\", \"function\": {\"name\": "
+                + "\"weather\", \"arguments\": \"{\\\"city\\\": \\\"Paris\\\"}\"}}]},"
+                + "{\"role\": \"tool\", \"tool_call_id\": \"call_1\", \"name\": \"weather\","
+                + " \"content\": \"18 C\"},"
+                + "{\"role\": \"assistant\", \"content\": \"18 C and sunny.\", "
+                + "\"metadata\": {\"model\": \"m\"}}]", StandardCharsets.UTF_8);
+        assertEquals("1\n", LauncherRun.inRoot(root, "append", "--messages", round.toString(),
+                "--meta", "source=test", "c").expect(0).out());
+        List<StoredMessage> messages = Stored.messages(root, "c");
+        assertEquals(5, messages.size());
+        assertEquals(List.of(Role.SYSTEM, Role.USER, Role.ASSISTANT, Role.TOOL, Role.ASSISTANT),
+                messages.stream().map(StoredMessage::role).toList());
+        assertEquals(Map.of("source", "test"), messages.get(0).message().metadata());
+        assertEquals("m1", messages.get(1).message().id().orElseThrow());
+        assertEquals("weather", messages.get(2).message().toolCalls().get(0).name());
+        assertEquals("{\"city\": \"Paris\"}",
+                messages.get(2).message().toolCalls().get(0).arguments());
+        assertEquals("call_1", messages.get(3).message().toolCallId().orElseThrow());
+        assertEquals(Map.of("model", "m"), messages.get(4).message().metadata());
+        // A message with an id appended again with equal content is answered with the stored
+        // one: the retry after a lost acknowledgement appends nothing.
+        String json = "[{\"role\": \"user\", \"content\": \"again\", \"id\": \"m2\"}]";
+        assertEquals("2\n", LauncherRun.with(Map.of(), json, "--root", root.toString(),
+                "append", "--messages", "-", "c").expect(0).out());
+        assertEquals("2\n", LauncherRun.with(Map.of(), json, "--root", root.toString(),
+                "append", "--messages", "-", "c").expect(0).out(), "a retry appends nothing");
+        assertEquals(6, Stored.messages(root, "c").size());
+    }
+
+    @Test
+    void badMessagesAreUsageErrorsNamingWhatFailed() {
+        String[][] cases = {
+            {"{\"role\": \"user\"}", "JSON array"},
+            {"[{\"role\": \"robot\", \"content\": \"x\"}]", "\"role\" must be system"},
+            {"[{\"role\": \"user\", \"content\": \"x\", \"colour\": 1}]",
+                "unknown field \"colour\""},
+            {"[{\"role\": \"tool\", \"content\": \"x\"}]", "message 1"},
+            {"[{\"role\": \"user\", \"content\": 5}]", "\"content\" must be a string"},
+            {"[]", "holds no message"},
+            {"[{\"role\": \"user\", \"content\": \"x\"}", "not valid JSON"},
+        };
+        for (String[] bad : cases) {
+            String error = LauncherRun.with(Map.of(), bad[0], "--root", root.toString(),
+                    "append", "--messages", "-", "c").expect(2).oneErrorLine();
+            assertTrue(error.contains(bad[1]), bad[0] + " -> " + error);
+        }
+        assertTrue(LauncherRun.inRoot(root, "append", "--messages", "-", "--user", "u", "c")
+                .expect(2).oneErrorLine().contains("not both"));
+        assertEquals(0, stored("c").revision());
     }
 
     static String[] concat(String[] head, String... tail) {

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.palimpsest.core.Counters;
-import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.model.Counters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,9 +34,7 @@ class AppendCompactionTimeoutTest {
     }
 
     private Counters counters() {
-        try (ConversationStore store = ConversationStore.open(root)) {
-            return store.load("c").counters();
-        }
+        return Stored.state(root, "c").counters();
     }
 
     private static String[] compactingAppend(Path root, LoopbackHttpServer server,

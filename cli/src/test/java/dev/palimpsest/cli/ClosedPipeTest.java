@@ -3,8 +3,8 @@ package dev.palimpsest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.palimpsest.engine.ConversationEngine;
-import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.engine.v2.ConversationEngine;
+import dev.palimpsest.store.file.FileConversationStore;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,10 +29,10 @@ class ClosedPipeTest {
     /** Rounds enough that a transcript is many writes long. */
     static void storeLongConversation(Path root, String convId, int rounds) {
         String text = "x".repeat(20_000);
-        try (ConversationStore store = ConversationStore.open(root)) {
-            ConversationEngine engine = ConversationEngine.builder(store).build();
+        try (FileConversationStore store = FileConversationStore.open(root);
+             ConversationEngine engine = ConversationEngine.builder(store).build()) {
             for (int i = 0; i < rounds; i++) {
-                engine.append(convId, "user " + i + " " + text, "assistant " + i);
+                engine.appendRound(convId, "user " + i + " " + text, "assistant " + i);
             }
         }
     }

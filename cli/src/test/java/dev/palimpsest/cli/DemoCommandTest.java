@@ -3,9 +3,8 @@ package dev.palimpsest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.palimpsest.core.Conversation;
-import dev.palimpsest.engine.RoundInput;
-import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.model.ConversationState;
+import dev.palimpsest.store.file.FileConversationStore;
 import java.io.BufferedReader;
 import java.io.StringReader;
 import java.nio.file.Path;
@@ -24,11 +23,11 @@ class DemoCommandTest {
         assertTrue(out.contains("compaction committed"), out);
         assertTrue(out.contains("root:   " + root.toAbsolutePath()), out);
         assertTrue(out.contains("Files: "), out);
-        try (ConversationStore store = ConversationStore.open(root)) {
-            Conversation demo = store.load("demo");
+        try (FileConversationStore store = FileConversationStore.open(root)) {
+            ConversationState demo = store.load("demo").orElseThrow();
             assertEquals(rounds, demo.counters().roundsTotal());
             assertTrue(demo.counters().compactions() >= 2, "a small window compacts often");
-            assertTrue(out.contains(store.stateFile("demo").toString()), out);
+            assertTrue(out.contains(store.checkpointFile("demo").toString()), out);
         }
         String again = LauncherRun.inRoot(root, "demo").expect(0).out();
         assertTrue(again.contains("conversation 'demo-2'"), "an existing demo is never reused");
@@ -36,14 +35,15 @@ class DemoCommandTest {
 
     @Test
     void theBundledDialogueAlternatesUserAndAssistant() throws Exception {
-        List<RoundInput> rounds = DemoDialogue.load();
+        List<DemoDialogue.Turn> rounds = DemoDialogue.load();
         assertTrue(rounds.size() >= 10, "enough rounds for several compactions");
-        for (RoundInput round : rounds) {
+        for (DemoDialogue.Turn round : rounds) {
             assertTrue(!round.user().isBlank() && !round.assistant().isBlank());
         }
-        List<RoundInput> parsed = DemoDialogue.parse(new BufferedReader(new StringReader(
+        List<DemoDialogue.Turn> parsed = DemoDialogue.parse(new BufferedReader(new StringReader(
                 "# c\nuser: u\nassistant: a\n\nuser: v\nassistant: b\n")));
-        assertEquals(List.of(RoundInput.of("u", "a"), RoundInput.of("v", "b")), parsed);
+        assertEquals(List.of(new DemoDialogue.Turn("u", "a"), new DemoDialogue.Turn("v", "b")),
+                parsed);
         for (String broken : List.of("assistant: a\n", "user: u\nuser: v\n", "user: u\n",
                 "prose\n")) {
             try {

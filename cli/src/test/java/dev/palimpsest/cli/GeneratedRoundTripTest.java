@@ -86,12 +86,15 @@ class GeneratedRoundTripTest {
                 LauncherRun.with(Map.of(), assistant, "--root", root.toString(), "append",
                         "--user", user, "--assistant-file", "-", "--meta", key + "=" + value,
                         "--", id).expect(0);
+                // One message per line: the user's (with the metadata), then the assistant's.
                 List<Map<String, String>> back = rounds(LauncherRun.inRoot(root, "transcript",
-                        "--json", "--", id).expect(0).out());
-                assertEquals(1, back.size(), id);
-                assertEquals(user, back.get(0).get("user"));
-                assertEquals(assistant, back.get(0).get("assistant"));
+                        "--jsonl", "--", id).expect(0).out());
+                assertEquals(2, back.size(), id);
+                assertEquals("user", back.get(0).get("role"));
+                assertEquals(user, back.get(0).get("content"));
                 assertEquals(value, back.get(0).get("meta:" + key));
+                assertEquals("assistant", back.get(1).get("role"));
+                assertEquals(assistant, back.get(1).get("content"));
                 List<Map<String, String>> messages = rounds(LauncherRun.inRoot(root, "context",
                         "--format", "messages", "--", id).expect(0).out());
                 assertEquals(Map.of("role", "user", "content", user), messages.get(0));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.palimpsest.persist.ConversationStore;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -29,9 +28,7 @@ class InputLimitsTest {
     Path root;
 
     private boolean stored(String convId) {
-        try (ConversationStore store = ConversationStore.open(root)) {
-            return store.load(convId).isStored();
-        }
+        return Stored.state(root, convId).isStored();
     }
 
     /** An input stream that never ends, as {@code yes |} gives. */
@@ -60,7 +57,7 @@ class InputLimitsTest {
                 root.toString(), "append", "--user-file", "-", "c"));
         assertEquals(ExitCode.USAGE, exit);
         String line = err.toString(StandardCharsets.UTF_8).strip();
-        assertTrue(line.contains("standard input is larger than 64 MiB"), line);
+        assertTrue(line.contains("standard input is larger than 32 MiB"), line);
         assertFalse(stored("c"));
     }
 
@@ -68,7 +65,7 @@ class InputLimitsTest {
     void devZeroIsASizeError() {
         String line = assertTimeoutPreemptively(PROMPTLY, () -> LauncherRun.inRoot(root,
                 "append", "--assistant-file", "/dev/zero", "c")).expect(2).oneErrorLine();
-        assertTrue(line.contains("'/dev/zero' is larger than 64 MiB"), line);
+        assertTrue(line.contains("'/dev/zero' is larger than 32 MiB"), line);
         assertFalse(stored("c"));
     }
 

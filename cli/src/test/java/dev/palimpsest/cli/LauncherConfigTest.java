@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.palimpsest.engine.summarizer.OpenAiSummarizer.TokenLimitParameter;
+import dev.palimpsest.store.file.FileStoreOptions;
+import dev.palimpsest.summarizer.openai.OpenAiSummarizer.TokenLimitParameter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -33,7 +34,9 @@ class LauncherConfigTest {
                 + "\"openai_system_prompt\": \"Summarize.\", "
                 + "\"openai_headers\": {\"X-Title\": \"t\", \"OpenAI-Project\": \"p\"}, "
                 + "\"openai_token_limit_parameter\": \"max_completion_tokens\", "
-                + "\"openai_temperature\": null, \"compact_timeout_s\": 0}");
+                + "\"openai_temperature\": null, \"compact_timeout_s\": 0, "
+                + "\"checkpoint_every_records\": 1, \"checkpoint_every_bytes\": 65536, "
+                + "\"segment_bytes\": 1048576}");
         assertEquals(new LauncherConfig(OptionalInt.of(30), OptionalInt.of(10),
                 OptionalLong.of(9000), Optional.of("openai"),
                 Optional.of(URI.create("http://127.0.0.1:11434/v1")), Optional.of("llama"),
@@ -41,7 +44,9 @@ class LauncherConfigTest {
                         Optional.of("Summarize."), Map.of("X-Title", "t", "OpenAI-Project", "p"),
                         Optional.of(TokenLimitParameter.MAX_COMPLETION_TOKENS),
                         Optional.of(java.util.OptionalDouble.empty())),
-                OptionalLong.of(0)), config);
+                OptionalLong.of(0), new FileStoreOptions(1, 65536, 1 << 20,
+                        FileStoreOptions.DEFAULTS.preallocateBytes(),
+                        FileStoreOptions.DEFAULTS.maxRecordBytes())), config);
         assertEquals(List.of("X-Title", "OpenAI-Project"),
                 List.copyOf(config.openai().headers().keySet()), "headers keep the file's order");
     }
@@ -60,6 +65,21 @@ class LauncherConfigTest {
                 {"{\"openai_key_env\": 1}", "'openai_key_env' must be a string"},
                 {"{\"openai_temperature\": 3}", "'openai_temperature' must be a number from 0"},
                 {"{\"openai_api_key\": \"sk-...\"}", "unknown key 'openai_api_key' (known: "}}) {
+            CliException e = assertThrows(CliException.class, () -> parse(bad[0]), bad[0]);
+            assertEquals(ExitCode.USAGE, e.exitCode());
+            assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+        }
+    }
+
+    @Test
+    void invalidStoreKeysAreRejectedNamingTheKey() {
+        for (String[] bad : new String[][] {
+                {"{\"checkpoint_every_records\": 0}",
+                        "'checkpoint_every_records' must be at least 1"},
+                {"{\"checkpoint_every_bytes\": -5}",
+                        "'checkpoint_every_bytes' must be at least 1"},
+                {"{\"checkpoint_every_records\": 3000000000}", "at most 2147483647"},
+                {"{\"segment_bytes\": 1024}", "invalid store settings: "}}) {
             CliException e = assertThrows(CliException.class, () -> parse(bad[0]), bad[0]);
             assertEquals(ExitCode.USAGE, e.exitCode());
             assertTrue(e.getMessage().contains(bad[1]), e.getMessage());

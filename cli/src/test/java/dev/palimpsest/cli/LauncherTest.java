@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.palimpsest.persist.ConversationStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,9 +24,7 @@ class LauncherTest {
     Path root;
 
     private long roundsIn(Path dataRoot, String convId) {
-        try (ConversationStore store = ConversationStore.open(dataRoot)) {
-            return store.load(convId).counters().roundsTotal();
-        }
+        return Stored.state(dataRoot, convId).counters().roundsTotal();
     }
 
     @Test
@@ -70,9 +67,8 @@ class LauncherTest {
         Files.writeString(argsFile, "list\n");
         LauncherRun.inRoot(root, "append", "--user", "@" + argsFile, "@" + argsFile).expect(0);
         assertEquals(1, roundsIn(root, "@" + argsFile));
-        try (ConversationStore store = ConversationStore.open(root)) {
-            assertEquals("@" + argsFile, store.load("@" + argsFile).recentRounds().get(0).user());
-        }
+        assertEquals("@" + argsFile,
+                Stored.user(Stored.state(root, "@" + argsFile).recentRounds().get(0)));
     }
 
     @Test
@@ -102,9 +98,8 @@ class LauncherTest {
     @Test
     void failuresPrintAStackTraceOnlyWithDebug() throws IOException {
         LauncherRun.inRoot(root, "append", "--user", "a", "c").expect(0);
-        try (ConversationStore store = ConversationStore.open(root)) {
-            Files.writeString(store.stateFile("c"), "garbage");
-        }
+        LauncherRun.inRoot(root, "append", "--user", "b", "c").expect(0);
+        Stored.damageLog(root, "c", "\"a\"");
         LauncherRun quiet = LauncherRun.inRoot(root, "show", "c").expect(4);
         quiet.oneErrorLine();
         LauncherRun loud = LauncherRun.inRoot(root, "--debug", "show", "c").expect(4);

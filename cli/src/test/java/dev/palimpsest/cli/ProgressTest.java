@@ -3,7 +3,6 @@ package dev.palimpsest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.palimpsest.persist.ConversationStore;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,54 +57,38 @@ class ProgressTest {
     }
 
     /**
-     * A check that takes its time shows how far it got: here it waits for a conversation's lock
-     * (to judge a temp file beside it) while a writer holds that lock, until the progress line
-     * has shown; no timing is assumed.
+     * A check that takes its time shows a progress line: here it waits for a conversation's
+     * lock while another process (a child JVM) holds it, until the progress line has shown; no
+     * timing is assumed.
      */
     @Test
-    void aLongCheckShowsHowManyFilesItExaminedOnTheTerminal() throws Exception {
+    void aLongCheckShowsItsProgressOnTheTerminal() throws Exception {
         LauncherRun.inRoot(root, "append", "--user", "u", "c").expect(0);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Terminal terminal = new Terminal(new PrintStream(new ByteArrayOutputStream(), false,
                 StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 InputStream.nullInputStream(), Map.of(), true, false);
-        CountDownLatch locked = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        try (ConversationStore store = ConversationStore.open(root)) {
-            Path state = store.stateFile("c");
-            Path temp = state.resolveSibling(state.getFileName() + ".00000000deadbeef.tmp");
-            CompletableFuture<?> writer = CompletableFuture.runAsync(() -> store.update("c",
-                    current -> {
-                        // Planted under the lock: a write removes its conversation's stale
-                        // temp files before it runs.
-                        try {
-                            Files.writeString(temp, "{");
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                        locked.countDown();
-                        try {
-                            release.await(60, TimeUnit.SECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                        return current;
-                    }));
-            assertTrue(locked.await(60, TimeUnit.SECONDS));
-            CompletableFuture<Integer> check = CompletableFuture.supplyAsync(
+        Path lockFile;
+        try (var files = Files.list(root.resolve("sm"))) {
+            lockFile = files.filter(f -> f.getFileName().toString().endsWith(".lock"))
+                    .findFirst().orElseThrow();
+        }
+        Process holder = LockHolderMain.hold(lockFile);
+        CompletableFuture<Integer> check;
+        try {
+            check = CompletableFuture.supplyAsync(
                     () -> Launcher.run(terminal, "--root", root.toString(), "check"));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!err.toString(StandardCharsets.UTF_8).contains(" files examined")
+            while (!err.toString(StandardCharsets.UTF_8).contains("palimpsest check: ")
                     && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            release.countDown();
-            writer.get(60, TimeUnit.SECONDS);
-            assertEquals(ExitCode.OK, check.get(60, TimeUnit.SECONDS));
+        } finally {
+            LockHolderMain.release(holder);
         }
+        assertEquals(ExitCode.OK, check.get(60, TimeUnit.SECONDS));
         String shown = err.toString(StandardCharsets.UTF_8);
-        assertTrue(shown.contains("\rpalimpsest check: ") && shown.contains(" files examined"),
-                shown);
+        assertTrue(shown.contains("\rpalimpsest check: checking conversations"), shown);
         assertTrue(shown.contains("\r\u001b[K"), "the line is erased: " + shown);
     }
 

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.palimpsest.core.Counters;
-import dev.palimpsest.persist.ConversationSummary;
+import dev.palimpsest.model.Counters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -51,24 +50,32 @@ class ScriptingOutputTest {
         Map<String, String> ack = fields(out);
         assertEquals("c", ack.get("conv_id"));
         assertEquals("2", ack.get("seq"));
+        assertEquals("3", ack.get("first_message_seq"));
+        assertEquals("4", ack.get("last_message_seq"));
+        assertEquals("0", ack.get("already_stored"));
         Instant.parse(ack.get("created_at"));
         assertTrue(out.endsWith("}\n"), out);
     }
 
     @Test
     void checkJsonReportsEachFindingAndKeepsTheExitCode() throws IOException {
+        java.nio.file.Files.writeString(root.resolve("config.json"),
+                "{\"checkpoint_every_records\": 1}");
         LauncherRun.inRoot(root, "append", "--user", "u", "good").expect(0);
+        LauncherRun.inRoot(root, "append", "--user", "u", "bad").expect(0);
         java.nio.file.Files.writeString(root.resolve("sm/conversation-bad.json"), "{oops");
         LauncherRun run = LauncherRun.inRoot(root, "check", "--json").expect(4);
         Map<String, String> report = fields(run.out());
         assertEquals(root.toString(), report.get("root"));
+        assertEquals("2", report.get("conversations"));
         assertEquals("false", report.get("clean"));
         assertEquals("false", report.get("repaired"));
-        assertTrue(run.out().contains("\"kind\" : \"unreadable_state\""), run.out());
-        assertTrue(run.out().contains("\"action\" : \"none\""), run.out());
+        assertTrue(run.out().contains("\"problem\" : \"unreadable_checkpoint\""), run.out());
+        assertTrue(run.out().contains("\"conv_id\" : \"bad\""), run.out());
+        assertTrue(run.out().contains("\"repaired\" : false"), run.out());
         assertTrue(run.out().contains("conversation-bad.json"), run.out());
         LauncherRun repaired = LauncherRun.inRoot(root, "check", "--json", "--repair").expect(0);
-        assertTrue(repaired.out().contains("\"action\" : \"quarantined\""), repaired.out());
+        assertEquals("true", fields(repaired.out()).get("repaired"), repaired.out());
         assertEquals("true", fields(LauncherRun.inRoot(root, "check", "--json").expect(0).out())
                 .get("clean"));
     }
@@ -76,10 +83,10 @@ class ScriptingOutputTest {
     @Test
     void theListTableAlignsWhateverTheTimestampsPrecision() {
         Instant base = Instant.parse("2026-12-03T12:50:50Z");
-        List<ConversationSummary> summaries = List.of(
-                new ConversationSummary("a", 1, base, Counters.ZERO),
-                new ConversationSummary("bb", 22, base.plusMillis(421), Counters.ZERO),
-                new ConversationSummary("ccc", 333, base.plusNanos(421_435_883), Counters.ZERO));
+        List<JsonOutput.Summary> summaries = List.of(
+                new JsonOutput.Summary("a", 1, base, Counters.ZERO),
+                new JsonOutput.Summary("bb", 22, base.plusMillis(421), Counters.ZERO),
+                new JsonOutput.Summary("ccc", 333, base.plusNanos(421_435_883), Counters.ZERO));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ListCommand.printTable(new PrintStream(bytes, true, StandardCharsets.UTF_8), summaries);
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();

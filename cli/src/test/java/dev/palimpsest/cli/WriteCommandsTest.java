@@ -3,7 +3,7 @@ package dev.palimpsest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.store.file.FileConversationStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,9 +24,7 @@ class WriteCommandsTest {
     }
 
     private long compacted(String convId) {
-        try (ConversationStore store = ConversationStore.open(root)) {
-            return store.load(convId).counters().compactedRounds();
-        }
+        return Stored.state(root, convId).counters().compactedRounds();
     }
 
     @Test
@@ -52,10 +50,20 @@ class WriteCommandsTest {
     }
 
     @Test
-    void deleteRemovesTheConversationAndItsArchive() {
+    void deleteErasesEveryFileOfTheConversation() throws IOException {
         append("c", 3);
+        append("other", 1);
         LauncherRun.inRoot(root, "compact", "--keep-rounds", "1", "c").expect(0);
         assertEquals("deleted 'c'\n", LauncherRun.inRoot(root, "delete", "c").expect(0).out());
+        try (var files = Files.list(root.resolve("sm"))) {
+            // The lock file may stay (another process may be waiting on it); it holds no text.
+            assertEquals(java.util.List.of(), files.map(f -> f.getFileName().toString())
+                    .filter(name -> name.startsWith("conversation-c."))
+                    .filter(name -> !name.equals("conversation-c.lock")).toList());
+        }
+        Path lock = root.resolve("sm/conversation-c.lock");
+        assertTrue(!Files.exists(lock) || Files.size(lock) == 0, "a lock file holds no text");
+        LauncherRun.inRoot(root, "show", "other").expect(0);
         LauncherRun.inRoot(root, "show", "c").expect(3);
         LauncherRun.inRoot(root, "delete", "c").expect(3);
         assertEquals("1\n", LauncherRun.inRoot(root, "append", "--user", "again", "c")
@@ -78,20 +86,47 @@ class WriteCommandsTest {
     }
 
     @Test
-    void checkFindsAndRepairsUnreadableState() throws IOException {
+    void checkRebuildsAnUnreadableCheckpointFromTheLog() throws IOException {
+        // A checkpoint after every append, so there is one to damage.
+        Files.writeString(root.resolve("config.json"), "{\"checkpoint_every_records\": 1}");
         append("good", 1);
-        append("bad", 1);
+        append("bad", 2);
         assertTrue(LauncherRun.inRoot(root, "check").expect(0).out().contains("clean"));
         Path bad;
-        try (ConversationStore store = ConversationStore.open(root)) {
-            bad = store.stateFile("bad");
+        try (FileConversationStore store = FileConversationStore.open(root)) {
+            bad = store.checkpointFile("bad");
         }
         Files.writeString(bad, "not json");
         String found = LauncherRun.inRoot(root, "check").expect(4).out();
-        assertTrue(found.contains("unreadable state") && found.contains(bad.toString()), found);
+        assertTrue(found.contains("unreadable checkpoint") && found.contains(bad.toString()),
+                found);
         String repaired = LauncherRun.inRoot(root, "check", "--repair").expect(0).out();
-        assertTrue(repaired.contains("quarantined"), repaired);
+        assertTrue(repaired.contains("-> repaired"), repaired);
         assertTrue(LauncherRun.inRoot(root, "check").expect(0).out().contains("clean"));
+        assertEquals(2, Stored.rounds(root, "bad").size(), "the log keeps every round");
         LauncherRun.inRoot(root, "show", "good").expect(0);
+    }
+
+    @Test
+    void checkQuarantinesADamagedLogWithEveryFileOfItsConversation() {
+        append("good", 1);
+        append("dmg", 3);
+        Stored.damageLog(root, "dmg", "u1");
+        LauncherRun.inRoot(root, "show", "dmg").expect(4);
+        String found = LauncherRun.inRoot(root, "check").expect(4).out();
+        assertTrue(found.contains("damaged log"), found);
+        LauncherRun.inRoot(root, "check", "--repair").expect(0);
+        LauncherRun.inRoot(root, "show", "dmg").expect(3);
+        assertEquals("1\n", LauncherRun.inRoot(root, "append", "--user", "new", "dmg").expect(0)
+                .out(), "the id starts again at seq 1");
+        String transcript = LauncherRun.inRoot(root, "transcript", "dmg").expect(0).out();
+        assertTrue(transcript.contains("user: new") && !transcript.contains("u2"), transcript);
+        LauncherRun.inRoot(root, "show", "good").expect(0);
+    }
+
+    @Test
+    void checkOfARootThatDoesNotExistExitsThree() {
+        assertTrue(LauncherRun.inRoot(root.resolve("absent"), "check").expect(3).oneErrorLine()
+                .contains("does not exist"));
     }
 }
