@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.store.file.FileConversationStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,8 +34,8 @@ class ReadCommandsTest {
     }
 
     private Path stateFile(String convId) {
-        try (ConversationStore store = ConversationStore.open(root)) {
-            return store.stateFile(convId);
+        try (FileConversationStore store = FileConversationStore.open(root)) {
+            return store.checkpointFile(convId);
         }
     }
 
@@ -64,12 +64,20 @@ class ReadCommandsTest {
     }
 
     @Test
-    void showJsonPrintsTheStoredStateFile() throws IOException {
+    void showJsonPrintsTheCurrentStateAndCheckpointTheFile() throws IOException {
+        // A round after the compaction's checkpoint: the file is behind the log.
+        LauncherRun.inRoot(root, "append", "--user", "question 6", "--compact-timeout", "0",
+                "conv").expect(0);
         String out = LauncherRun.inRoot(root, "show", "--json", "conv").expect(0).out();
-        String file = Files.readString(stateFile("conv"), StandardCharsets.UTF_8);
-        assertEquals(file.endsWith("\n") ? file : file + "\n", out);
         assertEquals(List.of("conv"), values(out, "conv_id"));
-        assertEquals(List.of("4", "5"), values(out, "seq"));
+        assertTrue(values(out, "content").contains("question 6"), out);
+        assertTrue(out.contains("\n  \""), "pretty-printed: " + out);
+        String checkpoint = LauncherRun.inRoot(root, "show", "--checkpoint", "conv").expect(0)
+                .out();
+        String file = Files.readString(stateFile("conv"), StandardCharsets.UTF_8);
+        assertEquals(file.endsWith("\n") ? file : file + "\n", checkpoint);
+        assertFalse(values(checkpoint, "content").contains("question 6"), checkpoint);
+        LauncherRun.inRoot(root, "show", "--json", "--checkpoint", "conv").expect(2);
     }
 
     @Test
@@ -82,25 +90,29 @@ class ReadCommandsTest {
     }
 
     @Test
-    void unreadableStateExitsFourAndIsLeftUntouched() throws IOException {
-        Path file = stateFile("conv");
-        Files.writeString(file, "{\"schema_version\": 1, \"conv_id\": \"conv\", trunc");
-        for (String command : List.of("show", "context")) {
+    void aDamagedLogExitsFourAndIsLeftUntouched() throws IOException {
+        // Damage after the checkpoint, with a record behind it: a load replays it and fails.
+        LauncherRun.inRoot(root, "append", "--user", "question 6", "--compact-timeout", "0",
+                "conv").expect(0);
+        Stored.damageLog(root, "conv", "question 5");
+        Path log = Stored.log(root, "conv");
+        byte[] damaged = Files.readAllBytes(log);
+        for (String command : List.of("show", "context", "transcript")) {
             String line = LauncherRun.inRoot(root, command, "conv").expect(4).oneErrorLine();
             assertTrue(line.contains("'conv'"), line);
         }
         LauncherRun.inRoot(root, "append", "--user", "u", "conv").expect(4);
-        assertEquals("{\"schema_version\": 1, \"conv_id\": \"conv\", trunc",
-                Files.readString(file));
+        assertTrue(java.util.Arrays.equals(damaged, Files.readAllBytes(log)),
+                "nothing but check --repair changes a damaged log");
     }
 
     @Test
-    void aNewerSchemaExitsFour() throws IOException {
-        Path file = stateFile("conv");
-        String json = Files.readString(file).replaceFirst("\"schema_version\"\\s*:\\s*1",
-                "\"schema_version\": 99");
-        Files.writeString(file, json);
-        LauncherRun.inRoot(root, "show", "conv").expect(4);
+    void anUnreadableCheckpointIsReadAroundFromTheLog() throws IOException {
+        Files.writeString(stateFile("conv"), "{\"schema_version\": 2, trunc");
+        String out = LauncherRun.inRoot(root, "show", "conv").expect(0).out();
+        assertTrue(out.contains("5 appended"), out);
+        assertEquals("{\"schema_version\": 2, trunc", Files.readString(stateFile("conv")),
+                "a read changes nothing");
     }
 
     @Test
@@ -138,9 +150,15 @@ class ReadCommandsTest {
         }
         assertTrue(text.contains("meta: n=3"), text);
         String json = LauncherRun.inRoot(root, "transcript", "--json", "conv").expect(0).out();
-        assertEquals(List.of("1", "2", "3", "4", "5"), values(json, "seq"));
-        assertEquals(5, values(json, "created_at").size());
+        assertEquals(List.of("1", "1", "2", "2", "3", "3", "4", "4", "5", "5"),
+                values(json, "round"), "each message names its round");
+        assertEquals(10, values(json, "created_at").size());
         assertEquals(List.of("1", "2", "3", "4", "5"), values(json, "n"));
+        String lines = LauncherRun.inRoot(root, "transcript", "--jsonl", "conv").expect(0).out();
+        assertEquals(10, lines.lines().count(), lines);
+        for (String line : lines.lines().toList()) {
+            assertEquals(1, values(line, "role").size(), line);
+        }
     }
 
     @Test
@@ -162,23 +180,14 @@ class ReadCommandsTest {
     void transcriptRangesAndTheirValidation() throws IOException {
         String json = LauncherRun.inRoot(root, "transcript", "--json", "--from", "2", "--limit",
                 "3", "conv").expect(0).out();
-        assertEquals(List.of("2", "3", "4"), values(json, "seq"));
-        assertEquals(List.of("5"), values(LauncherRun.inRoot(root, "transcript", "--json",
-                "--from", "5", "conv").expect(0).out(), "seq"));
-        assertEquals("[ ]\n", LauncherRun.inRoot(root, "transcript", "--json", "--from", "9",
+        assertEquals(List.of("2", "2", "3", "3", "4", "4"), values(json, "round"));
+        assertEquals(List.of("5", "5"), values(LauncherRun.inRoot(root, "transcript", "--json",
+                "--from", "5", "conv").expect(0).out(), "round"));
+        assertEquals("[]\n", LauncherRun.inRoot(root, "transcript", "--json", "--from", "9",
                 "conv").expect(0).out());
         assertEquals(List.of(), values(LauncherRun.inRoot(root, "transcript", "--json",
-                "--limit", "0", "conv").expect(0).out(), "seq"));
+                "--limit", "0", "conv").expect(0).out(), "round"));
         LauncherRun.inRoot(root, "transcript", "--from", "0", "conv").expect(2);
         LauncherRun.inRoot(root, "transcript", "--limit", "-1", "conv").expect(2);
-    }
-
-    @Test
-    void aTranscriptWhoseArchiveLostRoundsExitsFour() throws IOException {
-        try (ConversationStore store = ConversationStore.open(root)) {
-            Files.delete(store.archiveFile("conv"));
-        }
-        String line = LauncherRun.inRoot(root, "transcript", "conv").expect(4).oneErrorLine();
-        assertTrue(line.contains("'conv'"), line);
     }
 }
