@@ -11,10 +11,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -104,7 +100,7 @@ final class ImportCommand implements Subcommand {
                 long number = 0;
                 while ((line = readLine(in, where, number + 1)) != null) {
                     number++;
-                    String text = utf8(line, where + " line " + number);
+                    String text = InputText.utf8(line, where + " line " + number);
                     if (text.isBlank()) {
                         continue;
                     }
@@ -227,16 +223,5 @@ final class ImportCommand implements Subcommand {
         byte[] bytes = line.toByteArray();
         int n = bytes.length;
         return n > 0 && bytes[n - 1] == '\r' ? java.util.Arrays.copyOf(bytes, n - 1) : bytes;
-    }
-
-    private static String utf8(byte[] bytes, String where) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            throw CliException.usage(where + " is not valid UTF-8", e);
-        }
     }
 }

@@ -70,6 +70,15 @@ final class InputText {
             throw new CliException(ExitCode.IO, "cannot read " + what + ": "
                     + IoMessages.describe(e), e);
         }
+        return utf8(bytes, what);
+    }
+
+    /**
+     * Decodes strictly: a byte sequence that is not UTF-8 is refused, never replaced.
+     *
+     * @throws CliException exit 2 naming {@code what}
+     */
+    static String utf8(byte[] bytes, String what) {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
