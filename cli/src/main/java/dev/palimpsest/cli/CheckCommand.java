@@ -16,14 +16,17 @@ final class CheckCommand implements Subcommand {
     @Override
     public CommandSpec spec() {
         CommandSpec spec = Specs.command("check", "Check every conversation under <root>/sm/: "
-                + "torn log tails, logs damaged before their end, unreadable checkpoints, and "
-                + "temp files left by crashed writers.",
+                + "torn log tails, logs damaged before their end, unreadable checkpoints, "
+                + "temp files left by crashed writers, and things other than regular files "
+                + "(links, directories, FIFOs) at the store's file names.",
                 "Without --repair nothing is changed. With --repair a torn tail is cut back, an "
                         + "unreadable checkpoint is rebuilt from the log, a temp file is "
-                        + "removed, and a damaged log is moved with every other file of its "
-                        + "conversation into sm/quarantine/ (never deleted; the id then starts "
-                        + "empty).",
-                "Exit 4 if a damaged log or an unreadable checkpoint remains unrepaired, 3 if "
+                        + "removed, a link, directory or FIFO at a file's name is moved into "
+                        + "sm/quarantine/, and a damaged log is moved with every other file of "
+                        + "its conversation into sm/quarantine/ (never deleted; the id then "
+                        + "starts empty).",
+                "Exit 4 if a damaged log, an unreadable checkpoint or a file that is not a "
+                        + "regular file remains unrepaired, 3 if "
                         + "the data root does not exist, else 0.");
         spec.addOption(Specs.flag("--repair", "Repair what was found."));
         spec.addOption(Specs.flag("--json", "Print the report as one JSON object: root, "
@@ -57,7 +60,8 @@ final class CheckCommand implements Subcommand {
         }
         boolean unreadableLeft = report.findings().stream().anyMatch(f -> !f.repaired()
                 && (f.problem() == CheckReport.Problem.DAMAGED_LOG
-                        || f.problem() == CheckReport.Problem.UNREADABLE_CHECKPOINT));
+                        || f.problem() == CheckReport.Problem.UNREADABLE_CHECKPOINT
+                        || f.problem() == CheckReport.Problem.NOT_REGULAR_FILE));
         if (invocation.flag("--json")) {
             try (JsonOutput json = new JsonOutput(out)) {
                 json.checkReport(root, report);

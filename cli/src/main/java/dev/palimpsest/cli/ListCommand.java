@@ -44,7 +44,8 @@ final class ListCommand implements Subcommand {
                         try {
                             store.load(id).map(JsonOutput.Summary::of).ifPresent(states::add);
                         } catch (PalimpsestException unreadable) {
-                            if (unreadable.kind() != FailureKind.CORRUPT) {
+                            if (unreadable.kind() != FailureKind.CORRUPT
+                                    && unreadable.kind() != FailureKind.IO) {
                                 throw unreadable;
                             }
                             skipped++;

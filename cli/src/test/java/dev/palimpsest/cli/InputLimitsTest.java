@@ -79,9 +79,7 @@ class InputLimitsTest {
     @Test
     void aFifoAsTheConfigurationIsRefusedNotWaitedOn() throws Exception {
         Files.createDirectories(root);
-        Process mkfifo = new ProcessBuilder("mkfifo", root.resolve("config.json").toString())
-                .inheritIO().start();
-        assertEquals(0, mkfifo.waitFor());
+        Fifos.make(root.resolve("config.json"));
         String line = assertTimeoutPreemptively(PROMPTLY, () -> LauncherRun.inRoot(root,
                 "append", "--user", "u", "c")).expect(2).oneErrorLine();
         assertTrue(line.contains("config.json: not a regular file"), line);

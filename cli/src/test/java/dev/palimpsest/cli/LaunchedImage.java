@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,14 +42,8 @@ final class LaunchedImage implements AutoCloseable {
         this.process = process;
         this.stdout = new BufferedReader(new InputStreamReader(process.getInputStream(),
                 StandardCharsets.UTF_8));
-        this.stderr = CompletableFuture.supplyAsync(() -> {
-            try {
-                return new String(process.getErrorStream().readAllBytes(),
-                        StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        this.stderr = readAllAsync(process.getErrorStream())
+                .thenApply(bytes -> new String(bytes, StandardCharsets.UTF_8));
     }
 
     /** The image, as failsafe names it. */
@@ -83,6 +80,50 @@ final class LaunchedImage implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs any command to its end with exactly {@code env} as its environment (as {@code env -i}
+     * would give) and {@code stdin} as its standard input, bounded by {@link #TIMEOUT_SECONDS}.
+     */
+    static LauncherRun exec(List<String> command, Map<String, String> env, String stdin) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try {
+            CompletableFuture<byte[]> out = readAllAsync(process.getInputStream());
+            CompletableFuture<byte[]> err = readAllAsync(process.getErrorStream());
+            try (OutputStream in = process.getOutputStream()) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("timed out: " + command);
+            }
+            return new LauncherRun(process.exitValue(),
+                    new String(out.get(TIMEOUT_SECONDS, TimeUnit.SECONDS), StandardCharsets.UTF_8),
+                    new String(err.get(TIMEOUT_SECONDS, TimeUnit.SECONDS),
+                            StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            throw new AssertionError("running " + command + " failed", e);
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static CompletableFuture<byte[]> readAllAsync(InputStream stream) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
     /** Runs a {@code bash -c} script (to build pipelines) with {@code $P} naming the launcher. */
     static LauncherRun bash(String script) {
         List<String> command = List.of("env", "--default-signal=INT,TERM",
@@ -90,13 +131,7 @@ final class LaunchedImage implements AutoCloseable {
         try {
             Process process = new ProcessBuilder(command).start();
             process.getOutputStream().close();
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return process.getErrorStream().readAllBytes();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            CompletableFuture<byte[]> err = readAllAsync(process.getErrorStream());
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             process.getInputStream().transferTo(out);
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {

@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.palimpsest.store.file.FileConversationStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,21 +35,6 @@ class ReadCommandsTest {
         }
     }
 
-    /** The string values of every field named {@code field}, in document order. */
-    private static List<String> values(String json, String field) throws IOException {
-        List<String> values = new ArrayList<>();
-        try (JsonParser parser = new JsonFactory().createParser(json)) {
-            JsonToken token;
-            while ((token = parser.nextToken()) != null) {
-                if (token == JsonToken.FIELD_NAME && parser.currentName().equals(field)) {
-                    parser.nextToken();
-                    values.add(parser.getText());
-                }
-            }
-        }
-        return values;
-    }
-
     @Test
     void showSummarizesTheState() {
         String out = LauncherRun.inRoot(root, "show", "conv").expect(0).out();
@@ -69,14 +50,14 @@ class ReadCommandsTest {
         LauncherRun.inRoot(root, "append", "--user", "question 6", "--compact-timeout", "0",
                 "conv").expect(0);
         String out = LauncherRun.inRoot(root, "show", "--json", "conv").expect(0).out();
-        assertEquals(List.of("conv"), values(out, "conv_id"));
-        assertTrue(values(out, "content").contains("question 6"), out);
+        assertEquals(List.of("conv"), JsonValues.of(out, "conv_id"));
+        assertTrue(JsonValues.of(out, "content").contains("question 6"), out);
         assertTrue(out.contains("\n  \""), "pretty-printed: " + out);
         String checkpoint = LauncherRun.inRoot(root, "show", "--checkpoint", "conv").expect(0)
                 .out();
         String file = Files.readString(stateFile("conv"), StandardCharsets.UTF_8);
         assertEquals(file.endsWith("\n") ? file : file + "\n", checkpoint);
-        assertFalse(values(checkpoint, "content").contains("question 6"), checkpoint);
+        assertFalse(JsonValues.of(checkpoint, "content").contains("question 6"), checkpoint);
         LauncherRun.inRoot(root, "show", "--json", "--checkpoint", "conv").expect(2);
     }
 
@@ -131,12 +112,12 @@ class ReadCommandsTest {
                 .expect(0).out();
         assertTrue(out.strip().startsWith("["), out);
         assertEquals(List.of("system", "user", "assistant", "user", "assistant"),
-                values(out, "role"));
-        assertEquals("question 4", values(out, "content").get(1));
+                JsonValues.of(out, "role"));
+        assertEquals("question 4", JsonValues.of(out, "content").get(1));
         LauncherRun.inRoot(root, "append", "--user", "only", "fresh").expect(0);
         String fresh = LauncherRun.inRoot(root, "context", "--format", "messages", "fresh")
                 .expect(0).out();
-        assertEquals(List.of("user", "assistant"), values(fresh, "role"),
+        assertEquals(List.of("user", "assistant"), JsonValues.of(fresh, "role"),
                 "no system message while there is no compressed context");
         LauncherRun.inRoot(root, "context", "--format", "yaml", "conv").expect(2);
     }
@@ -151,13 +132,13 @@ class ReadCommandsTest {
         assertTrue(text.contains("meta: n=3"), text);
         String json = LauncherRun.inRoot(root, "transcript", "--json", "conv").expect(0).out();
         assertEquals(List.of("1", "1", "2", "2", "3", "3", "4", "4", "5", "5"),
-                values(json, "round"), "each message names its round");
-        assertEquals(10, values(json, "created_at").size());
-        assertEquals(List.of("1", "2", "3", "4", "5"), values(json, "n"));
+                JsonValues.of(json, "round"), "each message names its round");
+        assertEquals(10, JsonValues.of(json, "created_at").size());
+        assertEquals(List.of("1", "2", "3", "4", "5"), JsonValues.of(json, "n"));
         String lines = LauncherRun.inRoot(root, "transcript", "--jsonl", "conv").expect(0).out();
         assertEquals(10, lines.lines().count(), lines);
         for (String line : lines.lines().toList()) {
-            assertEquals(1, values(line, "role").size(), line);
+            assertEquals(1, JsonValues.of(line, "role").size(), line);
         }
     }
 
@@ -171,8 +152,8 @@ class ReadCommandsTest {
             String out = LauncherRun.inRoot(root, command).expect(0).out();
             assertTrue(out.contains("boat \uD83D\uDEA3"), out);
             assertTrue(!out.contains("\\uD83D"), out);
-            assertTrue(values(out, "user").contains("boat \uD83D\uDEA3")
-                    || values(out, "content").contains("boat \uD83D\uDEA3"), out);
+            assertTrue(JsonValues.of(out, "user").contains("boat \uD83D\uDEA3")
+                    || JsonValues.of(out, "content").contains("boat \uD83D\uDEA3"), out);
         }
     }
 
@@ -180,12 +161,12 @@ class ReadCommandsTest {
     void transcriptRangesAndTheirValidation() throws IOException {
         String json = LauncherRun.inRoot(root, "transcript", "--json", "--from", "2", "--limit",
                 "3", "conv").expect(0).out();
-        assertEquals(List.of("2", "2", "3", "3", "4", "4"), values(json, "round"));
-        assertEquals(List.of("5", "5"), values(LauncherRun.inRoot(root, "transcript", "--json",
+        assertEquals(List.of("2", "2", "3", "3", "4", "4"), JsonValues.of(json, "round"));
+        assertEquals(List.of("5", "5"), JsonValues.of(LauncherRun.inRoot(root, "transcript", "--json",
                 "--from", "5", "conv").expect(0).out(), "round"));
         assertEquals("[]\n", LauncherRun.inRoot(root, "transcript", "--json", "--from", "9",
                 "conv").expect(0).out());
-        assertEquals(List.of(), values(LauncherRun.inRoot(root, "transcript", "--json",
+        assertEquals(List.of(), JsonValues.of(LauncherRun.inRoot(root, "transcript", "--json",
                 "--limit", "0", "conv").expect(0).out(), "round"));
         LauncherRun.inRoot(root, "transcript", "--from", "0", "conv").expect(2);
         LauncherRun.inRoot(root, "transcript", "--limit", "-1", "conv").expect(2);

@@ -6,10 +6,13 @@ import dev.palimpsest.model.Round;
 import dev.palimpsest.model.StoredMessage;
 import dev.palimpsest.store.file.FileConversationStore;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 
@@ -84,6 +87,45 @@ final class Stored {
             throw new UncheckedIOException(e);
         }
         throw new AssertionError("no '" + marker + "' in " + log);
+    }
+
+    /**
+     * Leaves what a writer killed while appending leaves: a record header at the log's end that
+     * claims more bytes than follow it.
+     */
+    static Path tearLogTail(Path root, String convId) {
+        Path log = log(root, convId);
+        try (FileChannel ch = FileChannel.open(log, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer all = ByteBuffer.allocate((int) ch.size());
+            while (all.hasRemaining() && ch.read(all) >= 0) {
+                // Reads the whole segment: small in a test.
+            }
+            // The segment header says where the first frame starts; each frame is its length,
+            // its checksum, then the record; zeros follow the last one.
+            long end = all.getInt(12);
+            while (all.getInt((int) end) != 0) {
+                end += 8 + all.getInt((int) end);
+            }
+            ch.write(ByteBuffer.allocate(40).putInt(900).putInt(7).put(new byte[] {1, 2})
+                    .flip(), end);
+            return log;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Leaves what a writer killed while writing a checkpoint leaves: its temp file. */
+    static Path leaveCheckpointTemp(Path root, String convId) {
+        try (FileConversationStore store = FileConversationStore.open(root)) {
+            Path checkpoint = store.checkpointFile(convId);
+            Path temp = checkpoint.resolveSibling(checkpoint.getFileName()
+                    + ".00000000deadbeef.tmp");
+            Files.writeString(temp, "{\"schema_version\": 2, \"conv_");
+            return temp;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The messages of the conversation, in order. */

@@ -92,6 +92,11 @@ public interface ConversationStore extends AutoCloseable {
     /**
      * {@return one page of the ids of the stored conversations, in {@link ConversationIds#ORDER}}
      *
+     * <p>A conversation whose stored data cannot be read is listed all the same: its
+     * {@link #load} names what is wrong ({@link dev.palimpsest.model.FailureKind#CORRUPT}, or
+     * {@link dev.palimpsest.model.FailureKind#IO} when its data is there but refused), and
+     * one damaged conversation neither hides from nor stops the listing of the others.
+     *
      * @param after the last id of the previous page, or empty for the first page
      * @param limit the most ids on the page, at least 1
      */

@@ -28,7 +28,11 @@ public record CheckReport(int conversations, List<Finding> findings) {
     public enum Problem {
         /** The last append of a log never finished; readers skip it. Repair zeroes it. */
         TORN_TAIL,
-        /** The checkpoint cannot be read; loads replay the log. Repair writes it again. */
+        /**
+         * The checkpoint cannot be read; loads replay the log. Repair writes it again. A state
+         * file with no log beside it that is not of schema 1 cannot be read at all: repair moves
+         * it into {@code sm/quarantine/}, and the id starts again at seq 1.
+         */
         UNREADABLE_CHECKPOINT,
         /**
          * The log is damaged before its end. Repair moves every file of the conversation into
@@ -36,7 +40,14 @@ public record CheckReport(int conversations, List<Finding> findings) {
          */
         DAMAGED_LOG,
         /** A temp file a writer left behind. Repair removes it. */
-        LEFTOVER_TEMP_FILE
+        LEFTOVER_TEMP_FILE,
+        /**
+         * Something other than a regular file (a symbolic link, a directory, a FIFO) stands at
+         * the name of a log segment, the index or the lock file; the store never opens it, so
+         * the conversation cannot be read or written. Repair moves it into
+         * {@code sm/quarantine/}.
+         */
+        NOT_REGULAR_FILE
     }
 
     /**

@@ -204,6 +204,26 @@ public final class FileConversationStore implements ConversationStore {
         }
     }
 
+    /**
+     * Whether {@code sm} exists; refuses it when it is something other than a directory (a
+     * symbolic link, a file): the store never follows a link out of its root, and could not
+     * tell what is stored. Asked by every operation, so a change under an open store is seen.
+     */
+    private boolean directoryExists(String convId) {
+        FileIdentity id;
+        try {
+            id = FileIdentity.of(directory);
+        } catch (IOException e) {
+            throw Failures.io(convId, "stat " + directory, e);
+        }
+        if (id != null && !id.directory()) {
+            throw new PalimpsestException(FailureKind.IO, convId, "the store's directory "
+                    + directory + " is " + NotRegularFileException.detail(id.kind())
+                    .replace("not a regular file", "not a directory"));
+        }
+        return id != null;
+    }
+
     @FunctionalInterface
     private interface Locked<T> {
         T run(String stem, SegmentLog log, Cached current) throws IOException;
@@ -219,14 +239,14 @@ public final class FileConversationStore implements ConversationStore {
         String stem = ConversationIdCodec.stem(convId);
         SegmentLog log = log(convId, stem);
         Path lockFile = directory.resolve(ConversationIdCodec.lockName(stem));
+        boolean directoryExists = directoryExists(convId);
         ConversationLocks.Held held;
         try {
             if (write) {
                 ensureDirectory();
                 held = ConversationLocks.lock(lockFile);
             } else {
-                held = Files.isDirectory(directory) ? ConversationLocks.lockIfExists(lockFile)
-                        : null;
+                held = directoryExists ? ConversationLocks.lockIfExists(lockFile) : null;
             }
         } catch (NotRegularFileException e) {
             throw new PalimpsestException(FailureKind.CORRUPT, convId, "lock file of '" + convId
@@ -1151,7 +1171,7 @@ public final class FileConversationStore implements ConversationStore {
             throw PalimpsestException.invalid("a page holds at least 1 id, was " + limit);
         }
         TreeSet<String> ids = new TreeSet<>(ConversationIds.ORDER);
-        if (Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+        if (directoryExists(null)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
                 for (Path file : files) {
                     String name = file.getFileName().toString();
@@ -1190,12 +1210,25 @@ public final class FileConversationStore implements ConversationStore {
             if (page.size() == limit) {
                 return new ConversationPage(page, Optional.of(page.get(page.size() - 1)));
             }
-            // A log whose first append never finished holds no conversation.
-            if (load(id).isPresent()) {
+            // A log whose first append never finished holds no conversation. One that cannot
+            // be read is listed: it exists, and its load names what is wrong with it, so a
+            // damaged conversation neither hides nor stops the listing of the others.
+            if (existsOrUnreadable(id)) {
                 page.add(id);
             }
         }
         return new ConversationPage(page, Optional.empty());
+    }
+
+    private boolean existsOrUnreadable(String convId) {
+        try {
+            return load(convId).isPresent();
+        } catch (PalimpsestException e) {
+            if (e.kind() == FailureKind.CORRUPT || e.kind() == FailureKind.IO) {
+                return true; // its files are there
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -1268,13 +1301,15 @@ public final class FileConversationStore implements ConversationStore {
         checkOpen();
         List<CheckReport.Finding> findings = new ArrayList<>();
         TreeSet<String> stems = new TreeSet<>();
+        TreeSet<String> stateStems = new TreeSet<>();
         List<String> temps = new ArrayList<>();
-        if (Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+        if (directoryExists(null)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
                 for (Path file : files) {
                     String name = file.getFileName().toString();
                     ConversationIdCodec.stemAndSegmentOf(name)
                             .filter(e -> e.getValue() == 1).ifPresent(e -> stems.add(e.getKey()));
+                    ConversationIdCodec.stemOfStateName(name).ifPresent(stateStems::add);
                     if (ConversationIdCodec.stemOfTempName(name).isPresent()) {
                         temps.add(name);
                     }
@@ -1285,6 +1320,10 @@ public final class FileConversationStore implements ConversationStore {
         }
         for (String stem : stems) {
             checkOne(stem, repair, findings);
+        }
+        stateStems.removeAll(stems);
+        for (String stem : stateStems) {
+            checkStateOnly(stem, repair, findings);
         }
         for (String temp : temps) {
             String stem = ConversationIdCodec.stemOfTempName(temp).orElseThrow();
@@ -1301,22 +1340,104 @@ public final class FileConversationStore implements ConversationStore {
                     .orElse(null), CheckReport.Problem.LEFTOVER_TEMP_FILE,
                     "a temp file of a write that did not finish", removed));
         }
-        return new CheckReport(stems.size(), findings);
+        return new CheckReport(stems.size() + stateStems.size(), findings);
+    }
+
+    /**
+     * A state file with no log beside it: a conversation of schema 1 (its state file and
+     * archive are the truth until its first write migrates it), or, if it is not one, a
+     * conversation that cannot be read, since the checkpoint only summarizes a log that is
+     * gone. Repair moves such a file into {@code sm/quarantine/}.
+     */
+    @SuppressWarnings("try") // a held lock is a resource the block never names
+    private void checkStateOnly(String stem, boolean repair, List<CheckReport.Finding> findings) {
+        Path file = directory.resolve(ConversationIdCodec.stateName(stem));
+        String name = file.getFileName().toString();
+        Path lockFile = directory.resolve(ConversationIdCodec.lockName(stem));
+        String convId = ConversationIdCodec.decode(stem).orElse(null);
+        try {
+            if (notRegular(stem, lockFile, convId, repair, findings) && !repair) {
+                return; // the conversation cannot be locked, so it is not read
+            }
+        } catch (IOException e) {
+            throw Failures.io(convId, "check " + lockFile, e);
+        }
+        try (ConversationLocks.Held held = repair ? ConversationLocks.lock(lockFile)
+                : ConversationLocks.lockIfExists(lockFile)) {
+            FileIdentity identity = FileIdentity.of(file);
+            if (identity == null) {
+                return; // deleted since the directory was read
+            }
+            String problem;
+            try {
+                NotRegularFileException.requireRegular(file, identity);
+                byte[] bytes;
+                try (FileChannel ch = SegmentLog.openRead(file)) {
+                    ByteBuffer all = ByteBuffer.allocate((int) Math.min(ch.size(),
+                            MAX_CHECKPOINT_BYTES));
+                    SegmentLog.readFully(ch, all, 0);
+                    bytes = java.util.Arrays.copyOf(all.array(), all.position());
+                }
+                if (java.util.Arrays.equals(bytes, 0, Math.min(bytes.length, V2_PREFIX.length),
+                        V2_PREFIX, 0, V2_PREFIX.length)) {
+                    problem = "a checkpoint whose log is gone: the conversation cannot be read";
+                } else {
+                    LegacyFormat.State legacy = LegacyFormat.decodeState(bytes);
+                    if (ConversationIdCodec.stem(legacy.convId()).equals(stem)) {
+                        return; // a conversation of schema 1, read as it is
+                    }
+                    problem = "it is the state of '" + legacy.convId() + "'";
+                }
+            } catch (NotRegularFileException e) {
+                problem = e.getMessage();
+            } catch (PalimpsestException e) {
+                problem = "a state file with no log that cannot be read: " + e.getMessage();
+            }
+            boolean moved = repair && quarantine(stem);
+            if (moved && convId != null) {
+                evict(convId);
+            }
+            findings.add(new CheckReport.Finding(name, convId,
+                    CheckReport.Problem.UNREADABLE_CHECKPOINT, problem, moved));
+        } catch (IOException e) {
+            throw Failures.io(convId, "check " + name, e);
+        }
     }
 
     @SuppressWarnings("try") // a held lock is a resource the block never names
     private void checkOne(String stem, boolean repair, List<CheckReport.Finding> findings) {
         Path first = directory.resolve(ConversationIdCodec.segmentName(stem, 1));
-        String convId;
-        try {
-            convId = ConversationIdCodec.decode(stem).orElse(SegmentLog.idOfSegment(first));
-        } catch (IOException e) {
-            convId = null;
+        String convId = ConversationIdCodec.decode(stem).orElse(null);
+        if (convId == null) {
+            // A hashed stem: the id is in the log's header, read only from a regular file.
+            try {
+                FileIdentity id = FileIdentity.of(first);
+                convId = id != null && id.regularFile() ? SegmentLog.idOfSegment(first) : null;
+            } catch (IOException e) {
+                convId = null;
+            }
         }
         Path lockFile = directory.resolve(ConversationIdCodec.lockName(stem));
         String firstName = first.getFileName().toString();
+        try {
+            // Nothing but a regular file is ever opened: a FIFO would block the check forever.
+            if (notRegular(stem, lockFile, convId, repair, findings) && !repair) {
+                return; // the conversation cannot be locked, so it is not read
+            }
+        } catch (IOException e) {
+            throw Failures.io(convId, "check " + lockFile, e);
+        }
+        boolean logMovedAside = false;
         try (ConversationLocks.Held held = repair ? ConversationLocks.lock(lockFile)
                 : ConversationLocks.lockIfExists(lockFile)) {
+            if (notRegular(stem, first, convId, repair, findings)) {
+                // No log to read. Repaired, it was moved aside: what is left is checked as a
+                // conversation without a log, below, once this lock is released.
+                logMovedAside = repair;
+                return;
+            }
+            notRegular(stem, directory.resolve(ConversationIdCodec.indexName(stem)), convId,
+                    repair, findings);
             if (convId == null || !ConversationIdCodec.stem(convId).equals(stem)) {
                 findings.add(new CheckReport.Finding(firstName, null,
                         CheckReport.Problem.DAMAGED_LOG, "the header names no conversation of"
@@ -1372,6 +1493,8 @@ public final class FileConversationStore implements ConversationStore {
                     }
                 } catch (NotRegularFileException e) {
                     problem = e.getMessage();
+                } catch (java.nio.file.AccessDeniedException e) {
+                    problem = "it cannot be read: permission denied";
                 } catch (PalimpsestException e) {
                     problem = e.getMessage();
                 }
@@ -1396,6 +1519,11 @@ public final class FileConversationStore implements ConversationStore {
             }
         } catch (IOException e) {
             throw Failures.io(convId, "check " + firstName, e);
+        } finally {
+            if (logMovedAside && Files.exists(directory.resolve(
+                    ConversationIdCodec.stateName(stem)), LinkOption.NOFOLLOW_LINKS)) {
+                checkStateOnly(stem, true, findings);
+            }
         }
     }
 
@@ -1404,9 +1532,35 @@ public final class FileConversationStore implements ConversationStore {
         if (!Files.isDirectory(quarantine, LinkOption.NOFOLLOW_LINKS)) {
             Files.createDirectory(quarantine);
         }
-        Path target = quarantine.resolve(stem + "." + System.currentTimeMillis());
-        Files.createDirectory(target);
-        return target;
+        // Named by the time, made unique: two quarantines of one stem in a millisecond
+        // (a foreign lock file, then the log) each get their own directory.
+        for (long at = System.currentTimeMillis(); ; at++) {
+            Path target = quarantine.resolve(stem + "." + at);
+            try {
+                return Files.createDirectory(target);
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // the next millisecond's name
+            }
+        }
+    }
+
+    /**
+     * Reports something other than a regular file at one of the store's names (and, with
+     * repair, moves it into {@code sm/quarantine/}); returns whether one was there.
+     */
+    private boolean notRegular(String stem, Path file, String convId, boolean repair,
+                               List<CheckReport.Finding> findings) throws IOException {
+        FileIdentity id = FileIdentity.of(file);
+        if (id == null || id.regularFile()) {
+            return false;
+        }
+        if (repair) {
+            quarantineFile(stem, file);
+        }
+        findings.add(new CheckReport.Finding(file.getFileName().toString(), convId,
+                CheckReport.Problem.NOT_REGULAR_FILE, NotRegularFileException.detail(id.kind()),
+                repair));
+        return true;
     }
 
     private void quarantineFile(String stem, Path file) throws IOException {
@@ -1425,6 +1579,7 @@ public final class FileConversationStore implements ConversationStore {
                 boolean ours = ConversationIdCodec.stemAndSegmentOf(name)
                         .map(e -> e.getKey().equals(stem)).orElse(false)
                         || name.equals(ConversationIdCodec.stateName(stem))
+                        || name.equals(ConversationIdCodec.archiveName(stem))
                         || name.equals(ConversationIdCodec.indexName(stem))
                         || ConversationIdCodec.stemOfTempName(name).map(stem::equals)
                         .orElse(false);

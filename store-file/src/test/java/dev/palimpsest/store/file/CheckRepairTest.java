@@ -114,6 +114,62 @@ class CheckRepairTest {
         }
     }
 
+    @Test
+    void aStateFileWithNoLogIsUnreadableAndRepairQuarantinesIt() throws IOException {
+        rounds("kept", 1);
+        try (FileConversationStore s = FileConversationStore.open(root,
+                FileStoreOptions.DEFAULTS.checkpointingEveryChange())) {
+            s.append(AppendRequest.of("lost", Expectation.none(), T, Message.user("secret lost"),
+                    Message.assistant("a")));
+        }
+        // The log of 'lost' is gone, its checkpoint stays; 'junk' never had one.
+        Files.delete(sm("conversation-lost.00000001.log"));
+        Files.writeString(sm("conversation-junk.json"), "{\"schema_version\":");
+        Map<String, String> before = TreeSnapshot.of(root, null);
+        try (FileConversationStore s = FileConversationStore.open(root)) {
+            CheckReport r = s.check(false);
+            assertEquals(3, r.conversations());
+            assertEquals(List.of("conversation-junk.json", "conversation-lost.json"),
+                    r.findings().stream().map(CheckReport.Finding::file).sorted().toList());
+            assertTrue(r.findings().stream().allMatch(f -> !f.repaired()
+                    && f.problem() == CheckReport.Problem.UNREADABLE_CHECKPOINT), r.toString());
+        }
+        assertEquals(before, TreeSnapshot.of(root, null), "check without repair changes nothing");
+        try (FileConversationStore s = FileConversationStore.open(root)) {
+            assertTrue(s.check(true).findings().stream().allMatch(CheckReport.Finding::repaired));
+            assertTrue(s.check(false).clean());
+            assertEquals(List.of("kept"), s.list(java.util.Optional.empty(), 10).ids());
+            assertTrue(containsText(root.resolve("sm/quarantine"), "secret lost"),
+                    "the checkpoint is kept for the operator");
+        }
+    }
+
+    @Test
+    void aFifoOrALinkAtAStoreFileIsReportedWithoutBlockingAndMovedAsideByRepair()
+            throws Exception {
+        rounds("fifo", 2);
+        rounds("link", 2);
+        Path log = sm("conversation-fifo.00000001.log");
+        Files.move(log, root.resolve("moved.log"));
+        Process mkfifo = new ProcessBuilder("mkfifo", log.toString()).inheritIO().start();
+        assertTrue(mkfifo.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        Path lock = sm("conversation-link.lock");
+        Files.delete(lock);
+        Files.createSymbolicLink(lock, root.resolve("elsewhere"));
+        try (FileConversationStore s = FileConversationStore.open(root)) {
+            CheckReport r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                    java.time.Duration.ofSeconds(30), () -> s.check(false));
+            assertEquals(List.of("conversation-fifo.00000001.log", "conversation-link.lock"),
+                    r.findings().stream().map(CheckReport.Finding::file).sorted().toList());
+            assertTrue(r.findings().stream().allMatch(
+                    f -> f.problem() == CheckReport.Problem.NOT_REGULAR_FILE && !f.repaired()));
+            s.check(true);
+            assertTrue(s.check(false).clean());
+            assertEquals(4, s.load("link").orElseThrow().counters().messagesTotal());
+            assertFalse(Files.isSymbolicLink(lock), "a lock file of its own again");
+        }
+    }
+
     private static long tornEnd(Path segment) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(segment));
         long pos = b.getInt(12);

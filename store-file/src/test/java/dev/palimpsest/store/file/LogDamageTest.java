@@ -220,6 +220,21 @@ class LogDamageTest {
     }
 
     @Test
+    void anUnreadableConversationIsListedAndTheOthersToo() throws IOException {
+        try (FileConversationStore s = open()) {
+            round(s, "a", 1);
+            round(s, "c", 1);
+        }
+        // A checkpoint with no log beside it: conversation 'b' exists, and cannot be read.
+        Files.writeString(root.resolve("sm/conversation-b.json"), "{\"schema_version\":");
+        try (FileConversationStore s = open()) {
+            assertEquals(List.of("a", "b", "c"), s.list(Optional.empty(), 10).ids());
+            assertEquals(FailureKind.CORRUPT, assertThrows(PalimpsestException.class,
+                    () -> s.load("b")).kind());
+        }
+    }
+
+    @Test
     void hostileFilesAreRefusedWithoutFollowingOrHanging() throws Exception {
         try (FileConversationStore s = open()) {
             round(s, "c", 1);

@@ -49,6 +49,16 @@ class SchemaV1MigrationTest {
     }
 
     @Test
+    void checkCountsEveryFixtureAndFindsNothingWrong() throws IOException {
+        copyFixtures();
+        try (FileConversationStore s = FileConversationStore.open(root)) {
+            CheckReport report = s.check(false);
+            assertTrue(report.clean(), report.toString());
+            assertEquals(6, report.conversations());
+        }
+    }
+
+    @Test
     void everyFixtureLoadsAndReadingChangesNothing() throws IOException {
         copyFixtures();
         Map<String, String> before = TreeSnapshot.of(root, null);

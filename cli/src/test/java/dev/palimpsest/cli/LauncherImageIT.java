@@ -3,13 +3,7 @@ package dev.palimpsest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Each child is bounded to a minute and killed if it overruns.
  */
 class LauncherImageIT {
-    private static final long CHILD_TIMEOUT_SECONDS = 60;
     private static Path image;
 
     @TempDir
@@ -42,9 +33,7 @@ class LauncherImageIT {
 
     @BeforeAll
     static void findImage() {
-        image = Path.of(System.getProperty("palimpsest.image", "target/image"));
-        assertTrue(Files.isExecutable(image.resolve("bin/palimpsest")),
-                "no launcher in " + image.toAbsolutePath());
+        image = LaunchedImage.image();
     }
 
     /** Runs the image's launcher with sharing forced on; a null env means an empty one. */
@@ -54,7 +43,7 @@ class LauncherImageIT {
         command.addAll(Arrays.asList(args));
         Map<String, String> environment = new HashMap<>(env);
         environment.putIfAbsent("PALIMPSEST_JVM_OPTIONS", "-Xshare:on");
-        return exec(command, environment, stdin);
+        return LaunchedImage.exec(command, environment, stdin);
     }
 
     private LauncherRun inRoot(String... args) {
@@ -63,72 +52,19 @@ class LauncherImageIT {
         return launch(Map.of(), "", all.toArray(String[]::new));
     }
 
-    /** Runs a child with exactly {@code env} as its environment (as {@code env -i} would). */
-    private static LauncherRun exec(List<String> command, Map<String, String> env, String stdin) {
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().clear();
-        builder.environment().putAll(env);
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try {
-            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(
-                    () -> readAll(process, true));
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(
-                    () -> readAll(process, false));
-            try (OutputStream in = process.getOutputStream()) {
-                in.write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-            if (!process.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                throw new AssertionError("timed out: " + command);
-            }
-            return new LauncherRun(process.exitValue(),
-                    new String(out.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8),
-                    new String(err.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8));
-        } catch (Exception e) {
-            throw new AssertionError("running " + command + " failed", e);
-        } finally {
-            process.destroyForcibly();
-        }
-    }
-
-    private static byte[] readAll(Process process, boolean stdout) {
-        try {
-            return (stdout ? process.getInputStream() : process.getErrorStream()).readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static List<String> values(String json, String field) throws IOException {
-        List<String> values = new ArrayList<>();
-        try (JsonParser parser = new JsonFactory().createParser(json)) {
-            JsonToken token;
-            while ((token = parser.nextToken()) != null) {
-                if (token == JsonToken.FIELD_NAME && parser.currentName().equals(field)) {
-                    parser.nextToken();
-                    values.add(parser.getText());
-                }
-            }
-        }
-        return values;
-    }
-
     @Test
     void smokeAppendShowTranscriptListWithSharingForcedOn() throws IOException {
         assertEquals("1\n", inRoot("append", "--user", "hello", "--assistant", "hi", "smoke")
                 .expect(0).out());
         assertEquals("2\n", inRoot("append", "--user", "again", "--assistant", "there",
                 "smoke").expect(0).out());
-        assertTrue(inRoot("show", "smoke").expect(0).out().contains("2 appended"));
-        assertEquals(List.of("smoke"), values(inRoot("show", "--json", "smoke").expect(0).out(),
-                "conv_id"));
-        assertEquals(List.of("hello", "again"),
-                values(inRoot("transcript", "--json", "smoke").expect(0).out(), "user"));
-        assertEquals(List.of("smoke"), values(inRoot("list", "--json").expect(0).out(),
+        assertTrue(inRoot("show", "smoke").expect(0).out().contains("'smoke'"));
+        assertEquals(List.of("smoke"), JsonValues.of(inRoot("show", "--json", "smoke").expect(0)
+                .out(), "conv_id"));
+        assertEquals(List.of("hello", "hi", "again", "there"),
+                JsonValues.of(inRoot("transcript", "--json", "smoke").expect(0).out(),
+                        "content"));
+        assertEquals(List.of("smoke"), JsonValues.of(inRoot("list", "--json").expect(0).out(),
                 "conv_id"));
         inRoot("show", "never-stored").expect(3).oneErrorLine();
         inRoot("append", "smoke").expect(2).oneErrorLine();
@@ -141,8 +77,9 @@ class LauncherImageIT {
                 "", "--root", root.toString(), "append", "--user", "u", "cds").expect(0);
         String loaded = Files.readString(log);
         for (String type : List.of("dev.palimpsest.cli.Main", "dev.palimpsest.cli.AppendCommand",
-                "picocli.CommandLine", "dev.palimpsest.engine.ConversationEngine",
-                "dev.palimpsest.persist.internal.FileConversationStore",
+                "picocli.CommandLine", "dev.palimpsest.engine.v2.ConversationEngine",
+                "dev.palimpsest.store.file.FileConversationStore",
+                "dev.palimpsest.format.FormatCodec",
                 "com.fasterxml.jackson.core.JsonFactory")) {
             assertTrue(loaded.contains(" " + type + " source: shared objects file"),
                     type + " was not loaded from the archive");
@@ -151,7 +88,7 @@ class LauncherImageIT {
 
     @Test
     void theImageHoldsOnlyTheModulesItNeeds() {
-        LauncherRun modules = exec(List.of(image.resolve("bin/java").toString(),
+        LauncherRun modules = LaunchedImage.exec(List.of(image.resolve("bin/java").toString(),
                 "--list-modules"), Map.of(), "").expect(0);
         Set<String> names = modules.out().lines().map(line -> line.replaceFirst("@.*", ""))
                 .collect(Collectors.toCollection(TreeSet::new));
@@ -159,9 +96,13 @@ class LauncherImageIT {
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(Set.of("java.base", "java.logging", "java.net.http", "jdk.crypto.ec"), jdk,
                 "JDK modules in the image");
-        assertTrue(names.containsAll(Set.of("dev.palimpsest.cli", "dev.palimpsest.engine",
-                "dev.palimpsest.persist", "dev.palimpsest.core", "info.picocli",
-                "com.fasterxml.jackson.databind", "com.fasterxml.jackson.core")), names::toString);
+        assertEquals(Set.of("dev.palimpsest.cli", "dev.palimpsest.engine.v2",
+                "dev.palimpsest.store.file", "dev.palimpsest.store", "dev.palimpsest.model",
+                "dev.palimpsest.format", "dev.palimpsest.summarizer.openai", "info.picocli",
+                "com.fasterxml.jackson.databind", "com.fasterxml.jackson.core",
+                "com.fasterxml.jackson.annotation"),
+                names.stream().filter(n -> !jdk.contains(n)).collect(Collectors.toSet()),
+                "the application's modules in the image");
         assertTrue(Files.notExists(image.resolve("include")), "header files are stripped");
         assertTrue(Files.notExists(image.resolve("man")), "man pages are stripped");
     }
@@ -177,8 +118,8 @@ class LauncherImageIT {
         assertEquals("1\n", launch(none, "", args).expect(0).out());
         String json = launch(none, "", "--root", root.toString(), "transcript", "--json", id)
                 .expect(0).out();
-        assertEquals(List.of(text), values(json, "user"));
-        assertEquals(List.of("значение"), values(json, "ключ"));
+        assertEquals(List.of(text, text), JsonValues.of(json, "content"));
+        assertEquals(List.of("значение"), JsonValues.of(json, "ключ"));
         assertTrue(launch(none, "", "--root", root.toString(), "list").expect(0).out()
                 .contains(id));
         String error = launch(none, "", "--root", root.toString(), "show", "нет").expect(3)
@@ -194,10 +135,11 @@ class LauncherImageIT {
         List<String> command = List.of(image.resolve("bin/java").toString(), "-Xshare:on",
                 "-m", "dev.palimpsest.cli/dev.palimpsest.cli.Main", "--root", root.toString(),
                 "append", "--user", "ünïcödé", id);
-        exec(command, Map.of("LC_ALL", "C"), "").expect(0);
+        LaunchedImage.exec(command, Map.of("LC_ALL", "C"), "").expect(0);
         String json = launch(Map.of(), "", "--root", root.toString(), "transcript", "--json",
                 id).expect(0).out();
-        assertEquals(List.of("ünïcödé"), values(json, "user"));
+        // The round is the user text and an empty assistant text (no --assistant was given).
+        assertEquals(List.of("ünïcödé", ""), JsonValues.of(json, "content"));
     }
 
     @Test
@@ -208,8 +150,8 @@ class LauncherImageIT {
         inRoot("append", "--user", "at", "@" + atFile).expect(0);
         assertTrue(inRoot("show", "--", "-leading-dash").expect(0).out()
                 .contains("'-leading-dash'"));
-        assertEquals(List.of("at"), values(inRoot("transcript", "--json", "@" + atFile)
-                .expect(0).out(), "user"));
+        assertEquals(List.of("at", ""), JsonValues.of(inRoot("transcript", "--json", "@" + atFile)
+                .expect(0).out(), "content"));
     }
 
     @Test
@@ -217,8 +159,8 @@ class LauncherImageIT {
         String body = "line one\nline two ✓\n";
         assertEquals("1\n", launch(Map.of(), body, "--root", root.toString(), "append",
                 "--user", "q", "--assistant-file", "-", "stdin").expect(0).out());
-        assertEquals(List.of(body), values(inRoot("transcript", "--json", "stdin").expect(0)
-                .out(), "assistant"));
+        assertEquals(List.of("q", body), JsonValues.of(inRoot("transcript", "--json", "stdin")
+                .expect(0).out(), "content"));
     }
 
     @Test

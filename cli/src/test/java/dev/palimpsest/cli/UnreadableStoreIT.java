@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +27,6 @@ import org.junit.jupiter.api.Test;
  * runs as the build's own user. Each launch is bounded in time.
  */
 class UnreadableStoreIT {
-    private static final long CHILD_TIMEOUT_SECONDS = 60;
     private static final int NOBODY = 65534;
     private static final List<String> COMMANDS = List.of("show", "context", "transcript",
             "append", "compact", "delete", "list", "check");
@@ -44,9 +39,7 @@ class UnreadableStoreIT {
 
     @BeforeAll
     static void findImage() throws IOException {
-        image = Path.of(System.getProperty("palimpsest.image", "target/image")).toAbsolutePath();
-        assertTrue(Files.isExecutable(image.resolve("bin/palimpsest")),
-                "no launcher in " + image);
+        image = LaunchedImage.image().toAbsolutePath();
         asRoot = ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
     }
 
@@ -67,7 +60,7 @@ class UnreadableStoreIT {
             launch("append", "--user", "u" + i, "--assistant", "a" + i, "--max-rounds", "3",
                     "--keep-rounds", "1", "conv").expect(0);
         }
-        assertTrue(Files.exists(root.resolve("sm/conversation-conv.archive.jsonl")));
+        assertTrue(Files.exists(root.resolve("sm/conversation-conv.json")), "a checkpoint");
     }
 
     @AfterEach
@@ -95,11 +88,19 @@ class UnreadableStoreIT {
     }
 
     @Test
-    void anUnreadableStateFileIsAnIoErrorListSkipsItAndCheckReportsIt() throws IOException {
+    void anUnreadableCheckpointIsAnIoErrorListSkipsItAndCheckReportsIt() throws IOException {
         Path state = root.resolve("sm/conversation-conv.json");
         makeUnreadable(state);
         //                           show ctx transcr append compact delete list check
         expectEveryCommand(new int[] {6, 6, 6, 6, 6, 6, 0, 4}, state.toString());
+    }
+
+    @Test
+    void anUnreadableLogIsAnIoErrorListSkipsItAndCheckSaysSo() throws IOException {
+        Path log = root.resolve("sm/conversation-conv.00000001.log");
+        makeUnreadable(log);
+        //                           show ctx transcr append compact delete list check
+        expectEveryCommand(new int[] {6, 6, 6, 6, 6, 6, 0, 6}, log.toString());
     }
 
     private void makeUnreadable(Path p) throws IOException {
@@ -121,7 +122,7 @@ class UnreadableStoreIT {
             // check names what it found on standard output; the others on standard error.
             String said = command.equals("check") && run.exit() == 4 ? run.out() : run.err();
             boolean namesIt = exits[c] == 0 && command.equals("list")
-                    ? said.contains("skipped 1 state file") : said.contains(named);
+                    ? said.contains("skipped 1 conversation") : said.contains(named);
             if (run.exit() != exits[c] || !namesIt) {
                 wrong.add(command + ": exit " + run.exit() + " (expected " + exits[c] + "), "
                         + "stdout: " + run.out().strip() + ", stderr: " + run.err().strip());
@@ -141,39 +142,7 @@ class UnreadableStoreIT {
         command.add("--root");
         command.add(root.toString());
         command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().clear();
-        builder.environment().putAll(Map.of("PATH", "/usr/bin:/bin", "HOME", base.toString()));
-        builder.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try {
-            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(
-                    () -> readAll(process, true));
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(
-                    () -> readAll(process, false));
-            if (!process.waitFor(CHILD_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                throw new AssertionError("timed out: " + command);
-            }
-            return new LauncherRun(process.exitValue(),
-                    new String(out.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8),
-                    new String(err.get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8));
-        } catch (Exception e) {
-            throw new AssertionError("running " + command + " failed", e);
-        } finally {
-            process.destroyForcibly();
-        }
-    }
-
-    private static byte[] readAll(Process process, boolean stdout) {
-        try {
-            return (stdout ? process.getInputStream() : process.getErrorStream()).readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return LaunchedImage.exec(command, Map.of("PATH", "/usr/bin:/bin", "HOME",
+                base.toString()), "");
     }
 }

@@ -4,13 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.palimpsest.persist.ConversationStore;
 import dev.palimpsest.testkit.TreeSnapshot;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,31 +16,26 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Without {@code --repair}, nothing but a write command changes a file: the read commands and
- * {@code check} work around a stale temp file and a torn archive line in memory, {@code check}
- * reports what it found, and only {@code check --repair} (or a write of that conversation)
- * removes it. {@code list} says what it skipped; {@code check} of a missing root says so.
+ * {@code check} work around a checkpoint temp file and a torn log tail left by killed writers,
+ * {@code check} reports what it found, and only {@code check --repair} removes the temp file
+ * (a write of the conversation overwrites the torn tail). {@code list} says what it skipped;
+ * {@code check} of a missing root says so.
  */
 class ReadOnlyCommandsTest {
     @TempDir
     Path root;
     private Path temp;
-    private Path archive;
+    private Path log;
 
-    /** Five rounds, three compacted; a crashed writer's temp file; a torn last archive line. */
+    /** Five rounds, three compacted; a crashed checkpoint writer's temp; a torn last record. */
     @BeforeEach
-    void aConversationWithCrashLeftovers() throws IOException {
+    void aConversationWithCrashLeftovers() {
         for (int i = 1; i <= 5; i++) {
             LauncherRun.inRoot(root, "append", "--user", "question " + i, "--assistant",
                     "answer " + i, "--max-rounds", "3", "--keep-rounds", "1", "conv").expect(0);
         }
-        try (ConversationStore store = ConversationStore.open(root)) {
-            archive = store.archiveFile("conv");
-            temp = store.stateFile("conv").resolveSibling(
-                    store.stateFile("conv").getFileName() + ".00000000deadbeef.tmp");
-        }
-        Files.writeString(temp, "{\"schema_version\":1,\"conv_");
-        Files.write(archive, "{\"seq\":4,\"user\":\"tor".getBytes(StandardCharsets.UTF_8),
-                StandardOpenOption.APPEND);
+        temp = Stored.leaveCheckpointTemp(root, "conv");
+        log = Stored.tearLogTail(root, "conv");
     }
 
     @Test
@@ -53,44 +45,51 @@ class ReadOnlyCommandsTest {
                 List.of("show", "conv"), List.of("show", "--json", "conv"),
                 List.of("list"), List.of("list", "--json"),
                 List.of("transcript", "conv"), List.of("transcript", "--json", "conv"),
+                List.of("transcript", "--jsonl", "conv"),
                 List.of("transcript", "--from", "2", "--limit", "2", "conv"),
                 List.of("context", "conv"), List.of("context", "--format", "messages", "conv"),
-                List.of("check"));
+                List.of("context", "--format", "anthropic", "conv"),
+                List.of("check"), List.of("check", "--json"));
         for (List<String> command : commands) {
             LauncherRun run = LauncherRun.inRoot(root, command.toArray(String[]::new)).expect(0);
             assertEquals(before, TreeSnapshot.of(root, null), "after " + command);
-            if (command.get(0).equals("transcript") && command.size() == 2) {
-                assertTrue(run.out().contains("[round 3]") && !run.out().contains("tor"),
-                        "the torn line is skipped in memory: " + run.out());
+            if (command.equals(List.of("transcript", "--json", "conv"))) {
+                assertEquals(List.of("1", "2", "3", "4", "5"), JsonValues.of(run.out(), "round")
+                        .stream().distinct().toList(),
+                        "every round, the torn record read around: " + run.out());
             }
         }
     }
 
     @Test
-    void checkReportsTheStaleTempAndOnlyCheckRepairRemovesIt() {
+    void checkReportsBothLeftoversAndOnlyCheckRepairMendsThem() {
         LauncherRun check = LauncherRun.inRoot(root, "check").expect(0);
-        assertTrue(check.out().contains("stale temp: " + temp), check.out());
-        assertTrue(check.out().contains("1 finding(s); run 'palimpsest check --repair'"),
-                check.out());
+        assertTrue(check.out().contains("leftover temp file: " + temp), check.out());
+        assertTrue(check.out().contains("torn tail: " + log), check.out());
+        assertTrue(check.out().contains("checked 1 conversation: 2 finding(s); run "
+                + "'palimpsest check --repair' to repair"), check.out());
         assertTrue(Files.exists(temp));
         LauncherRun repair = LauncherRun.inRoot(root, "check", "--repair").expect(0);
-        assertTrue(repair.out().contains("stale temp: " + temp) && repair.out().contains(
-                "-> removed"), repair.out());
+        assertEquals(2, repair.out().lines().filter(l -> l.endsWith("-> repaired")).count(),
+                repair.out());
         assertFalse(Files.exists(temp));
         assertTrue(LauncherRun.inRoot(root, "check").expect(0).out()
-                .contains("files: clean"));
+                .contains("checked 1 conversation: clean"));
+        assertEquals(5, Stored.rounds(root, "conv").size(), "repair lost no round");
     }
 
     @Test
-    void aWriteOfTheConversationRemovesItsStaleTempAndCutsTheTornLine() throws IOException {
-        LauncherRun.inRoot(root, "compact", "--keep-rounds", "1", "conv").expect(0);
-        assertFalse(Files.exists(temp), "the locked write removed its own stale temp");
-        assertTrue(Files.readString(archive).endsWith("\n"), "the torn line was cut");
-        assertFalse(Files.readString(archive).contains("tor\""));
+    void aWriteOfTheConversationOverwritesTheTornTail() {
+        LauncherRun.inRoot(root, "append", "--user", "question 6", "conv").expect(0);
+        String check = LauncherRun.inRoot(root, "check").expect(0).out();
+        assertFalse(check.contains("torn tail"), check);
+        assertEquals(6, Stored.rounds(root, "conv").size());
+        assertEquals("question 6", Stored.user(Stored.rounds(root, "conv").get(5)));
     }
 
     @Test
-    void listSaysHowManyFilesItSkippedAndHowToSeeThem() throws IOException {
+    void listSaysHowManyConversationsItSkippedAndHowToSeeThem() throws IOException {
+        // A checkpoint without the log it summarizes: the conversation cannot be read.
         Path broken = root.resolve("sm/conversation-broken.json");
         Files.writeString(broken, "{\"schema_version\":");
         for (String format : List.of("text", "json")) {
@@ -98,11 +97,12 @@ class ReadOnlyCommandsTest {
                     ? LauncherRun.inRoot(root, "list", "--json").expect(0)
                     : LauncherRun.inRoot(root, "list").expect(0);
             assertTrue(run.out().contains("conv"), run.out());
-            assertEquals("palimpsest list: skipped 1 state file that cannot be read; run "
+            assertFalse(run.out().contains("broken"), run.out());
+            assertEquals("palimpsest list: skipped 1 conversation that cannot be read; run "
                     + "'palimpsest check' to see which and why", run.oneErrorLine());
         }
         LauncherRun check = LauncherRun.inRoot(root, "check").expect(4);
-        assertTrue(check.out().contains("unreadable state: " + broken), check.out());
+        assertTrue(check.out().contains(broken.toString()), check.out());
     }
 
     @Test
