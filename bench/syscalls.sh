@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Counts the system calls of one operation of each contender of figure 1 (the durable save),
+# Counts the system calls of one operation of each contender of figure 1 (a durable round),
 # with strace -c: each contender runs N times and 0 times in its own JVM, and the difference is
 # divided by N, so that JVM start-up and set-up cancel out.
 #   bench/syscalls.sh [N=1000]   (about a minute)
@@ -16,7 +16,7 @@ count() { # count PREFIX OPS OUTFILE
 }
 printf '| contender (per operation) |'; for c in $calls; do printf ' %s |' "$c"; done; echo
 printf '|---|'; for c in $calls; do printf -- '---|'; done; echo
-for prefix in "1a" "1b" "1c" "1d" "store" "engine"; do
+for prefix in "1a" "1b" "1c store-file append of one round, window 48" "1c store-file append of one round, window 4096" "1d" "1e"; do
     count "$prefix" 0 "$work/zero.txt"
     count "$prefix" "$n" "$work/many.txt"
     printf '| %s |' "$prefix"

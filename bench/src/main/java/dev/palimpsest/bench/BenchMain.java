@@ -8,8 +8,8 @@ import java.util.Locale;
 
 /**
  * Runs the benchmarks: {@code BenchMain MODE WORKDIR RESULTS FIGURE...} where MODE is
- * {@code quick} or {@code full} and each FIGURE is {@code save}, {@code scale},
- * {@code startup}, {@code parallel} or {@code all}. Prints each figure's table as it completes and
+ * {@code quick} or {@code full} and each FIGURE is {@code append} (1), {@code scale} (2, 4b),
+ * {@code startup} (3, 4a), {@code parallel} (5), {@code range} (6) or {@code all}. Prints each figure's table as it completes and
  * appends it to RESULTS.
  */
 public final class BenchMain {
@@ -25,7 +25,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
             System.err.println("usage: BenchMain quick|full WORKDIR RESULTS.md "
-                    + "save|scale|startup|parallel|log|range|log-parallel|all ...");
+                    + "append|scale|startup|parallel|range|all ...");
             System.exit(2);
         }
         Settings settings = Settings.of(args[0], Path.of(args[1]), Path.of(args[2]));
@@ -34,7 +34,7 @@ public final class BenchMain {
         report.text(Machine.describe(settings.workDir(), args[0]));
         List<String> figures = Arrays.asList(args).subList(3, args.length);
         boolean all = figures.contains("all");
-        for (String f : List.of("save", "scale", "startup", "parallel", "log", "range", "log-parallel")) {
+        for (String f : List.of("append", "scale", "startup", "parallel", "range")) {
             if (all || figures.contains(f)) {
                 long start = System.nanoTime();
                 runFigure(f, settings, report);
@@ -48,13 +48,11 @@ public final class BenchMain {
     private static void runFigure(String figure, Settings settings, Report report)
             throws Exception {
         switch (figure) {
-            case "save" -> SaveBenchmark.run(settings, report);
-            case "startup" -> StartupBenchmark.run(settings, report);
+            case "append" -> AppendBenchmark.run(settings, report);
             case "scale" -> ScaleBenchmark.run(settings, report);
+            case "startup" -> StartupBenchmark.run(settings, report);
             case "parallel" -> ParallelBenchmark.run(settings, report);
-            case "log" -> LogAppendBenchmark.run(settings, report);
             case "range" -> RangeReadBenchmark.run(settings, report);
-            case "log-parallel" -> LogParallelBenchmark.run(settings, report);
             default -> throw new BenchException("unknown figure: " + figure);
         }
     }

@@ -1,9 +1,8 @@
 package dev.palimpsest.bench;
 
-import dev.palimpsest.core.Conversation;
-import dev.palimpsest.engine.ConversationEngine;
-import dev.palimpsest.persist.ConversationStore;
-import dev.palimpsest.persist.ConversationSummary;
+import dev.palimpsest.engine.v2.ConversationEngine;
+import dev.palimpsest.model.ConversationState;
+import dev.palimpsest.store.file.FileConversationStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,13 +30,13 @@ public final class EngineFootprint {
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args[0]);
         int expected = Integer.parseInt(args[1]);
-        Map<String, Conversation> held = new HashMap<>();
+        Map<String, ConversationState> held = new HashMap<>();
         long stateBytes = 0;
-        try (ConversationStore store = ConversationStore.open(root)) {
-            ConversationEngine engine = ConversationEngine.builder(store).build();
-            for (ConversationSummary s : store.list()) {
-                held.put(s.convId(), engine.state(s.convId()));
-                stateBytes += Files.size(store.stateFile(s.convId()));
+        try (FileConversationStore store = FileConversationStore.open(root, ScaleBenchmark.MANY);
+             ConversationEngine engine = ConversationEngine.builder(store).build()) {
+            for (String id : ScaleBenchmark.allIds(store)) {
+                held.put(id, engine.state(id).orElseThrow());
+                stateBytes += Files.size(store.checkpointFile(id));
             }
         }
         if (held.size() != expected) {
@@ -73,7 +72,7 @@ public final class EngineFootprint {
         long n = v.getOrDefault("conversations", 1L);
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("conversations held", Long.toString(n)));
-        rows.add(List.of("their state files on disk", mib(v.getOrDefault("state_file_bytes", 0L))));
+        rows.add(List.of("their state files (checkpoints) on disk", mib(v.getOrDefault("state_file_bytes", 0L))));
         rows.add(List.of("heap used after GC", mib(v.getOrDefault("heap_used_after_gc", 0L))
                 + String.format(Locale.ROOT, " (%.1f KB per conversation)",
                 v.getOrDefault("heap_used_after_gc", 0L) / 1024.0 / n)));

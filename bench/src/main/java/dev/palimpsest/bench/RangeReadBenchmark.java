@@ -47,7 +47,7 @@ final class RangeReadBenchmark {
         try (FileConversationStore store = FileConversationStore.open(root,
                 FileStoreOptions.DEFAULTS)) {
             for (long n = 1; n <= rounds; n++) {
-                store.append(LogAppendBenchmark.round(conv, n));
+                store.append(AppendBenchmark.round(conv, n));
             }
             store.commitCompaction(new CompactionRequest(conv, 0, rounds - RECENT,
                     "summary", 1, Instant.now()));
@@ -62,8 +62,8 @@ final class RangeReadBenchmark {
                     + " body TEXT NOT NULL, PRIMARY KEY (conv_id, seq))");
         }
         sqlite.setAutoCommit(false);
-        String body = "{\"user\":\"" + LogAppendBenchmark.user(1) + "\",\"assistant\":\""
-                + LogAppendBenchmark.assistant(1) + "\"}";
+        String body = "{\"user\":\"" + AppendBenchmark.user(1) + "\",\"assistant\":\""
+                + AppendBenchmark.assistant(1) + "\"}";
         try (PreparedStatement insert = sqlite.prepareStatement(
                 "INSERT INTO rounds (conv_id, seq, body) VALUES (?, ?, ?)")) {
             for (long n = 1; n <= rounds; n++) {
@@ -85,17 +85,17 @@ final class RangeReadBenchmark {
         try {
             for (int i = 0; i < froms.length; i++) {
                 long from = froms[i];
-                contenders.add(SaveBenchmark.closing(name("6a fresh store", where[i], from),
+                contenders.add(Contender.closing(name("6a fresh store", where[i], from),
                         () -> {
                             try (FileConversationStore s = FileConversationStore.open(root)) {
                                 check(s.rounds(conv, from, LIMIT), from);
                             }
                         }, null));
-                contenders.add(SaveBenchmark.closing(name("6b open store", where[i], from),
+                contenders.add(Contender.closing(name("6b open store", where[i], from),
                         () -> check(warm.rounds(conv, from, LIMIT), from), null));
             }
             long deep = rounds - 100;
-            contenders.add(SaveBenchmark.closing(name("6c SQLite", "just before the recent window",
+            contenders.add(Contender.closing(name("6c SQLite", "just before the recent window",
                     deep), () -> {
                         select.setString(1, conv);
                         select.setLong(2, deep);
@@ -111,7 +111,7 @@ final class RangeReadBenchmark {
                             throw new BenchException("SQLite read " + n + " rows");
                         }
                     }, null));
-            contenders.add(SaveBenchmark.closing(name("6d SQLite, connection opened per read",
+            contenders.add(Contender.closing(name("6d SQLite, connection opened per read",
                     "just before the recent window", deep), () -> {
                         try (Connection c = DriverManager.getConnection("jdbc:sqlite:"
                                 + work.resolve("sqlite").resolve("chat.db").toAbsolutePath());

@@ -1,14 +1,17 @@
 package dev.palimpsest.bench;
 
-import dev.palimpsest.core.Conversation;
-import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.store.AppendRequest;
+import dev.palimpsest.store.Expectation;
+import dev.palimpsest.store.NewMessage;
+import dev.palimpsest.store.file.FileConversationStore;
+import dev.palimpsest.store.file.FileStoreOptions;
+import java.time.Instant;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Figure 3: a cold {@code palimpsest show} of a typical state from the runtime image (a new JVM
@@ -17,6 +20,8 @@ import java.util.Optional;
  */
 final class StartupBenchmark {
     private static final String CONV = "bench-startup";
+    /** A 4 MB window, never compacted: the launcher's memory must not grow with it. */
+    private static final String BIG = "bench-4mb-window";
 
     private StartupBenchmark() {
     }
@@ -38,16 +43,19 @@ final class StartupBenchmark {
         }
         Path hello = HelloImage.build(work.resolve("hello"));
         Path root = work.resolve("root");
-        Optional<ConversationStore> store = StoreAccess.open(root);
-        if (store.isEmpty()) {
-            report.text("\n**Start-up not measured: the store implementation is not in this build,"
-                    + " so there is no state to show.**\n");
-            return;
-        }
-        try (ConversationStore s = store.get()) {
-            Conversation saved = s.save(TypicalState.conversation(CONV));
-            if (saved.revision() != 1) {
-                throw new BenchException("storing the startup state: revision " + saved.revision());
+        Dirs.fresh(root);
+        int bigRounds = 4 * 1024 * 1024
+                / (TypicalState.USER_CHARS + TypicalState.ASSISTANT_CHARS);
+        try (FileConversationStore s = FileConversationStore.open(root,
+                FileStoreOptions.DEFAULTS)) {
+            TypicalState.store(s, CONV);
+            for (int first = 1; first <= bigRounds; first += 500) {
+                List<NewMessage> batch = new ArrayList<>();
+                for (int seq = first; seq < Math.min(bigRounds + 1, first + 500); seq++) {
+                    batch.addAll(TypicalState.round(BIG, seq));
+                }
+                s.append(new AppendRequest(BIG, batch, Expectation.nextRoundSeq(first),
+                        Instant.now()));
             }
         }
         List<String> helloCmd = List.of(hello.toString());
@@ -113,11 +121,27 @@ final class StartupBenchmark {
             long helloKib = medianRss(work, helloCmd, 5);
             long showKib = medianRss(work, showCmd, 5);
             long appendKib = medianRss(work, appendCmd, 5);
+            String limit = Integer.toString(Integer.MAX_VALUE);
+            long bigAppendKib = medianRss(work, List.of(launcher.toString(), "--root",
+                    root.toString(), "append", "--max-rounds", limit, "--keep-rounds", "1",
+                    "--max-tokens", limit, "--user", TypicalState.text(13,
+                            TypicalState.USER_CHARS), "--assistant", TypicalState.text(14,
+                            TypicalState.ASSISTANT_CHARS), BIG), 5);
+            long bigShowKib = medianRss(work, List.of(launcher.toString(), "--root",
+                    root.toString(), "show", "--json", BIG), 5);
+            long bigContextKib = medianRss(work, List.of(launcher.toString(), "--root",
+                    root.toString(), "context", BIG), 5);
             rss.add(List.of("peak RSS, hello-world image (reference)", mib(helloKib), "-"));
             rss.add(List.of("launcher peak RSS, `show` of a typical state <= 64 MiB", mib(showKib),
                     Report.verdict(showKib <= 64 * 1024)));
             rss.add(List.of("launcher peak RSS, `append` to a typical state <= 64 MiB",
                     mib(appendKib), Report.verdict(appendKib <= 64 * 1024)));
+            rss.add(List.of("launcher peak RSS, `append` to a 4 MB window (not compacted) "
+                    + "<= 64 MiB", mib(bigAppendKib), Report.verdict(bigAppendKib <= 64 * 1024)));
+            rss.add(List.of("launcher peak RSS, `show --json` of a 4 MB window <= 64 MiB",
+                    mib(bigShowKib), Report.verdict(bigShowKib <= 64 * 1024)));
+            rss.add(List.of("launcher peak RSS, `context` of a 4 MB window <= 64 MiB",
+                    mib(bigContextKib), Report.verdict(bigContextKib <= 64 * 1024)));
         } else {
             rss.add(List.of("launcher peak RSS", "not measured: /usr/bin/time missing "
                     + "(apt-get install time)", "-"));

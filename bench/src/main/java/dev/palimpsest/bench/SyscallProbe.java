@@ -1,13 +1,12 @@
 package dev.palimpsest.bench;
 
-import dev.palimpsest.core.Conversation;
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * Runs one contender of figure 1 a given number of times, for {@code bench/syscalls.sh} to count
  * its system calls with {@code strace -c}: {@code SyscallProbe WORKDIR PREFIX COUNT}, where
- * PREFIX starts the contender's name ({@code 1a}, {@code 1c}, {@code store}, {@code engine}...).
+ * PREFIX starts the contender's name ({@code 1a}, {@code 1b}, {@code 1d}...).
  * The script runs it with COUNT 0 and COUNT N and divides the difference by N, so that start-up
  * and set-up cancel out.
  */
@@ -25,9 +24,7 @@ public final class SyscallProbe {
         Path work = Dirs.fresh(Path.of(args[0]));
         String prefix = args[1];
         int count = Integer.parseInt(args[2]);
-        Conversation state = TypicalState.conversation("bench-save");
-        byte[] bytes = StoreAccess.stateFileBytes(Dirs.fresh(work.resolve("probe")), state);
-        List<Contender> contenders = SaveBenchmark.contenders(work, state, bytes);
+        List<Contender> contenders = AppendBenchmark.contenders(work);
         try {
             Contender chosen = contenders.stream().filter(c -> c.name().startsWith(prefix))
                     .findFirst().orElseThrow(() -> new BenchException("no contender starts with '"

@@ -1,13 +1,15 @@
 package dev.palimpsest.bench;
 
-import dev.palimpsest.core.Conversation;
-import dev.palimpsest.core.Counters;
-import dev.palimpsest.core.Round;
+import dev.palimpsest.model.Message;
+import dev.palimpsest.store.AppendRequest;
+import dev.palimpsest.store.CompactionRequest;
+import dev.palimpsest.store.ConversationStore;
+import dev.palimpsest.store.Expectation;
+import dev.palimpsest.store.NewMessage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -19,6 +21,8 @@ import java.util.Random;
 final class TypicalState {
     /** Rounds in the typical window. */
     static final int ROUNDS = 20;
+    /** Rounds folded into the compressed context before the typical window. */
+    static final int COMPACTED = 4;
     /** Characters of a typical user message. */
     static final int USER_CHARS = 600;
     /** Characters of a typical assistant message. */
@@ -58,34 +62,36 @@ final class TypicalState {
     }
 
     /**
-     * Returns round {@code seq} of a conversation's typical traffic.
+     * Returns round {@code seq} of a conversation's typical traffic: a user and an assistant
+     * message, the assistant's with the model in its metadata.
      *
      * @param convId the conversation (selects the text)
-     * @param seq    the sequence number
-     * @return the round
+     * @param seq    the round's number
+     * @return the two messages, with their token estimates
      */
-    static Round round(String convId, long seq) {
+    static List<NewMessage> round(String convId, long seq) {
         long seed = convId.hashCode() * 1_000_003L + seq;
-        return new Round(seq, text(seed, USER_CHARS), text(~seed, ASSISTANT_CHARS),
-                EPOCH_OF_RUN.plusSeconds(seq), Map.of("model", "bench-model"));
+        return List.of(new NewMessage(Message.user(text(seed, USER_CHARS)), USER_CHARS / 4),
+                new NewMessage(Message.assistant(text(~seed, ASSISTANT_CHARS))
+                        .withMetadata(Map.of("model", "bench-model")), ASSISTANT_CHARS / 4));
     }
 
     /**
-     * Returns the typical state: 20 rounds numbered after 80 compacted ones, an 8 KB summary.
+     * Stores the typical state of {@code convId}: {@link #COMPACTED} + {@link #ROUNDS} rounds
+     * appended in one request, then the oldest {@link #COMPACTED} folded into an 8 KB compressed
+     * context, so {@link #ROUNDS} stay recent.
      *
-     * @param convId the conversation id
-     * @return the state, at revision 0 (never stored)
+     * @param store  where to store it
+     * @param convId the conversation, not stored yet
      */
-    static Conversation conversation(String convId) {
-        long compacted = 80;
-        List<Round> rounds = new ArrayList<>();
-        for (int i = 1; i <= ROUNDS; i++) {
-            rounds.add(round(convId, compacted + i));
+    static void store(ConversationStore store, String convId) {
+        List<NewMessage> messages = new ArrayList<>();
+        for (int seq = 1; seq <= COMPACTED + ROUNDS; seq++) {
+            messages.addAll(round(convId, seq));
         }
-        Instant last = EPOCH_OF_RUN.plusSeconds(compacted + ROUNDS);
-        Counters counters = new Counters(compacted + ROUNDS, 4, compacted, 0,
-                SUMMARY_CHARS / 4, ROUNDS * (USER_CHARS + ASSISTANT_CHARS) / 4L,
-                Optional.of(EPOCH_OF_RUN.plusSeconds(compacted)));
-        return new Conversation(convId, 0, last, text(7, SUMMARY_CHARS), rounds, counters);
+        store.append(new AppendRequest(convId, messages, Expectation.nextRoundSeq(1),
+                EPOCH_OF_RUN));
+        store.commitCompaction(new CompactionRequest(convId, 0, COMPACTED,
+                text(7, SUMMARY_CHARS), SUMMARY_CHARS / 4, EPOCH_OF_RUN.plusSeconds(1)));
     }
 }
