@@ -109,6 +109,45 @@ final class SegmentLog {
         return len;
     }
 
+    /**
+     * Whether segment 1 is a regular file whose header names this conversation and whose first
+     * record is whole (its checksum holds): then the conversation exists, and {@code list} knows
+     * it without replaying anything. False means "cannot tell cheaply" (no segment, not a
+     * regular file, a first record torn or still being written, damage): the caller loads.
+     */
+    boolean firstRecordIsWhole() {
+        Path file = segment(1);
+        try {
+            FileIdentity id = FileIdentity.of(file);
+            if (id == null || !id.regularFile()) {
+                return false;
+            }
+            try (FileChannel ch = openRead(file)) {
+                int header = checkHeader(ch, 1);
+                ByteBuffer frame = ByteBuffer.allocate(FRAME_HEADER);
+                readFully(ch, frame, header);
+                if (frame.hasRemaining()) {
+                    return false;
+                }
+                long len = frame.getInt(0) & 0xFFFFFFFFL;
+                long crc = frame.getInt(4) & 0xFFFFFFFFL;
+                if (len == 0 || len > maxRecordBytes || header + FRAME_HEADER + len > ch.size()) {
+                    return false;
+                }
+                ByteBuffer payload = ByteBuffer.allocate((int) len);
+                readFully(ch, payload, header + FRAME_HEADER);
+                if (payload.hasRemaining()) {
+                    return false;
+                }
+                CRC32C c = new CRC32C();
+                c.update(payload.array());
+                return (c.getValue() & 0xFFFFFFFFL) == crc;
+            }
+        } catch (IOException | PalimpsestException e) {
+            return false;
+        }
+    }
+
     /** Reads the conversation id a segment's header names, for listing hashed stems. */
     static String idOfSegment(Path file) throws IOException {
         try (FileChannel ch = openRead(file)) {

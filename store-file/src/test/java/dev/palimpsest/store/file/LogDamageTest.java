@@ -235,6 +235,26 @@ class LogDamageTest {
     }
 
     @Test
+    void aConversationWhoseLogIsDamagedAfterItsFirstRecordIsListedAndItsLoadSaysWhy()
+            throws IOException {
+        try (FileConversationStore s = open()) {
+            round(s, "a", 1);
+            round(s, "b", 1);
+            round(s, "b", 2);
+        }
+        Path seg = segment("b", 1);
+        long end = endOfRecords(seg);
+        // A frame that fails its checksum with data after it: damage, not a torn tail.
+        writeAt(seg, end, new byte[] {0, 0, 0, 4, 1, 2, 3, 4, 'x', 'x', 'x', 'x'});
+        writeAt(seg, end + 64, "more".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        try (FileConversationStore s = open()) {
+            assertEquals(List.of("a", "b"), s.list(Optional.empty(), 10).ids());
+            assertEquals(FailureKind.CORRUPT, assertThrows(PalimpsestException.class,
+                    () -> s.load("b")).kind());
+        }
+    }
+
+    @Test
     void hostileFilesAreRefusedWithoutFollowingOrHanging() throws Exception {
         try (FileConversationStore s = open()) {
             round(s, "c", 1);
