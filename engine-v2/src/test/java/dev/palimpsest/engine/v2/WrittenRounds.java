@@ -39,6 +39,26 @@ final class WrittenRounds {
     }
 
     /**
+     * Adds up the acknowledgements among a child's complete stdout lines.
+     *
+     * @param lines the child's lines
+     * @param into  per conversation, per writer, the rounds acknowledged so far; added to
+     */
+    static void countAcknowledged(List<String> lines, Map<String, Map<String, Integer>> into) {
+        for (String line : lines) {
+            if (line.startsWith("acked ")) {
+                String[] parts = line.split(" ");
+                Map<String, Integer> writers = into.computeIfAbsent(parts[1],
+                        id -> new TreeMap<>());
+                int index = Integer.parseInt(parts[3]);
+                int before = writers.getOrDefault(parts[2], 0);
+                assertEquals(before, index, "acknowledged in order: " + line);
+                writers.put(parts[2], before + 1);
+            }
+        }
+    }
+
+    /**
      * Checks everything stored in {@code convId}: messages numbered 1, 2, ... without a gap;
      * every round whole (the two messages of one append, nothing else); each writer's rounds
      * once each and in the order written, from 0; the recent rounds and the counters agreeing
