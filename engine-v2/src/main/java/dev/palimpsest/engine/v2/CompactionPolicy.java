@@ -1,6 +1,7 @@
 package dev.palimpsest.engine.v2;
 
 import dev.palimpsest.model.Counters;
+import dev.palimpsest.model.PalimpsestException;
 import java.util.Objects;
 
 /**
@@ -33,20 +34,21 @@ public record CompactionPolicy(int maxRounds, int keepRounds, long maxTokens) {
      * @param maxRounds  the most recent rounds kept verbatim before a compaction is due
      * @param keepRounds the recent rounds a compaction keeps
      * @param maxTokens  the token estimate above which a compaction is due
-     * @throws IllegalArgumentException naming the offending values when
-     *                                  {@code 1 <= keepRounds < maxRounds} or
-     *                                  {@code maxTokens >= 1} does not hold
+     * @throws PalimpsestException of kind {@code INVALID_INPUT}, naming the offending values,
+     *         when {@code 1 <= keepRounds < maxRounds} or {@code maxTokens >= 1} does not hold
+     *         (a policy often comes from a user's flags or configuration, so callers switch on
+     *         the kind as for any other invalid input)
      */
     public CompactionPolicy {
         if (keepRounds < 1) {
-            throw new IllegalArgumentException("keepRounds must be >= 1, was " + keepRounds);
+            throw PalimpsestException.invalid("keepRounds must be >= 1, was " + keepRounds);
         }
         if (keepRounds >= maxRounds) {
-            throw new IllegalArgumentException(String.format(
+            throw PalimpsestException.invalid(String.format(
                     "keepRounds must be < maxRounds: %d >= %d", keepRounds, maxRounds));
         }
         if (maxTokens < 1) {
-            throw new IllegalArgumentException("maxTokens must be >= 1, was " + maxTokens);
+            throw PalimpsestException.invalid("maxTokens must be >= 1, was " + maxTokens);
         }
     }
 
