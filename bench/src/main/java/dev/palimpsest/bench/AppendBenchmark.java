@@ -33,6 +33,7 @@ final class AppendBenchmark {
     static final String STORE = "1c store-file append of one round, window ";
     static final String STORE_FRESH = "1d store-file opened for the append, window ";
     static final String SQLITE_FRESH = "1e SQLite opened for the insert (connection per round)";
+    static final String CHECKPOINTING = "1f store-file append that also checkpoints, window ";
 
     private static final int[] WINDOWS_KB = {48, 1024, 4096};
 
@@ -56,16 +57,75 @@ final class AppendBenchmark {
     }
 
     /**
+     * Conversations of one window size, appended to in turn so that each grows by at most a
+     * tenth of its window while it is measured (a single conversation would grow by thousands
+     * of rounds over a warm-up and a run, and a "48 KB window" would end at several MB).
+     */
+    static final class Ring {
+        private final String[] ids;
+        private final long[] next;
+        private final long rounds;
+        private long appended;
+
+        Ring(String prefix, long rounds, int opsBudget) {
+            long allowance = Math.max(1, rounds / 10);
+            int k = (int) Math.max(1, (opsBudget + allowance - 1) / allowance);
+            this.ids = new String[k];
+            this.next = new long[k];
+            this.rounds = rounds;
+            for (int j = 0; j < k; j++) {
+                ids[j] = prefix + "-" + j;
+                next[j] = rounds + 1;
+            }
+        }
+
+        /** Fills every conversation of the ring with its window, 500 rounds to a request. */
+        void fill(FileConversationStore store) {
+            for (String id : ids) {
+                for (long n = 1; n <= rounds; n += 500) {
+                    List<NewMessage> batch = new ArrayList<>();
+                    for (long r = n; r < Math.min(rounds + 1, n + 500); r++) {
+                        batch.addAll(round(id, r).messages());
+                    }
+                    store.append(new AppendRequest(id, batch, Expectation.nextRoundSeq(n),
+                            Instant.now()));
+                }
+            }
+        }
+
+        /** {@return the next append: the next round of the next conversation in turn} */
+        AppendRequest next() {
+            int j = (int) (appended++ % ids.length);
+            return round(ids[j], next[j]++);
+        }
+
+        /** {@return how far the busiest conversation grew, as a fraction of its window} */
+        double growth() {
+            return Math.ceil((double) appended / ids.length) / rounds;
+        }
+
+        int size() {
+            return ids.length;
+        }
+    }
+
+    /** The rings of one run, by contender name, so the report can say how much they grew. */
+    static final Map<String, Ring> RINGS = new java.util.LinkedHashMap<>();
+
+    /**
      * Sets up the contenders of figure 1 under {@code work}: the floor, SQLite, the store at each
      * window, and the store and SQLite without their caches (opened for each append).
      *
-     * @param work an empty directory
+     * @param work      an empty directory
+     * @param opsBudget how many appends each contender is expected to make at most (warm-up
+     *                  and measurement), which sizes its ring of conversations
      * @return the contenders, set up; the caller releases them
      * @throws Exception if one could not be set up
      */
-    static List<Contender> contenders(Path work) throws Exception {
+    static List<Contender> contenders(Path work, int opsBudget) throws Exception {
         int roundBytes = roundBytes();
         List<Contender> contenders = new ArrayList<>();
+        RINGS.clear();
         boolean complete = false;
         try {
             Path floorFile = Dirs.fresh(work.resolve("floor")).resolve("log");
@@ -101,22 +161,22 @@ final class AppendBenchmark {
                 Path root = Dirs.fresh(work.resolve("store-" + kb));
                 FileConversationStore store = FileConversationStore.open(root,
                         FileStoreOptions.DEFAULTS);
-                String conv = "window-" + kb;
                 long rounds = Math.max(1, (long) kb * 1024 / roundBytes);
-                fill(store, conv, rounds);
-                long[] next = {rounds + 1};
+                Ring ring = new Ring("window-" + kb, rounds, opsBudget);
+                ring.fill(store);
+                RINGS.put(STORE + kb + " KB", ring);
                 contenders.add(Contender.closing(STORE + kb + " KB",
-                        () -> store.append(round(conv, next[0]++)), store));
+                        () -> store.append(ring.next()), store));
                 if (kb == WINDOWS_KB[0] || kb == WINDOWS_KB[WINDOWS_KB.length - 1]) {
                     // The same store, its cache dropped: what each `palimpsest append` process
                     // pays on top of start-up (open, read the checkpoint, replay the log tail).
-                    String fresh = conv + "-fresh";
-                    fill(store, fresh, rounds);
-                    long[] nextFresh = {rounds + 1};
+                    Ring fresh = new Ring("fresh-" + kb, rounds, opsBudget);
+                    fresh.fill(store);
+                    RINGS.put(STORE_FRESH + kb + " KB", fresh);
                     contenders.add(Contender.of(STORE_FRESH + kb + " KB", () -> {
                         try (FileConversationStore once = FileConversationStore.open(root,
                                 FileStoreOptions.DEFAULTS)) {
-                            once.append(round(fresh, nextFresh[0]++));
+                            once.append(fresh.next());
                         }
                     }));
                 }
@@ -138,19 +198,29 @@ final class AppendBenchmark {
         }
     }
 
-    private static int roundBytes() {
-        return (user(1) + assistant(1)).getBytes(StandardCharsets.UTF_8).length;
+    /**
+     * Sets up one contender per window whose every append also writes a checkpoint of the
+     * whole window: what the store pays once every {@code checkpointEveryRecords} appends
+     * (256 by default), measured on its own so that the amortized cost can be stated.
+     */
+    private static List<Contender> checkpointContenders(Path work, int opsBudget) {
+        List<Contender> contenders = new ArrayList<>();
+        for (int kb : WINDOWS_KB) {
+            FileConversationStore store = FileConversationStore.open(
+                    Dirs.fresh(work.resolve("checkpointing-" + kb)),
+                    FileStoreOptions.DEFAULTS.checkpointingEveryChange());
+            long rounds = Math.max(1, (long) kb * 1024 / roundBytes());
+            Ring ring = new Ring("checkpointing-" + kb, rounds, opsBudget);
+            ring.fill(store);
+            RINGS.put(CHECKPOINTING + kb + " KB", ring);
+            contenders.add(Contender.closing(CHECKPOINTING + kb + " KB",
+                    () -> store.append(ring.next()), store));
+        }
+        return contenders;
     }
 
-    /** Appends {@code rounds} rounds, 500 to a request, so a 4 MB window is set up quickly. */
-    private static void fill(FileConversationStore store, String conv, long rounds) {
-        for (long n = 1; n <= rounds; n += 500) {
-            List<NewMessage> batch = new ArrayList<>();
-            for (long r = n; r < Math.min(rounds + 1, n + 500); r++) {
-                batch.addAll(round(conv, r).messages());
-            }
-            store.append(new AppendRequest(conv, batch, Expectation.none(), Instant.now()));
-        }
+    private static int roundBytes() {
+        return (user(1) + assistant(1)).getBytes(StandardCharsets.UTF_8).length;
     }
 
     /**
@@ -163,12 +233,18 @@ final class AppendBenchmark {
     static void run(Settings settings, Report report) throws Exception {
         Path work = Dirs.fresh(settings.workDir().resolve("append"));
         int roundBytes = roundBytes();
-        List<Contender> contenders = contenders(work);
+        InterleavedRunner runner = new InterleavedRunner(settings.pick(300, 1500),
+                Duration.ofSeconds(settings.pick(5, 30)), settings.pick(20, 60),
+                settings.pick(10, 20));
+        List<Contender> contenders = contenders(work, settings.pick(1500, 4000));
+        List<Contender> checkpointing = new ArrayList<>();
         try {
-            InterleavedRunner runner = new InterleavedRunner(settings.pick(300, 1500),
-                    Duration.ofSeconds(settings.pick(5, 30)), settings.pick(20, 60),
-                    settings.pick(10, 20));
             Map<String, Stats> stats = runner.run(contenders);
+            String warmup = runner.lastWarmup();
+            checkpointing.addAll(checkpointContenders(work, settings.pick(200, 400)));
+            InterleavedRunner slow = new InterleavedRunner(settings.pick(30, 100),
+                    Duration.ofSeconds(settings.pick(3, 10)), settings.pick(10, 20), 5);
+            Map<String, Stats> checkpointStats = slow.run(checkpointing);
             Stats sql = stats.get(SQLITE);
             Stats sqlFresh = stats.get(SQLITE_FRESH);
             List<List<String>> rows = new ArrayList<>();
@@ -179,17 +255,28 @@ final class AppendBenchmark {
                 rows.add(List.of(c.name(), Report.micros(s.median()), Report.micros(s.mean()),
                         Report.micros(s.quantile(0.99)), String.valueOf(s.count()),
                         Report.ratio(s.median() / base.median()),
-                        Report.ratio(s.mean() / base.mean())));
+                        Report.ratio(s.mean() / base.mean()), growth(c.name())));
+            }
+            for (Contender c : checkpointing) {
+                Stats s = checkpointStats.get(c.name());
+                rows.add(List.of(c.name(), Report.micros(s.median()), Report.micros(s.mean()),
+                        Report.micros(s.quantile(0.99)), String.valueOf(s.count()),
+                        Report.ratio(s.median() / sql.median()),
+                        Report.ratio(s.mean() / sql.mean()), growth(c.name())));
             }
             report.section("1. One durable round (" + roundBytes + " bytes of text) appended",
-                    "Contenders interleave in rotating batches after a warm-up ("
-                            + runner.lastWarmup() + "). The store's windows are never compacted"
-                            + " here; its checkpoint (the whole window) is written every 256"
-                            + " records, which the mean and p99 show. 1d and 1e open the store"
-                            + " or the database for each append (no cache, as a CLI process)"
-                            + " and are compared with each other.",
+                    "Contenders interleave in rotating batches after a warm-up (" + warmup
+                            + "). Each store contender appends to a ring of conversations of its"
+                            + " window in turn, so that none grows by more than about a tenth"
+                            + " (last column: the busiest one's growth); nothing is compacted."
+                            + " 1d and 1e open the store or the database for each append (no"
+                            + " cache, as a CLI process) and are compared with each other. 1f"
+                            + " checkpoints at every append (run separately, warm-up "
+                            + slow.lastWarmup() + "): the store does that once every 256"
+                            + " appends or 4 MiB of log.",
                     List.of("contender", "median µs", "mean µs", "p99 µs", "n",
-                            "median vs 1b (1d: vs 1e)", "mean vs 1b (1d: vs 1e)"), rows);
+                            "median vs 1b (1d: vs 1e)", "mean vs 1b (1d: vs 1e)",
+                            "window growth"), rows);
             double small = stats.get(STORE + "48 KB").median();
             double large = stats.get(STORE + "4096 KB").median();
             List<List<String>> targets = new ArrayList<>();
@@ -200,6 +287,15 @@ final class AppendBenchmark {
             }
             targets.add(List.of("4 MB median within 1.1x of the 48 KB one (flat)",
                     Report.ratio(large / small), Report.verdict(large / small <= 1.1)));
+            for (int kb : WINDOWS_KB) {
+                Stats plain = stats.get(STORE + kb + " KB");
+                Stats ckpt = checkpointStats.get(CHECKPOINTING + kb + " KB");
+                double amortized = plain.mean() + Math.max(0, ckpt.mean() - plain.mean()) / 256;
+                targets.add(List.of("(no target) mean at " + kb + " KB with the checkpoint"
+                                + " amortized over 256 appends, against SQLite's mean",
+                        Report.micros(amortized) + " µs, " + Report.ratio(amortized / sql.mean()),
+                        "-"));
+            }
             for (int kb : new int[] {WINDOWS_KB[0], WINDOWS_KB[WINDOWS_KB.length - 1]}) {
                 double r = stats.get(STORE_FRESH + kb + " KB").median() / sqlFresh.median();
                 targets.add(List.of("(no cache) append at " + kb + " KB, store opened per append"
@@ -212,6 +308,15 @@ final class AppendBenchmark {
             for (Contender c : contenders) {
                 c.release();
             }
+            for (Contender c : checkpointing) {
+                c.release();
+            }
         }
+    }
+
+    private static String growth(String name) {
+        Ring ring = RINGS.get(name);
+        return ring == null ? "-" : String.format(java.util.Locale.ROOT, "%.0f%% (%d conversations)",
+                ring.growth() * 100, ring.size());
     }
 }
