@@ -1438,6 +1438,15 @@ public final class FileConversationStore implements ConversationStore {
             }
             notRegular(stem, directory.resolve(ConversationIdCodec.indexName(stem)), convId,
                     repair, findings);
+            boolean laterSegmentNotRegular = false;
+            for (long s = 2; Files.exists(directory.resolve(ConversationIdCodec.segmentName(
+                    stem, s)), LinkOption.NOFOLLOW_LINKS); s++) {
+                laterSegmentNotRegular |= notRegular(stem, directory.resolve(
+                        ConversationIdCodec.segmentName(stem, s)), convId, repair, findings);
+            }
+            if (laterSegmentNotRegular) {
+                return; // the log cannot be read past it
+            }
             if (convId == null || !ConversationIdCodec.stem(convId).equals(stem)) {
                 findings.add(new CheckReport.Finding(firstName, null,
                         CheckReport.Problem.DAMAGED_LOG, "the header names no conversation of"

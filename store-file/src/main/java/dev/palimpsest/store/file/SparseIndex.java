@@ -157,6 +157,8 @@ final class SparseIndex {
 
     /** Appends entries to the file, creating it with its magic if it is missing or empty. */
     static void append(Path file, List<Entry> entries) throws IOException {
+        // Looked at before it is opened too: opening a FIFO for writing waits for a reader.
+        NotRegularFileException.requireRegular(file, FileIdentity.of(file));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE,
                 StandardOpenOption.CREATE, LinkOption.NOFOLLOW_LINKS)) {
             NotRegularFileException.requireRegular(file, FileIdentity.of(file));
@@ -182,6 +184,7 @@ final class SparseIndex {
 
     /** Writes the whole index again, in place: for a rebuild. */
     static void rewrite(Path file, List<Entry> entries) throws IOException {
+        NotRegularFileException.requireRegular(file, FileIdentity.of(file));
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE,
                 StandardOpenOption.CREATE, LinkOption.NOFOLLOW_LINKS)) {
             NotRegularFileException.requireRegular(file, FileIdentity.of(file));
