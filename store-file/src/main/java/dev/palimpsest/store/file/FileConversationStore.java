@@ -61,6 +61,8 @@ public final class FileConversationStore implements ConversationStore {
     private final FileStoreOptions options;
     private final FileOps ops;
     private volatile DirectorySync directorySync;
+    /** Whether this store fsynced the root since it found or made {@code sm/}. */
+    private volatile boolean rootSynced;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -298,7 +300,12 @@ public final class FileConversationStore implements ConversationStore {
                     throw new IOException(directory + " is not a directory");
                 }
             }
+        }
+        // Once per store, even if sm/ was there already: its creator may have been killed
+        // between the mkdir and this fsync, and a power loss could still take sm/ away.
+        if (!rootSynced) {
             ops.fsyncDirectory(root);
+            rootSynced = true;
         }
     }
 
@@ -640,6 +647,7 @@ public final class FileConversationStore implements ConversationStore {
         long offset;
         long size;
         boolean torn;
+        boolean created = true;
         if (end == null) {
             segment = 1;
             c.closeChannel();
@@ -653,7 +661,9 @@ public final class FileConversationStore implements ConversationStore {
             offset = end.position().offset();
             size = end.segmentSize();
             torn = end.tornTail();
+            created = false;
             if (offset > log.headerLength() && offset + frame > options.segmentBytes()) {
+                created = true;
                 segment++;
                 c.closeChannel();
                 createSegment(convId, stem, log, segment);
@@ -688,6 +698,15 @@ public final class FileConversationStore implements ConversationStore {
         } catch (IOException e) {
             c.closeChannel();
             throw Failures.durabilityUnknown(convId, "append to " + log.segment(segment), e);
+        }
+        if (!created && offset == log.headerLength()) {
+            // The first record of a segment another writer made: it may have been killed
+            // between the segment's rename and its fsync of sm/, which is then done here.
+            try {
+                directorySync().sync();
+            } catch (IOException e) {
+                throw Failures.durabilityUnknown(convId, "fsync " + directory, e);
+            }
         }
         return new SegmentLog.Position(segment, offset);
     }
