@@ -294,7 +294,7 @@ public final class FileConversationStore implements ConversationStore {
     private void ensureDirectory() throws IOException {
         if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
             try {
-                Files.createDirectory(directory);
+                NioFileOps.createPrivateDirectory(directory);
             } catch (java.nio.file.FileAlreadyExistsException raced) {
                 if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
                     throw new IOException(directory + " is not a directory");
@@ -1558,14 +1558,14 @@ public final class FileConversationStore implements ConversationStore {
     private Path quarantineDirectory(String stem) throws IOException {
         Path quarantine = directory.resolve("quarantine");
         if (!Files.isDirectory(quarantine, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectory(quarantine);
+            NioFileOps.createPrivateDirectory(quarantine);
         }
         // Named by the time, made unique: two quarantines of one stem in a millisecond
         // (a foreign lock file, then the log) each get their own directory.
         for (long at = System.currentTimeMillis(); ; at++) {
             Path target = quarantine.resolve(stem + "." + at);
             try {
-                return Files.createDirectory(target);
+                return NioFileOps.createPrivateDirectory(target);
             } catch (java.nio.file.FileAlreadyExistsException taken) {
                 // the next millisecond's name
             }
