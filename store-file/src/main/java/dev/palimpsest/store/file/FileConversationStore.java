@@ -61,6 +61,8 @@ public final class FileConversationStore implements ConversationStore {
     private final FileStoreOptions options;
     private final FileOps ops;
     private volatile DirectorySync directorySync;
+    /** Whether this store fsynced the root since it found or made {@code sm/}. */
+    private volatile boolean rootSynced;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -292,13 +294,18 @@ public final class FileConversationStore implements ConversationStore {
     private void ensureDirectory() throws IOException {
         if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
             try {
-                Files.createDirectory(directory);
+                NioFileOps.createPrivateDirectory(directory);
             } catch (java.nio.file.FileAlreadyExistsException raced) {
                 if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
                     throw new IOException(directory + " is not a directory");
                 }
             }
+        }
+        // Once per store, even if sm/ was there already: its creator may have been killed
+        // between the mkdir and this fsync, and a power loss could still take sm/ away.
+        if (!rootSynced) {
             ops.fsyncDirectory(root);
+            rootSynced = true;
         }
     }
 
@@ -640,6 +647,7 @@ public final class FileConversationStore implements ConversationStore {
         long offset;
         long size;
         boolean torn;
+        boolean created = true;
         if (end == null) {
             segment = 1;
             c.closeChannel();
@@ -653,7 +661,9 @@ public final class FileConversationStore implements ConversationStore {
             offset = end.position().offset();
             size = end.segmentSize();
             torn = end.tornTail();
+            created = false;
             if (offset > log.headerLength() && offset + frame > options.segmentBytes()) {
+                created = true;
                 segment++;
                 c.closeChannel();
                 createSegment(convId, stem, log, segment);
@@ -688,6 +698,15 @@ public final class FileConversationStore implements ConversationStore {
         } catch (IOException e) {
             c.closeChannel();
             throw Failures.durabilityUnknown(convId, "append to " + log.segment(segment), e);
+        }
+        if (!created && offset == log.headerLength()) {
+            // The first record of a segment another writer made: it may have been killed
+            // between the segment's rename and its fsync of sm/, which is then done here.
+            try {
+                directorySync().sync();
+            } catch (IOException e) {
+                throw Failures.durabilityUnknown(convId, "fsync " + directory, e);
+            }
         }
         return new SegmentLog.Position(segment, offset);
     }
@@ -1441,6 +1460,15 @@ public final class FileConversationStore implements ConversationStore {
             }
             notRegular(stem, directory.resolve(ConversationIdCodec.indexName(stem)), convId,
                     repair, findings);
+            boolean laterSegmentNotRegular = false;
+            for (long s = 2; Files.exists(directory.resolve(ConversationIdCodec.segmentName(
+                    stem, s)), LinkOption.NOFOLLOW_LINKS); s++) {
+                laterSegmentNotRegular |= notRegular(stem, directory.resolve(
+                        ConversationIdCodec.segmentName(stem, s)), convId, repair, findings);
+            }
+            if (laterSegmentNotRegular) {
+                return; // the log cannot be read past it
+            }
             if (convId == null || !ConversationIdCodec.stem(convId).equals(stem)) {
                 findings.add(new CheckReport.Finding(firstName, null,
                         CheckReport.Problem.DAMAGED_LOG, "the header names no conversation of"
@@ -1533,14 +1561,14 @@ public final class FileConversationStore implements ConversationStore {
     private Path quarantineDirectory(String stem) throws IOException {
         Path quarantine = directory.resolve("quarantine");
         if (!Files.isDirectory(quarantine, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectory(quarantine);
+            NioFileOps.createPrivateDirectory(quarantine);
         }
         // Named by the time, made unique: two quarantines of one stem in a millisecond
         // (a foreign lock file, then the log) each get their own directory.
         for (long at = System.currentTimeMillis(); ; at++) {
             Path target = quarantine.resolve(stem + "." + at);
             try {
-                return Files.createDirectory(target);
+                return NioFileOps.createPrivateDirectory(target);
             } catch (java.nio.file.FileAlreadyExistsException taken) {
                 // the next millisecond's name
             }

@@ -123,6 +123,28 @@ final class NioFileOps implements FileOps {
     }
 
     /**
+     * Creates a directory of mode 0700 ({@code sm/}, the quarantine): asked for at creation, and
+     * set explicitly where the umask took something away from it.
+     *
+     * @param directory the directory to create
+     * @return the directory
+     * @throws IOException if it cannot be created, for example because something is there
+     */
+    static Path createPrivateDirectory(Path directory) throws IOException {
+        if (!isPosix(directory)) {
+            return Files.createDirectory(directory);
+        }
+        Files.createDirectory(directory, PosixFilePermissions.asFileAttribute(DIRECTORY_MODE));
+        PosixFileAttributeView view = Files.getFileAttributeView(directory,
+                PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        PosixFileAttributes attributes = view.readAttributes();
+        if (attributes.isDirectory() && !attributes.permissions().equals(DIRECTORY_MODE)) {
+            view.setPermissions(DIRECTORY_MODE);
+        }
+        return directory;
+    }
+
+    /**
      * Makes the mode exactly 0600: the mode given at creation is reduced by the umask, so it is
      * checked, and changed only where the umask took something away. The check is one stat; the
      * change costs a second open of the file (the JDK sets a mode without following links

@@ -150,6 +150,7 @@ final class SegmentLog {
 
     /** Reads the conversation id a segment's header names, for listing hashed stems. */
     static String idOfSegment(Path file) throws IOException {
+        NotRegularFileException.requireRegular(file, FileIdentity.of(file));
         try (FileChannel ch = openRead(file)) {
             ByteBuffer fixed = ByteBuffer.allocate(MAGIC.length + 4 + 4 + 8 + 4);
             readFully(ch, fixed, 0);
@@ -202,6 +203,8 @@ final class SegmentLog {
             Path file = segment(segment);
             FileChannel ch;
             try {
+                // Looked at before it is opened: opening a FIFO for reading waits for a writer.
+                NotRegularFileException.requireRegular(file, FileIdentity.of(file));
                 ch = openRead(file);
             } catch (NoSuchFileException e) {
                 if (segment == from.segment()) {

@@ -157,8 +157,9 @@ final class SparseIndex {
 
     /** Appends entries to the file, creating it with its magic if it is missing or empty. */
     static void append(Path file, List<Entry> entries) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE,
-                StandardOpenOption.CREATE, LinkOption.NOFOLLOW_LINKS)) {
+        // Looked at before it is opened too: opening a FIFO for writing waits for a reader.
+        NotRegularFileException.requireRegular(file, FileIdentity.of(file));
+        try (FileChannel ch = openForWriting(file)) {
             NotRegularFileException.requireRegular(file, FileIdentity.of(file));
             long size = ch.size();
             // Entries after a torn one would never be read: cut the file back to whole entries.
@@ -182,12 +183,28 @@ final class SparseIndex {
 
     /** Writes the whole index again, in place: for a rebuild. */
     static void rewrite(Path file, List<Entry> entries) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE,
-                StandardOpenOption.CREATE, LinkOption.NOFOLLOW_LINKS)) {
+        NotRegularFileException.requireRegular(file, FileIdentity.of(file));
+        try (FileChannel ch = openForWriting(file)) {
             NotRegularFileException.requireRegular(file, FileIdentity.of(file));
             ch.truncate(0);
         }
         append(file, entries);
+    }
+
+    /** Opens the index for writing, creating it with mode 0600 like every file of the store. */
+    private static FileChannel openForWriting(Path file) throws IOException {
+        java.util.Set<java.nio.file.OpenOption> options = java.util.Set.of(
+                StandardOpenOption.WRITE, StandardOpenOption.CREATE, LinkOption.NOFOLLOW_LINKS);
+        FileChannel ch = NioFileOps.isPosix(file)
+                ? FileChannel.open(file, options, NioFileOps.fileModeAttribute())
+                : FileChannel.open(file, options);
+        try {
+            NioFileOps.restrictToOwner(file);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        return ch;
     }
 
     private static void put(ByteBuffer b, Entry e) {

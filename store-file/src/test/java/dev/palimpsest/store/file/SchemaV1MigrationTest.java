@@ -2,6 +2,7 @@ package dev.palimpsest.store.file;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palimpsest.model.ConversationState;
@@ -11,6 +12,8 @@ import dev.palimpsest.store.AppendRequest;
 import dev.palimpsest.store.Expectation;
 import dev.palimpsest.testkit.TreeSnapshot;
 import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -28,16 +31,26 @@ import org.junit.jupiter.api.io.TempDir;
  * archive removed), and a migration killed at any step loads the same transcript.
  */
 class SchemaV1MigrationTest {
-    private static final Path FIXTURES = Path.of("..", "persist", "src", "test", "resources",
-            "dev", "palimpsest", "persist", "fixtures", "v1");
+    /** The schema-1 fixtures, this module's own test resources. */
+    private static final String FIXTURES = "/dev/palimpsest/store/file/fixtures/v1";
     private static final Instant T = Instant.parse("2026-12-01T00:00:00Z");
 
     @TempDir
     Path root;
 
+    static Path fixtures() {
+        URL url = SchemaV1MigrationTest.class.getResource(FIXTURES);
+        assertNotNull(url, "test resource " + FIXTURES + " is missing");
+        try {
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new AssertionError("bad resource URL " + url, e);
+        }
+    }
+
     private void copyFixtures() throws IOException {
         Path sm = Files.createDirectories(root.resolve("sm"));
-        try (Stream<Path> files = Files.list(FIXTURES)) {
+        try (Stream<Path> files = Files.list(fixtures())) {
             for (Path f : files.toList()) {
                 Files.copy(f, sm.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
