@@ -24,7 +24,8 @@ public final class SyscallProbe {
         Path work = Dirs.fresh(Path.of(args[0]));
         String prefix = args[1];
         int count = Integer.parseInt(args[2]);
-        List<Contender> contenders = AppendBenchmark.contenders(work, Math.max(1, count));
+        // A fixed budget, not the count: the set-up must be the same in the run of 0 and of N.
+        List<Contender> contenders = AppendBenchmark.contenders(work, 1000);
         try {
             Contender chosen = contenders.stream().filter(c -> c.name().startsWith(prefix))
                     .findFirst().orElseThrow(() -> new BenchException("no contender starts with '"

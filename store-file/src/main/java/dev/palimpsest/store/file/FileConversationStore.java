@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A {@link ConversationStore} in a directory: per conversation, an append-only log of changes
@@ -72,6 +71,8 @@ public final class FileConversationStore implements ConversationStore {
      * a validation of the whole window; a {@link ConversationState} is made only for a load.
      */
     private static final class Cached {
+        /** Whether this store has removed the temp files a killed writer may have left. */
+        boolean tempsSwept;
         Replay live;
         /** The state as a value, made on first need after each change. */
         ConversationState snapshot;
@@ -637,6 +638,14 @@ public final class FileConversationStore implements ConversationStore {
     private SegmentLog.Position writeRecord(String convId, String stem, SegmentLog log, Cached c,
                                             byte[] payload) throws IOException {
         int frame = SegmentLog.FRAME_HEADER + payload.length;
+        if (!c.tempsSwept) {
+            // Under the conversation's lock no other writer is creating its temp files, so the
+            // ones there were left by a writer killed mid-write: the first write of each store
+            // removes them (two unlinks, once), or a kill loop would leave one per kill.
+            ops.deleteIfExists(directory.resolve(checkpointTemp(stem)));
+            ops.deleteIfExists(directory.resolve(segmentTemp(stem)));
+            c.tempsSwept = true;
+        }
         if (payload.length > options.maxRecordBytes()) {
             throw new PalimpsestException(FailureKind.TOO_LARGE, convId, String.format(
                     "append to '%s' is %d bytes as a log record, the limit is %d", convId,
@@ -742,9 +751,9 @@ public final class FileConversationStore implements ConversationStore {
     private void createSegment(String convId, String stem, SegmentLog log, long segment)
             throws IOException {
         Path target = log.segment(segment);
-        Path temp = directory.resolve(ConversationIdCodec.tempName(stem,
-                ThreadLocalRandom.current().nextLong()));
+        Path temp = directory.resolve(segmentTemp(stem));
         try {
+            ops.deleteIfExists(temp); // a killed creator's, never another live writer's
             FileChannel ch = ops.createNew(temp);
             try (ch) {
                 byte[] header = log.header(segment);
@@ -768,14 +777,28 @@ public final class FileConversationStore implements ConversationStore {
         }
     }
 
+    /**
+     * The temp name of a checkpoint being written. Fixed per conversation, since it is only
+     * written under the conversation's lock: a later writer finds (and removes) what a killed
+     * one left, without listing the directory.
+     */
+    private static String checkpointTemp(String stem) {
+        return ConversationIdCodec.tempName(stem, 0);
+    }
+
+    /** The temp name of a log segment being created; fixed for the same reason. */
+    private static String segmentTemp(String stem) {
+        return ConversationIdCodec.tempName(stem, 1);
+    }
+
     private boolean writeCheckpoint(String convId, String stem, Cached c) {
         Path target = directory.resolve(ConversationIdCodec.stateName(stem));
-        Path temp = directory.resolve(ConversationIdCodec.tempName(stem,
-                ThreadLocalRandom.current().nextLong()));
+        Path temp = directory.resolve(checkpointTemp(stem));
         byte[] bytes = FormatCodec.encodeCheckpoint(new Checkpoint(c.state(),
                 c.end.position().segment(), c.end.position().offset()));
         try {
             try {
+                ops.deleteIfExists(temp); // a killed writer's, never another live writer's
                 FileChannel ch = ops.createNew(temp);
                 try (ch) {
                     ops.write(ch, ByteBuffer.wrap(bytes));

@@ -255,6 +255,35 @@ class LogDamageTest {
     }
 
     @Test
+    void tempFilesAKilledWriterLeftAreRemovedByTheNextWriteAndNeverBlockIt() throws IOException {
+        try (FileConversationStore s = open()) {
+            round(s, "c", 1);
+        }
+        Path checkpointTemp = root.resolve("sm/" + ConversationIdCodec.tempName("c", 0));
+        Path segmentTemp = root.resolve("sm/" + ConversationIdCodec.tempName("c", 1));
+        Files.writeString(checkpointTemp, "half a checkpoint");
+        Files.writeString(segmentTemp, "half a segment");
+        try (FileConversationStore s = open()) {
+            assertTrue(Files.exists(checkpointTemp), "a read leaves them alone");
+            s.load("c");
+            assertTrue(Files.exists(checkpointTemp), "a read leaves them alone");
+            round(s, "c", 2);
+            assertFalse(Files.exists(checkpointTemp));
+            assertFalse(Files.exists(segmentTemp));
+        }
+        // Left again while this store runs (another process killed mid-checkpoint): the next
+        // checkpoint replaces it instead of failing on the name.
+        Files.writeString(checkpointTemp, "half a checkpoint");
+        try (FileConversationStore s = FileConversationStore.open(root,
+                FileStoreOptions.DEFAULTS.checkpointingEveryChange())) {
+            round(s, "c", 3);
+            assertFalse(Files.exists(checkpointTemp));
+            assertTrue(Files.readString(root.resolve("sm/conversation-c.json"))
+                    .contains("\"revision\" : 3"), "the checkpoint of the third round");
+        }
+    }
+
+    @Test
     void hostileFilesAreRefusedWithoutFollowingOrHanging() throws Exception {
         try (FileConversationStore s = open()) {
             round(s, "c", 1);
