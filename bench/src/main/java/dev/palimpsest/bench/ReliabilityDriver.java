@@ -212,6 +212,14 @@ public final class ReliabilityDriver {
                         engine.appendRound(conv, user, assistantFor(user));
                     }
                     found.leftoverTemps = countTemps(tempDir);
+                    if (found.leftoverTemps > 0) {
+                        try (Stream<Path> files = Files.list(tempDir)) {
+                            files.filter(p -> p.getFileName().toString().endsWith(".tmp"))
+                                    .forEach(p -> found.details.add("leftover temp " + p
+                                            .getFileName() + " (" + p.toFile().length()
+                                            + " bytes)"));
+                        }
+                    }
                 }
             }
         } else {
