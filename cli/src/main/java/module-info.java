@@ -3,7 +3,7 @@
  * the store, prints, and exits. It exports nothing.
  */
 module dev.palimpsest.cli {
-    requires dev.palimpsest.engine.v2;
+    requires dev.palimpsest.engine;
     requires dev.palimpsest.store.file;
     // The stored v2 JSON of messages, rounds and states, printed by show and transcript.
     requires dev.palimpsest.format;

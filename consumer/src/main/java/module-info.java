@@ -8,7 +8,7 @@ module dev.palimpsest.consumer {
     // OpenAiMessage) appear in AgentMemory's API. The engine's own `requires transitive
     // dev.palimpsest.store`, and the store's of dev.palimpsest.model, make the model types of
     // that API (Message, StoredMessage, Round, PalimpsestException) readable to our callers too.
-    requires transitive dev.palimpsest.engine.v2;
+    requires transitive dev.palimpsest.engine;
     // Only to open the FileConversationStore behind AgentMemory: no file store type appears in
     // its API, so callers need not read this module, and the store's own formats
     // (dev.palimpsest.format, which it requires without `transitive`) stay out of our reach.

@@ -9,7 +9,7 @@
 module dev.palimpsest.summarizer.openai {
     // The summarizer implements the engine's Summarizer, and its builder takes the JDK's
     // HttpClient: both modules' types appear in the API.
-    requires transitive dev.palimpsest.engine.v2;
+    requires transitive dev.palimpsest.engine;
     requires transitive java.net.http;
     // The JSON of requests and answers; it does not appear in the API.
     requires com.fasterxml.jackson.databind;

@@ -1,6 +1,6 @@
 package dev.palimpsest.bench;
 
-import dev.palimpsest.engine.v2.ConversationEngine;
+import dev.palimpsest.engine.ConversationEngine;
 import dev.palimpsest.model.ConversationState;
 import dev.palimpsest.store.file.FileConversationStore;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.palimpsest.bench;
 
-import dev.palimpsest.engine.v2.CompactionPolicy;
-import dev.palimpsest.engine.v2.ConversationEngine;
-import dev.palimpsest.engine.v2.ExtractiveSummarizer;
+import dev.palimpsest.engine.CompactionPolicy;
+import dev.palimpsest.engine.ConversationEngine;
+import dev.palimpsest.engine.ExtractiveSummarizer;
 import dev.palimpsest.model.Round;
 import dev.palimpsest.model.StoredMessage;
 import dev.palimpsest.store.file.CheckReport;

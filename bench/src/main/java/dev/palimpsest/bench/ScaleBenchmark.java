@@ -1,7 +1,7 @@
 package dev.palimpsest.bench;
 
-import dev.palimpsest.engine.v2.CompactionPolicy;
-import dev.palimpsest.engine.v2.ConversationEngine;
+import dev.palimpsest.engine.CompactionPolicy;
+import dev.palimpsest.engine.ConversationEngine;
 import dev.palimpsest.model.ConversationState;
 import dev.palimpsest.model.Message;
 import dev.palimpsest.store.AppendRequest;

@@ -1,9 +1,9 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.engine.v2.AppendOutcome;
-import dev.palimpsest.engine.v2.CompactionOutcome;
-import dev.palimpsest.engine.v2.CompactionPolicy;
-import dev.palimpsest.engine.v2.ConversationEngine;
+import dev.palimpsest.engine.AppendOutcome;
+import dev.palimpsest.engine.CompactionOutcome;
+import dev.palimpsest.engine.CompactionPolicy;
+import dev.palimpsest.engine.ConversationEngine;
 import dev.palimpsest.model.FailureKind;
 import dev.palimpsest.model.Message;
 import dev.palimpsest.model.PalimpsestException;

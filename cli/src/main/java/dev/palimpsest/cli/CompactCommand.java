@@ -1,7 +1,7 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.engine.v2.CompactionOutcome;
-import dev.palimpsest.engine.v2.ConversationEngine;
+import dev.palimpsest.engine.CompactionOutcome;
+import dev.palimpsest.engine.ConversationEngine;
 import dev.palimpsest.store.file.FileConversationStore;
 import picocli.CommandLine.Model.CommandSpec;
 

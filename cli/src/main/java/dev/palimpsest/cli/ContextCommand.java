@@ -1,8 +1,8 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.engine.v2.ConversationEngine;
-import dev.palimpsest.engine.v2.PromptContext;
-import dev.palimpsest.engine.v2.prompt.AnthropicFormat;
+import dev.palimpsest.engine.ConversationEngine;
+import dev.palimpsest.engine.PromptContext;
+import dev.palimpsest.engine.prompt.AnthropicFormat;
 import dev.palimpsest.store.file.FileConversationStore;
 import picocli.CommandLine.Model.CommandSpec;
 

@@ -1,10 +1,10 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.engine.v2.AppendOutcome;
-import dev.palimpsest.engine.v2.CompactionOutcome;
-import dev.palimpsest.engine.v2.CompactionPolicy;
-import dev.palimpsest.engine.v2.ConversationEngine;
-import dev.palimpsest.engine.v2.ExtractiveSummarizer;
+import dev.palimpsest.engine.AppendOutcome;
+import dev.palimpsest.engine.CompactionOutcome;
+import dev.palimpsest.engine.CompactionPolicy;
+import dev.palimpsest.engine.ConversationEngine;
+import dev.palimpsest.engine.ExtractiveSummarizer;
 import dev.palimpsest.store.file.FileConversationStore;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,7 +1,7 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.engine.v2.AppendOutcome;
-import dev.palimpsest.engine.v2.ConversationEngine;
+import dev.palimpsest.engine.AppendOutcome;
+import dev.palimpsest.engine.ConversationEngine;
 import dev.palimpsest.model.Message;
 import dev.palimpsest.model.StoredMessage;
 import dev.palimpsest.store.Expectation;

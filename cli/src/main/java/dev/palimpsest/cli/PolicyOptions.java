@@ -1,8 +1,8 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.engine.v2.CompactionPolicy;
-import dev.palimpsest.engine.v2.ExtractiveSummarizer;
-import dev.palimpsest.engine.v2.Summarizer;
+import dev.palimpsest.engine.CompactionPolicy;
+import dev.palimpsest.engine.ExtractiveSummarizer;
+import dev.palimpsest.engine.Summarizer;
 import dev.palimpsest.summarizer.openai.InsecureEndpointException;
 import dev.palimpsest.summarizer.openai.OpenAiSummarizer;
 import java.net.URI;

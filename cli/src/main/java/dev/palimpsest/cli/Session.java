@@ -1,8 +1,8 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.engine.v2.CompactionPolicy;
-import dev.palimpsest.engine.v2.ConversationEngine;
-import dev.palimpsest.engine.v2.Summarizer;
+import dev.palimpsest.engine.CompactionPolicy;
+import dev.palimpsest.engine.ConversationEngine;
+import dev.palimpsest.engine.Summarizer;
 import dev.palimpsest.model.FailureKind;
 import dev.palimpsest.model.PalimpsestException;
 import dev.palimpsest.store.file.FileConversationStore;

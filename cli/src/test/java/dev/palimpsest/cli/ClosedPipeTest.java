@@ -3,7 +3,7 @@ package dev.palimpsest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.palimpsest.engine.v2.ConversationEngine;
+import dev.palimpsest.engine.ConversationEngine;
 import dev.palimpsest.store.file.FileConversationStore;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;

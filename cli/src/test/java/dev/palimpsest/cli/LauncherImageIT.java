@@ -77,7 +77,7 @@ class LauncherImageIT {
                 "", "--root", root.toString(), "append", "--user", "u", "cds").expect(0);
         String loaded = Files.readString(log);
         for (String type : List.of("dev.palimpsest.cli.Main", "dev.palimpsest.cli.AppendCommand",
-                "picocli.CommandLine", "dev.palimpsest.engine.v2.ConversationEngine",
+                "picocli.CommandLine", "dev.palimpsest.engine.ConversationEngine",
                 "dev.palimpsest.store.file.FileConversationStore",
                 "dev.palimpsest.format.FormatCodec",
                 "com.fasterxml.jackson.core.JsonFactory")) {
@@ -96,7 +96,7 @@ class LauncherImageIT {
                 .collect(Collectors.toCollection(TreeSet::new));
         assertEquals(Set.of("java.base", "java.logging", "java.net.http", "jdk.crypto.ec"), jdk,
                 "JDK modules in the image");
-        assertEquals(Set.of("dev.palimpsest.cli", "dev.palimpsest.engine.v2",
+        assertEquals(Set.of("dev.palimpsest.cli", "dev.palimpsest.engine",
                 "dev.palimpsest.store.file", "dev.palimpsest.store", "dev.palimpsest.model",
                 "dev.palimpsest.format", "dev.palimpsest.summarizer.openai", "info.picocli",
                 "com.fasterxml.jackson.databind", "com.fasterxml.jackson.core",

@@ -17,7 +17,7 @@ class LauncherLoggerFinderTest {
 
     @Test
     void withoutDebugNothingIsLoggable() {
-        System.Logger engine = finder.getLogger("dev.palimpsest.engine.v2.ConversationEngine",
+        System.Logger engine = finder.getLogger("dev.palimpsest.engine.ConversationEngine",
                 getClass().getModule());
         assertFalse(engine.isLoggable(System.Logger.Level.ERROR));
         assertFalse(engine.isLoggable(System.Logger.Level.WARNING));
@@ -26,7 +26,7 @@ class LauncherLoggerFinderTest {
     @Test
     void withDebugOurRecordsShowAndTheJdksDebugRecordsDoNot() {
         LauncherLoggerFinder.enableDebug(true);
-        System.Logger engine = finder.getLogger("dev.palimpsest.engine.v2.ConversationEngine",
+        System.Logger engine = finder.getLogger("dev.palimpsest.engine.ConversationEngine",
                 getClass().getModule());
         System.Logger http = finder.getLogger("jdk.internal.httpclient.debug",
                 Object.class.getModule());

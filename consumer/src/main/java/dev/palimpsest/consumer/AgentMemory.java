@@ -1,10 +1,10 @@
 package dev.palimpsest.consumer;
 
-import dev.palimpsest.engine.v2.CompactionListener;
-import dev.palimpsest.engine.v2.CompactionPolicy;
-import dev.palimpsest.engine.v2.ConversationEngine;
-import dev.palimpsest.engine.v2.prompt.OpenAiMessage;
-import dev.palimpsest.engine.v2.prompt.PromptFormat;
+import dev.palimpsest.engine.CompactionListener;
+import dev.palimpsest.engine.CompactionPolicy;
+import dev.palimpsest.engine.ConversationEngine;
+import dev.palimpsest.engine.prompt.OpenAiMessage;
+import dev.palimpsest.engine.prompt.PromptFormat;
 import dev.palimpsest.model.ConversationState;
 import dev.palimpsest.model.Message;
 import dev.palimpsest.model.PalimpsestException;

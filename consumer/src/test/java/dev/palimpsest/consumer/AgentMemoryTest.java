@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.palimpsest.engine.v2.CompactionOutcome;
-import dev.palimpsest.engine.v2.CompactionPolicy;
-import dev.palimpsest.engine.v2.prompt.AnthropicPrompt;
-import dev.palimpsest.engine.v2.prompt.OpenAiMessage;
-import dev.palimpsest.engine.v2.prompt.PromptFormat;
+import dev.palimpsest.engine.CompactionOutcome;
+import dev.palimpsest.engine.CompactionPolicy;
+import dev.palimpsest.engine.prompt.AnthropicPrompt;
+import dev.palimpsest.engine.prompt.OpenAiMessage;
+import dev.palimpsest.engine.prompt.PromptFormat;
 import dev.palimpsest.model.FailureKind;
 import dev.palimpsest.model.Message;
 import dev.palimpsest.model.PalimpsestException;

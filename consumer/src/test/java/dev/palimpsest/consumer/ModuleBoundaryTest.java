@@ -36,8 +36,8 @@ class ModuleBoundaryTest {
     private static final String STORE = "dev.palimpsest.store";
     private static final String STORE_FILE = "dev.palimpsest.store.file";
     private static final String FORMAT = "dev.palimpsest.format";
-    private static final String ENGINE = "dev.palimpsest.engine.v2";
-    private static final String ENGINE_INTERNAL = "dev.palimpsest.engine.v2.internal";
+    private static final String ENGINE = "dev.palimpsest.engine";
+    private static final String ENGINE_INTERNAL = "dev.palimpsest.engine.internal";
 
     /** The exported packages of each library module on the consumer's module path. */
     private static final Map<String, Set<String>> API = Map.of(
@@ -45,7 +45,7 @@ class ModuleBoundaryTest {
             STORE, Set.of("dev.palimpsest.store", "dev.palimpsest.store.spi"),
             FORMAT, Set.of("dev.palimpsest.format"),
             STORE_FILE, Set.of("dev.palimpsest.store.file"),
-            ENGINE, Set.of("dev.palimpsest.engine.v2", "dev.palimpsest.engine.v2.prompt"));
+            ENGINE, Set.of("dev.palimpsest.engine", "dev.palimpsest.engine.prompt"));
 
     private static Module module(String name) {
         return ModuleLayer.boot().findModule(name)
@@ -181,8 +181,8 @@ class ModuleBoundaryTest {
     void sourceThatUsesOnlyTheExportedApiCompiles(@TempDir Path dir) throws IOException {
         // The control for the tests above: the same set-up compiles a consumer of the API.
         Compilation compiled = compile(dir, ENGINE + ", " + STORE_FILE,
-                "Object engine = dev.palimpsest.engine.v2.ConversationEngine.class;\n"
-                        + "Object format = dev.palimpsest.engine.v2.prompt.OpenAiMessage.class;\n"
+                "Object engine = dev.palimpsest.engine.ConversationEngine.class;\n"
+                        + "Object format = dev.palimpsest.engine.prompt.OpenAiMessage.class;\n"
                         + "Object api = dev.palimpsest.store.ConversationStore.class;\n"
                         + "Object files = dev.palimpsest.store.file.FileConversationStore.class;\n"
                         + "Object call = dev.palimpsest.model.ToolCall.class;");
@@ -196,8 +196,8 @@ class ModuleBoundaryTest {
         // the model's types that AgentMemory's signatures name...
         Compilation compiled = compile(dir.resolve("api"), "dev.palimpsest.consumer",
                 "Object memory = dev.palimpsest.consumer.AgentMemory.class;\n"
-                        + "Object policy = dev.palimpsest.engine.v2.CompactionPolicy.class;\n"
-                        + "Object format = dev.palimpsest.engine.v2.prompt.OpenAiMessage.class;\n"
+                        + "Object policy = dev.palimpsest.engine.CompactionPolicy.class;\n"
+                        + "Object format = dev.palimpsest.engine.prompt.OpenAiMessage.class;\n"
                         + "Object message = dev.palimpsest.model.Message.class;");
         assertTrue(compiled.succeeded(), compiled.diagnostics());
         // ...and not the backend behind it, which it requires for itself only.

@@ -29,13 +29,9 @@ class ModuleRulesIT {
             Map.entry("store-memory", Set.of()),
             Map.entry("format", Set.of(Family.JACKSON)),
             Map.entry("store-file", Set.of()),
-            Map.entry("engine-v2", Set.of()),
+            Map.entry("engine", Set.of()),
             Map.entry("summarizer-openai", Set.of(Family.JACKSON, Family.HTTP)),
-            Map.entry("cli", Set.of(Family.JACKSON, Family.PICOCLI)),
-            // The first generation, until the launcher moves over and it is removed.
-            Map.entry("core", Set.of()),
-            Map.entry("persist", Set.of(Family.JACKSON)),
-            Map.entry("engine", Set.of(Family.JACKSON, Family.HTTP)));
+            Map.entry("cli", Set.of(Family.JACKSON, Family.PICOCLI)));
 
     /** What a module may require, by family. */
     private enum Family {
@@ -82,13 +78,13 @@ class ModuleRulesIT {
 
     @Test
     void theModelTheStoreApiAndTheEngineNeedNothingButJavaBaseAndEachOther() {
-        for (String module : List.of("model", "store", "store-memory", "engine-v2")) {
+        for (String module : List.of("model", "store", "store-memory", "engine")) {
             for (String required : requires(descriptor(module))) {
                 assertTrue(required.equals("java.base") || required.startsWith("dev.palimpsest."),
                         module + " requires " + required);
             }
         }
         assertEquals(Set.of("java.base", "dev.palimpsest.store"),
-                requires(descriptor("engine-v2")));
+                requires(descriptor("engine")));
     }
 }

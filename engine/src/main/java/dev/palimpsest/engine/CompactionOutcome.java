@@ -1,5 +1,6 @@
 package dev.palimpsest.engine;
 
+import dev.palimpsest.model.PalimpsestException;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -7,11 +8,13 @@ import java.util.Optional;
  * What became of a compaction.
  *
  * @param status       what happened
- * @param roundsFolded how many rounds were folded into the compressed context and archived
- *                     (non-zero only when {@link Status#COMMITTED})
- * @param failure      a one-line message when {@link Status#FAILED}, empty otherwise
+ * @param roundsFolded how many rounds were folded into the compressed context (non-zero exactly
+ *                     when {@link Status#COMMITTED})
+ * @param failure      what failed, exactly when {@link Status#FAILED}: its kind is
+ *                     {@code SUMMARIZER} for the summarizer, the store's kind for the store
  */
-public record CompactionOutcome(Status status, int roundsFolded, Optional<String> failure) {
+public record CompactionOutcome(Status status, int roundsFolded,
+                                Optional<PalimpsestException> failure) {
 
     /** The outcome of an append that did not need a compaction. */
     public static final CompactionOutcome NOT_NEEDED =
@@ -21,52 +24,45 @@ public record CompactionOutcome(Status status, int roundsFolded, Optional<String
      * Validates that the parts agree with the status.
      *
      * @param status       what happened
-     * @param roundsFolded how many rounds were folded into the compressed context and archived
-     *                     (non-zero only when {@link Status#COMMITTED})
-     * @param failure      a one-line message when {@link Status#FAILED}, empty otherwise
+     * @param roundsFolded how many rounds were folded
+     * @param failure      what failed, exactly when {@link Status#FAILED}
      */
     public CompactionOutcome {
         Objects.requireNonNull(status, "status");
         Objects.requireNonNull(failure, "failure");
-        if (roundsFolded < 0) {
-            throw new IllegalArgumentException("roundsFolded must be >= 0, was " + roundsFolded);
-        }
-        if ((status == Status.COMMITTED) != (roundsFolded > 0)) {
+        if ((status == Status.COMMITTED) != (roundsFolded > 0) || roundsFolded < 0) {
             throw new IllegalArgumentException("roundsFolded must be > 0 exactly when "
                     + "COMMITTED: status " + status + ", roundsFolded " + roundsFolded);
         }
         if ((status == Status.FAILED) != failure.isPresent()) {
-            throw new IllegalArgumentException("a failure message must be present exactly when "
-                    + "FAILED: status " + status + ", failure " + failure);
+            throw new IllegalArgumentException("a failure must be present exactly when "
+                    + "FAILED: status " + status);
         }
     }
 
     /**
-     * Returns the outcome of a compaction that committed.
+     * {@return the outcome of a compaction that committed}
      *
      * @param roundsFolded the rounds folded, at least 1
-     * @return the outcome
      */
     public static CompactionOutcome committed(int roundsFolded) {
         return new CompactionOutcome(Status.COMMITTED, roundsFolded, Optional.empty());
     }
 
     /**
-     * Returns the outcome of a compaction that failed.
+     * {@return the outcome of a compaction that failed}
      *
-     * @param message a one-line message saying what failed
-     * @return the outcome
+     * @param failure what failed
      */
-    public static CompactionOutcome failed(String message) {
-        return new CompactionOutcome(Status.FAILED, 0, Optional.of(message));
+    public static CompactionOutcome failed(PalimpsestException failure) {
+        return new CompactionOutcome(Status.FAILED, 0, Optional.of(failure));
     }
 
     /**
-     * Returns an outcome without rounds or failure.
+     * {@return an outcome without rounds or failure}
      *
-     * @param status {@link Status#NOT_NEEDED}, {@link Status#DROPPED},
-     *               {@link Status#SCHEDULED} or {@link Status#IN_PROGRESS}
-     * @return the outcome
+     * @param status {@link Status#NOT_NEEDED}, {@link Status#DROPPED} or
+     *               {@link Status#CANCELLED}
      */
     public static CompactionOutcome of(Status status) {
         return new CompactionOutcome(status, 0, Optional.empty());
@@ -74,26 +70,22 @@ public record CompactionOutcome(Status status, int roundsFolded, Optional<String
 
     /** What happened to a compaction. */
     public enum Status {
-        /** The policy did not ask for one (or there was no round to evict). */
+        /** The policy did not ask for one, or there was no round to fold. */
         NOT_NEEDED,
-        /** The evicted rounds were archived and the state without them was stored. */
+        /** The rounds were folded and the new compressed context committed. */
         COMMITTED,
         /**
-         * The summary was discarded because another engine (another process, usually) compacted
-         * those rounds first; nothing was written.
+         * The summary was discarded: another engine (another process, usually) compacted those
+         * rounds first, or the conversation was deleted meanwhile. Nothing was written.
          */
         DROPPED,
         /**
-         * The summarizer failed or timed out (or the commit failed); the rounds stay verbatim,
-         * the failure is counted in {@code compaction_failures}, and the next append tries again.
+         * The summarizer failed or timed out, or the store failed; the rounds stay verbatim, a
+         * summarizer failure is counted in {@code compaction_failures}, and a later append tries
+         * again.
          */
         FAILED,
-        /** The compaction was handed to the engine's executor; the listener hears its outcome. */
-        SCHEDULED,
-        /**
-         * This engine is already compacting the conversation (in another thread, or queued on
-         * the executor); the append did not wait for it.
-         */
-        IN_PROGRESS
+        /** The engine closed before the compaction could finish; nothing was written. */
+        CANCELLED
     }
 }

@@ -1,58 +1,70 @@
 package dev.palimpsest.engine;
 
-import dev.palimpsest.core.Conversation;
-import dev.palimpsest.core.Counters;
-import dev.palimpsest.core.Round;
 import dev.palimpsest.engine.internal.BoundedCall;
-import dev.palimpsest.engine.internal.TranscriptIterator;
-import dev.palimpsest.engine.summarizer.ExtractiveSummarizer;
-import dev.palimpsest.persist.ConversationStore;
-import dev.palimpsest.persist.StoreException;
+import dev.palimpsest.model.ConversationState;
+import dev.palimpsest.model.FailureKind;
+import dev.palimpsest.model.Message;
+import dev.palimpsest.model.PalimpsestException;
+import dev.palimpsest.model.Round;
+import dev.palimpsest.model.StoredMessage;
+import dev.palimpsest.model.ToolCall;
+import dev.palimpsest.store.AppendRequest;
+import dev.palimpsest.store.AppendResult;
+import dev.palimpsest.store.CompactionRequest;
+import dev.palimpsest.store.ConversationStore;
+import dev.palimpsest.store.Expectation;
+import dev.palimpsest.store.NewMessage;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Appends rounds to conversations and compacts them, on top of a {@link ConversationStore}: what
- * an agent daemon calls on every round.
+ * Appends messages to conversations and compacts them, on top of any {@link ConversationStore}:
+ * what an agent calls on every message or round.
  *
- * <p><b>Append.</b> {@link #append(String, RoundInput)} gives the round
- * {@code seq = rounds_total + 1} and stores it through the store's locked
- * {@link ConversationStore#update update} before anything else happens, so appends from many
- * threads and processes never lose or duplicate a round and sequence numbers stay contiguous.
- * With an expected sequence number the append is idempotent (see {@link RoundInput#expectingSeq}).
- * Nothing on the append path reads the archive or grows with the conversation's history: the
- * token counters are kept incrementally.
+ * <p><b>Append.</b> {@link #append(String, List, Expectation)} counts each message's tokens and
+ * commits the messages through {@link ConversationStore#append} before anything else happens:
+ * when it returns they are durable as the store promises, numbered by the store, and a retry with
+ * the same message ids appends nothing twice. Nothing on the append path reads the log or grows
+ * with the conversation's history: the policy decides from the counters the store returns.
  *
- * <p><b>Compaction</b> follows a durable append when the {@link CompactionPolicy} says so: in the
- * calling thread by default, or on the executor given to the builder. It has two phases, so a slow
- * summarizer never blocks appends: the plan (which rounds, from which state) is read from the
- * store, the summarizer runs without any lock, and the commit runs under the conversation's lock:
- * if the planned rounds are still the oldest recent rounds, they are appended to the archive and
- * then the state without them is stored (rounds appended meanwhile are kept); if another engine
- * compacted them first, the summary is dropped. A crash between the two writes leaves rounds in
- * both the archive and the state, never in neither; the transcript de-duplicates them. A failed
- * or timed-out summarizer leaves the rounds verbatim and is counted in
- * {@code compaction_failures}; the next append tries again.
+ * <p><b>Compaction</b> follows an append when the {@link CompactionPolicy} says so: in the
+ * calling thread by default, or on the executor given to the builder; the append's
+ * {@link CompactionHandle} says when it ends. It has three steps, so a slow summarizer never
+ * blocks appends: the oldest whole rounds are read from a snapshot, the summarizer folds them
+ * without any lock (bounded by the summarizer timeout), and the store commits the new compressed
+ * context as one change that names the compaction it follows; if another engine compacted first,
+ * or the conversation was deleted meanwhile, the summary is dropped. A failed or timed-out
+ * summarizer leaves the rounds verbatim and is counted in {@code compaction_failures}; a later
+ * append tries again. One engine runs at most one compaction of a conversation at a time.
  *
- * <p>An engine is thread-safe and holds no per-conversation state beyond which conversations it
- * is compacting right now (so that one slow compaction is not started twice by this engine).
+ * <p><b>Closing</b> ({@link #close()}) refuses new appends and compactions, waits for the
+ * compactions in flight for at most the close timeout, then interrupts the summarizer calls still
+ * running (those compactions end {@code CANCELLED}, writing nothing) and waits for them at most
+ * one more second. The engine never closes its store: the caller opened it.
+ *
+ * <p>An engine is thread-safe.
  */
-public final class ConversationEngine {
+public final class ConversationEngine implements AutoCloseable {
     /** Tokens one chat message's framing (role, separators) costs beyond its text. */
-    static final long MESSAGE_OVERHEAD_TOKENS = 4;
+    public static final long MESSAGE_OVERHEAD_TOKENS = 4;
 
     /** How long one summarizer call may take by default. */
     public static final Duration DEFAULT_SUMMARIZER_TIMEOUT = Duration.ofMinutes(5);
+
+    /** How long {@link #close()} waits for compactions in flight by default. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    /** How long {@link #close()} waits for interrupted compactions to end. */
+    static final Duration CANCEL_GRACE = Duration.ofSeconds(1);
 
     private static final System.Logger LOG =
             System.getLogger(ConversationEngine.class.getName());
@@ -66,7 +78,11 @@ public final class ConversationEngine {
     private final Optional<Executor> executor;
     private final CompactionListener listener;
     private final Duration summarizerTimeout;
-    private final Set<String> compacting = ConcurrentHashMap.newKeySet();
+    private final Duration closeTimeout;
+    private final ConcurrentHashMap<String, CompactionHandle> running = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+    /** Set once the close timeout has passed: compactions still in flight then write nothing. */
+    private volatile boolean cancelling;
 
     private ConversationEngine(Builder builder) {
         this.store = builder.store;
@@ -77,444 +93,385 @@ public final class ConversationEngine {
         this.executor = Optional.ofNullable(builder.executor);
         this.listener = builder.listener;
         this.summarizerTimeout = builder.summarizerTimeout;
+        this.closeTimeout = builder.closeTimeout;
     }
 
     /**
-     * Starts an engine on a store, with the defaults: {@link CompactionPolicy#DEFAULT}, the
-     * {@link ExtractiveSummarizer} with its default budget, {@link TokenCounter#estimating()},
-     * the system UTC clock, compaction in the calling thread, no listener, and
-     * {@link #DEFAULT_SUMMARIZER_TIMEOUT}.
+     * {@return a builder of an engine on {@code store}}, with the defaults:
+     * {@link CompactionPolicy#DEFAULT}, the {@link ExtractiveSummarizer} with its default budget,
+     * {@link TokenCounter#estimating()}, the system UTC clock, compaction in the calling thread,
+     * no listener, {@link #DEFAULT_SUMMARIZER_TIMEOUT} and {@link #DEFAULT_CLOSE_TIMEOUT}
      *
      * @param store the store the engine reads and writes; the engine does not close it
-     * @return a builder
      */
     public static Builder builder(ConversationStore store) {
         return new Builder(store);
     }
 
-    /**
-     * Returns the policy this engine compacts by.
-     *
-     * @return the policy
-     */
+    /** {@return the store this engine reads and writes} */
+    public ConversationStore store() {
+        return store;
+    }
+
+    /** {@return the policy this engine compacts by} */
     public CompactionPolicy policy() {
         return policy;
     }
 
     /**
-     * Appends a round without metadata; see {@link #append(String, RoundInput)}.
+     * Appends messages without an expectation; see {@link #append(String, List, Expectation)}.
+     *
+     * @param convId   the conversation
+     * @param messages the messages, in order, at least one
+     * @return what was committed and the compaction it started
+     */
+    public AppendOutcome append(String convId, Message... messages) {
+        return append(convId, List.of(messages), Expectation.none());
+    }
+
+    /**
+     * Appends one round the way the first generation did: a user text and the assistant's
+     * answer. Prefer {@link #append(String, List, Expectation)} with message ids, so that a retry
+     * never appends twice.
      *
      * @param convId    the conversation
      * @param user      the user's text
      * @param assistant the assistant's text
-     * @return the round, the state, and what became of compaction
+     * @return what was committed and the compaction it started
      */
-    public AppendResult append(String convId, String user, String assistant) {
-        return append(convId, RoundInput.of(user, assistant));
+    public AppendOutcome appendRound(String convId, String user, String assistant) {
+        return append(convId, Message.user(user), Message.assistant(assistant));
     }
 
     /**
-     * Appends a round: it gets {@code seq = rounds_total + 1} and is durable before anything else
-     * happens; then the conversation is compacted if the policy says so.
+     * Appends messages (one, a round, or a batch), durable before this returns; then the
+     * conversation is compacted if the policy says so.
      *
-     * <p>With {@link RoundInput#expectedSeq()}: if the conversation already holds a round at that
-     * number with the same user and assistant texts (recent, or already archived), that round is
-     * returned and nothing is written, so a retry after a crash or a "durability unknown" error
-     * never duplicates a round; if the number is the next one, the round is appended; otherwise
-     * a {@link SequenceConflictException} is thrown.
+     * <p>Once the messages are durable this method does not throw: a compaction that fails
+     * afterwards is reported by the returned handle and to the listener.
      *
-     * <p>Once the round is durable, this method throws only for a conflict found before it was
-     * written: a compaction that fails afterwards (summarizer or store) is reported in the
-     * result and to the listener, never thrown.
-     *
-     * @param convId the conversation
-     * @param input  the round to append
-     * @return the round, the state, and what became of compaction
-     * @throws SequenceConflictException if an expected sequence number does not hold
-     * @throws dev.palimpsest.core.InvalidModelException if a text or the metadata is invalid
-     *                                   (an unpaired surrogate, an empty metadata key)
-     * @throws StoreException            if the store could not load or save the conversation
+     * @param convId      the conversation; created by its first append
+     * @param messages    the messages, in order, at least one
+     * @param expectation what the caller expects of the conversation (checked atomically)
+     * @return what was committed and the compaction it started
+     * @throws PalimpsestException of kind {@code INVALID_INPUT} for messages that break the
+     *         round rules, {@code CONFLICT} for a message id stored with other content,
+     *         {@code REVISION_MISMATCH} for an expectation that does not hold, or the store's
+     *         kind if it failed
+     * @throws IllegalStateException if the engine is closed
      */
-    public AppendResult append(String convId, RoundInput input) {
-        Objects.requireNonNull(convId, "convId");
-        Objects.requireNonNull(input, "input");
-        // Validate the texts and count their tokens before taking the lock, so bad input never
-        // reaches the store and the lock is held only for the update itself.
-        new Round(1, input.user(), input.assistant(), Instant.EPOCH, input.metadata());
-        long tokens = roundTokens(input.user(), input.assistant());
-        Round[] appended = new Round[1];
-        Conversation[] earlier = new Conversation[1];
-        Conversation stored = store.update(convId, current -> {
-            long next = current.nextSeq();
-            if (input.expectedSeq().isPresent()) {
-                long expected = input.expectedSeq().getAsLong();
-                if (expected > next) {
-                    throw new SequenceConflictException(convId, expected, next,
-                            "the conversation holds only " + (next - 1) + " rounds");
-                }
-                if (expected < next) {
-                    // A retry of a round that may already be stored: compared below, unlocked,
-                    // because stored rounds never change.
-                    earlier[0] = current;
-                    return current;
-                }
-            }
-            // Stamped under the lock, so creation times follow sequence numbers.
-            Instant now = clock.instant();
-            Round round = new Round(next, input.user(), input.assistant(), now,
-                    input.metadata());
-            appended[0] = round;
-            Conversation grown = current.withRoundAppended(round, now);
-            Counters counters = grown.counters().withTokens(current.counters().contextTokens(),
-                    current.counters().recentTokens() + tokens);
-            return withCounters(grown, counters);
-        });
-        Round round = appended[0] != null ? appended[0]
-                : storedRoundOfRetry(convId, earlier[0], input);
-        Compaction compaction = compactAfterAppend(convId, stored);
-        return new AppendResult(round, compaction.state(), compaction.outcome());
+    public AppendOutcome append(String convId, List<Message> messages, Expectation expectation) {
+        Objects.requireNonNull(messages, "messages");
+        checkOpen();
+        List<NewMessage> counted = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            counted.add(new NewMessage(Objects.requireNonNull(m, "message"), tokens(m)));
+        }
+        AppendResult appended = store.append(
+                new AppendRequest(convId, counted, expectation, clock.instant()));
+        CompactionHandle compaction = policy.roundsToFold(appended.counters()) == 0
+                ? CompactionHandle.done(convId, CompactionOutcome.NOT_NEEDED)
+                : start(convId, false);
+        return new AppendOutcome(appended, compaction);
     }
 
     /**
      * Compacts a conversation now, folding its oldest rounds until the policy's
-     * {@code keepRounds} remain, whether or not a limit is exceeded. Runs in the calling thread.
+     * {@code keepRounds} remain, whether or not a limit is exceeded. Runs in the calling thread
+     * (the returned handle is then done), unless this engine is compacting that conversation
+     * already: then it returns the handle of that compaction.
      *
      * @param convId the conversation
-     * @return {@link CompactionOutcome.Status#COMMITTED}, {@code DROPPED},
-     *         {@code NOT_NEEDED} (no more than {@code keepRounds} recent rounds, or no such
-     *         conversation) or {@code IN_PROGRESS} (this engine is compacting it already)
-     * @throws SummarizerException if the summarizer failed or timed out (the failure is counted
-     *                             and reported to the listener first)
-     * @throws StoreException      if the store failed
+     * @return the compaction; its outcome is {@code NOT_NEEDED} if no more than
+     *         {@code keepRounds} rounds are recent or the conversation does not exist
+     * @throws IllegalStateException if the engine is closed
      */
-    public CompactionOutcome compact(String convId) {
+    public CompactionHandle compact(String convId) {
         Objects.requireNonNull(convId, "convId");
-        if (!compacting.add(convId)) {
-            return CompactionOutcome.of(CompactionOutcome.Status.IN_PROGRESS);
+        checkOpen();
+        CompactionHandle handle = new CompactionHandle(convId);
+        CompactionHandle earlier = running.putIfAbsent(convId, handle);
+        if (earlier != null) {
+            return earlier;
         }
-        try {
-            Compaction result = runCompaction(convId, true);
-            if (result.outcome().status() != CompactionOutcome.Status.NOT_NEEDED) {
-                notifyListener(convId, result.outcome());
-            }
-            if (result.failure() != null) {
-                throw result.failure();
-            }
-            return result.outcome();
-        } finally {
-            compacting.remove(convId);
-        }
+        run(handle, true);
+        return handle;
     }
 
     /**
-     * Returns the prompt material for the next model call: the compressed context and the recent
-     * rounds.
+     * {@return the prompt material for the next model call}: the pinned system message, the
+     * compressed context and the recent rounds; all empty for a conversation never stored
      *
      * @param convId the conversation
-     * @return the context; empty for a conversation never stored
-     * @throws StoreException if the store could not load the conversation
      */
     public PromptContext context(String convId) {
-        Conversation state = store.load(convId);
-        return new PromptContext(state.compressedContext(), state.recentRounds());
+        Optional<ConversationState> state = store.load(convId);
+        return state.map(s -> new PromptContext(convId, s.pinnedSystem(), s.compressedContext(),
+                        s.recentRounds()))
+                .orElseGet(() -> new PromptContext(convId, Optional.empty(), "", List.of()));
     }
 
     /**
-     * Returns the stored state of a conversation.
+     * {@return the current state of a conversation, or empty if it was never stored}
      *
      * @param convId the conversation
-     * @return the state; {@link Conversation#empty(String)} if it was never stored
-     * @throws StoreException if the store could not load the conversation
      */
-    public Conversation state(String convId) {
+    public Optional<ConversationState> state(String convId) {
         return store.load(convId);
     }
 
     /**
-     * Returns every round ever appended, in order: the archive plus the recent rounds,
-     * de-duplicated by sequence number, contiguous from 1. Reads the whole archive; prefer
-     * {@link #transcriptStream(String)} or {@link #transcript(String, long, int)} for long
-     * conversations.
-     *
-     * @param convId the conversation
-     * @return the rounds; empty for a conversation never stored
-     * @throws EngineException if the archive lacks rounds the state says were compacted
-     * @throws StoreException  if the store failed
-     */
-    public List<Round> transcript(String convId) {
-        try (Stream<Round> rounds = transcriptStream(convId)) {
-            return rounds.collect(Collectors.toUnmodifiableList());
-        }
-    }
-
-    /**
-     * Returns at most {@code limit} rounds of the transcript, starting at sequence number
-     * {@code fromSeq}. A range within the recent rounds does not read the archive.
+     * {@return up to {@code limit} messages from message {@code fromSeq} on, compacted or not}
      *
      * @param convId  the conversation
-     * @param fromSeq the first sequence number wanted, at least 1
-     * @param limit   the most rounds returned, at least 0
-     * @return the rounds, in order; empty if {@code fromSeq} is beyond the last round
-     * @throws IllegalArgumentException if {@code fromSeq < 1} or {@code limit < 0}
-     * @throws EngineException if the archive lacks rounds the state says were compacted
-     * @throws StoreException  if the store failed
+     * @param fromSeq the first message's seq, at least 1
+     * @param limit   the most messages returned, at least 0
      */
-    public List<Round> transcript(String convId, long fromSeq, int limit) {
-        if (fromSeq < 1) {
-            throw new IllegalArgumentException("fromSeq must be >= 1, was " + fromSeq);
-        }
-        if (limit < 0) {
-            throw new IllegalArgumentException("limit must be >= 0, was " + limit);
-        }
-        Conversation state = store.load(convId);
-        long compacted = state.counters().compactedRounds();
-        if (fromSeq > compacted) {
-            List<Round> recent = state.recentRounds();
-            int from = (int) Math.min(recent.size(), fromSeq - compacted - 1);
-            int to = (int) Math.min(recent.size(), (long) from + limit);
-            return List.copyOf(recent.subList(from, to));
-        }
-        try (Stream<Round> rounds = transcriptStream(convId, state)) {
-            return rounds.dropWhile(r -> r.seq() < fromSeq).limit(limit)
-                    .collect(Collectors.toUnmodifiableList());
-        }
+    public List<StoredMessage> messages(String convId, long fromSeq, int limit) {
+        return store.messages(convId, fromSeq, limit);
     }
 
     /**
-     * Streams every round ever appended, in order, reading the archive lazily; see
-     * {@link #transcript(String)}. The stream holds the archive open: close it. It also closes
-     * the archive itself once it has read the archived rounds (or failed), so a stream read to
-     * its end holds no file; and the file store closes the file of a stream garbage-collected
-     * while still open, with a warning (see {@link ConversationStore#archive(String)}).
+     * {@return up to {@code limit} whole rounds from round {@code fromRound} on, compacted or not}
      *
-     * @param convId the conversation
-     * @return the rounds; a gap in the archive fails the stream with an {@link EngineException}
-     *         when it is reached
-     * @throws StoreException if the store failed
+     * @param convId    the conversation
+     * @param fromRound the first round's seq, at least 1
+     * @param limit     the most rounds returned, at least 0
      */
-    public Stream<Round> transcriptStream(String convId) {
-        return transcriptStream(convId, store.load(convId));
-    }
-
-    private Stream<Round> transcriptStream(String convId, Conversation state) {
-        // The state is read before the archive: every round it says was compacted is in the
-        // archive already (the archive is written first), and rounds archived after this read
-        // are still among this state's recent rounds.
-        long compacted = state.counters().compactedRounds();
-        if (compacted == 0) {
-            return state.recentRounds().stream();
-        }
-        Stream<Round> archive = store.archive(convId);
-        try {
-            Stream<Round> archived = new TranscriptIterator(convId, archive.iterator(), compacted,
-                    archive::close).stream().onClose(archive::close);
-            return Stream.concat(archived, state.recentRounds().stream());
-        } catch (RuntimeException e) {
-            archive.close();
-            throw e;
-        }
-    }
-
-    private Round storedRoundOfRetry(String convId, Conversation state, RoundInput input) {
-        long expected = input.expectedSeq().orElseThrow();
-        long compacted = state.counters().compactedRounds();
-        Round stored;
-        if (expected > compacted) {
-            stored = state.recentRounds().get((int) (expected - compacted - 1));
-        } else {
-            try (Stream<Round> rounds = transcriptStream(convId, state)) {
-                stored = rounds.filter(r -> r.seq() == expected).findFirst().orElseThrow(
-                        () -> new EngineException(convId, "transcript of '" + convId
-                                + "' lacks round " + expected, null));
-            }
-        }
-        if (!stored.user().equals(input.user()) || !stored.assistant().equals(input.assistant())) {
-            throw new SequenceConflictException(convId, expected, state.nextSeq(),
-                    "round " + expected + " holds other texts");
-        }
-        return stored;
-    }
-
-    private Compaction compactAfterAppend(String convId, Conversation state) {
-        if (policy.roundsToFold(state) == 0) {
-            return new Compaction(CompactionOutcome.NOT_NEEDED, state, null);
-        }
-        if (!compacting.add(convId)) {
-            return new Compaction(CompactionOutcome.of(CompactionOutcome.Status.IN_PROGRESS),
-                    state, null);
-        }
-        if (executor.isPresent()) {
-            try {
-                executor.get().execute(() -> {
-                    try {
-                        report(convId, runCompactionReportingErrors(convId));
-                    } finally {
-                        compacting.remove(convId);
-                    }
-                });
-                return new Compaction(CompactionOutcome.of(CompactionOutcome.Status.SCHEDULED),
-                        state, null);
-            } catch (RejectedExecutionException e) {
-                compacting.remove(convId);
-                CompactionOutcome outcome = CompactionOutcome.failed(
-                        "executor rejected the compaction: " + oneLine(e));
-                notifyListener(convId, outcome);
-                return new Compaction(outcome, state, null);
-            }
-        }
-        try {
-            Compaction result = runCompactionReportingErrors(convId);
-            report(convId, result);
-            // A store failure after the durable append still returns the appended state.
-            return result.state() != null ? result : new Compaction(result.outcome(), state, null);
-        } finally {
-            compacting.remove(convId);
-        }
-    }
-
-    private void report(String convId, Compaction result) {
-        if (result.outcome().status() != CompactionOutcome.Status.NOT_NEEDED) {
-            notifyListener(convId, result.outcome());
-        }
-    }
-
-    /** Runs a policy-driven compaction and turns every failure into an outcome. */
-    private Compaction runCompactionReportingErrors(String convId) {
-        try {
-            return runCompaction(convId, false);
-        } catch (RuntimeException e) {
-            // One line for operators; the trace only when debugging, as the outcome says it all.
-            LOG.log(System.Logger.Level.WARNING, "compaction of '" + convId + "' failed: "
-                    + oneLine(e));
-            LOG.log(System.Logger.Level.DEBUG, "compaction of '" + convId + "' failed", e);
-            return new Compaction(CompactionOutcome.failed("compaction failed: " + oneLine(e)),
-                    null, null);
-        }
+    public List<Round> rounds(String convId, long fromRound, int limit) {
+        return store.rounds(convId, fromRound, limit);
     }
 
     /**
-     * Plans, summarizes and commits one compaction. A summarizer failure is counted and returned
-     * (with the exception, for {@link #compact}); store failures are thrown.
+     * Closes the engine: new appends and compactions are refused, compactions in flight get the
+     * close timeout to end, then their summarizer calls are interrupted; see the class comment.
+     * Does not close the store. Calling it again does nothing.
      */
-    private Compaction runCompaction(String convId, boolean onDemand) {
-        Conversation planned = store.load(convId);
-        int fold = onDemand ? policy.roundsToFoldOnDemand(planned) : policy.roundsToFold(planned);
+    @Override
+    public void close() {
+        closed = true;
+        long deadline = System.nanoTime() + closeTimeout.toNanos();
+        if (!awaitRunning(deadline)) {
+            cancelling = true;
+            for (CompactionHandle handle : running.values()) {
+                handle.interruptSummarizer();
+            }
+            if (!awaitRunning(System.nanoTime() + CANCEL_GRACE.toNanos())) {
+                for (CompactionHandle handle : running.values()) {
+                    // Queued on an executor that never ran it: it will find the engine closed.
+                    finish(handle, CompactionOutcome.of(CompactionOutcome.Status.CANCELLED));
+                }
+            }
+        }
+    }
+
+    /** Waits for every compaction in flight until {@code deadline}; tells if all ended. */
+    private boolean awaitRunning(long deadline) {
+        for (CompactionHandle handle : running.values()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return running.isEmpty();
+            }
+            try {
+                handle.await(Duration.ofNanos(left));
+            } catch (TimeoutException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return running.isEmpty();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the engine is closed");
+        }
+    }
+
+    /** Starts a policy-driven compaction, or joins the one this engine runs already. */
+    private CompactionHandle start(String convId, boolean onDemand) {
+        CompactionHandle handle = new CompactionHandle(convId);
+        CompactionHandle earlier = running.putIfAbsent(convId, handle);
+        if (earlier != null) {
+            return earlier;
+        }
+        if (executor.isEmpty()) {
+            run(handle, onDemand);
+            return handle;
+        }
+        try {
+            executor.get().execute(() -> run(handle, onDemand));
+        } catch (RejectedExecutionException e) {
+            finish(handle, CompactionOutcome.failed(new PalimpsestException(FailureKind.IO,
+                    convId, "the executor refused the compaction of '" + convId + "': "
+                    + oneLine(e), e)));
+        }
+        return handle;
+    }
+
+    private void run(CompactionHandle handle, boolean onDemand) {
+        if (handle.isDone()) {
+            return; // cancelled by close() while it waited on the executor
+        }
+        CompactionOutcome outcome;
+        try {
+            outcome = cancelling ? CompactionOutcome.of(CompactionOutcome.Status.CANCELLED)
+                    : compactNow(handle, onDemand);
+        } catch (PalimpsestException e) {
+            outcome = CompactionOutcome.failed(e);
+        } catch (RuntimeException e) {
+            outcome = CompactionOutcome.failed(new PalimpsestException(FailureKind.IO,
+                    handle.convId(), "compaction of '" + handle.convId() + "' failed: "
+                    + oneLine(e), e));
+        }
+        if (outcome.status() == CompactionOutcome.Status.FAILED) {
+            PalimpsestException failure = outcome.failure().orElseThrow();
+            // One line for operators; the trace only when debugging, as the outcome says it all.
+            LOG.log(System.Logger.Level.WARNING, "compaction of '" + handle.convId()
+                    + "' failed: " + oneLine(failure));
+            LOG.log(System.Logger.Level.DEBUG, "compaction of '" + handle.convId() + "' failed",
+                    failure);
+        }
+        finish(handle, outcome);
+    }
+
+    private void finish(CompactionHandle handle, CompactionOutcome outcome) {
+        // Leave the table first, so an append that finds the handle done can start the next one.
+        running.remove(handle.convId(), handle);
+        if (handle.isDone()) {
+            return;
+        }
+        if (outcome.status() != CompactionOutcome.Status.NOT_NEEDED) {
+            try {
+                listener.onCompaction(handle.convId(), outcome);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "compaction listener failed for '"
+                        + handle.convId() + "': " + oneLine(e));
+                LOG.log(System.Logger.Level.DEBUG, "compaction listener failed", e);
+            }
+        }
+        handle.complete(outcome);
+    }
+
+    /** Plans, summarizes and commits one compaction; store failures are thrown. */
+    private CompactionOutcome compactNow(CompactionHandle handle, boolean onDemand) {
+        String convId = handle.convId();
+        Optional<ConversationState> loaded = store.load(convId);
+        if (loaded.isEmpty()) {
+            return CompactionOutcome.NOT_NEEDED;
+        }
+        ConversationState planned = loaded.get();
+        int fold = onDemand ? policy.roundsToFoldOnDemand(planned.counters())
+                : policy.roundsToFold(planned.counters());
         if (fold == 0) {
-            return new Compaction(CompactionOutcome.NOT_NEEDED, planned, null);
+            return CompactionOutcome.NOT_NEEDED;
         }
         List<Round> evicted = List.copyOf(planned.recentRounds().subList(0, fold));
+        SummaryRequest request = new SummaryRequest(convId, planned.compressedContext(), evicted);
         String summary;
         try {
-            summary = summarize(new SummaryRequest(convId, planned.compressedContext(), evicted));
-        } catch (SummarizerException e) {
-            Conversation counted;
-            try {
-                counted = countFailure(convId, planned);
-            } catch (StoreException storeFailure) {
-                // The summarizer's failure is the one to report; the uncounted one rides along.
-                e.addSuppressed(storeFailure);
-                LOG.log(System.Logger.Level.WARNING, "counting a failed compaction of '" + convId
-                        + "' failed: " + oneLine(storeFailure));
-                counted = null;
+            summary = summarize(request, handle);
+        } catch (PalimpsestException e) {
+            if (cancelling) {
+                return CompactionOutcome.of(CompactionOutcome.Status.CANCELLED);
             }
-            return new Compaction(CompactionOutcome.failed(oneLine(e)), counted, e);
+            countFailure(convId, e);
+            return CompactionOutcome.failed(e);
         }
-        long contextTokens = contextTokens(summary);
-        boolean[] committed = new boolean[1];
-        Conversation after = store.update(convId, current -> {
-            if (!stillOldest(current, planned, evicted)) {
-                return current;
+        if (cancelling) {
+            return CompactionOutcome.of(CompactionOutcome.Status.CANCELLED);
+        }
+        if (!stillTheSame(convId, planned, evicted)) {
+            return CompactionOutcome.of(CompactionOutcome.Status.DROPPED);
+        }
+        try {
+            store.commitCompaction(new CompactionRequest(convId,
+                    planned.counters().compactedRounds(), request.throughRound(), summary,
+                    contextTokens(summary), clock.instant()));
+        } catch (PalimpsestException e) {
+            if (e.kind() == FailureKind.CONFLICT || e.kind() == FailureKind.NOT_FOUND) {
+                return CompactionOutcome.of(CompactionOutcome.Status.DROPPED);
             }
-            Instant now = clock.instant();
-            // Archive first: a crash before the state write leaves the rounds in both places.
-            store.appendArchive(convId, evicted);
-            List<Round> remaining = current.recentRounds()
-                    .subList(fold, current.recentRounds().size());
-            long recentTokens = 0;
-            for (Round round : remaining) {
-                recentTokens += roundTokens(round);
-            }
-            Counters counters = current.counters().withCompaction(fold, now)
-                    .withTokens(contextTokens, recentTokens);
-            committed[0] = true;
-            return new Conversation(convId, current.revision(), now, summary, remaining,
-                    counters);
-        });
-        CompactionOutcome outcome = committed[0] ? CompactionOutcome.committed(fold)
-                : CompactionOutcome.of(CompactionOutcome.Status.DROPPED);
-        return new Compaction(outcome, after, null);
+            throw e;
+        }
+        return CompactionOutcome.committed(fold);
     }
 
     /**
-     * Tells whether the planned rounds are still the oldest recent rounds of {@code current},
-     * after the same compressed context: then the summary applies to it.
+     * Tells whether the folded rounds are still the oldest recent rounds, after the same
+     * compressed context. The store's commit rejects a compaction that follows another one; this
+     * also catches a conversation deleted and started again while the summarizer ran, whose
+     * counters may match, so that the summary of erased text never lands in the new one.
      */
-    private static boolean stillOldest(Conversation current, Conversation planned,
-                                       List<Round> evicted) {
-        Counters now = current.counters();
-        Counters then = planned.counters();
-        return now.compactedRounds() == then.compactedRounds()
-                && now.compactions() == then.compactions()
-                && current.recentRounds().size() >= evicted.size()
+    private boolean stillTheSame(String convId, ConversationState planned, List<Round> evicted) {
+        Optional<ConversationState> now = store.load(convId);
+        if (now.isEmpty()) {
+            return false;
+        }
+        ConversationState current = now.get();
+        return current.counters().compactedRounds() == planned.counters().compactedRounds()
                 && current.compressedContext().equals(planned.compressedContext())
+                && current.recentRounds().size() >= evicted.size()
                 && current.recentRounds().subList(0, evicted.size()).equals(evicted);
     }
 
-    private Conversation countFailure(String convId, Conversation planned) {
-        return store.update(convId, current -> {
-            if (current.counters().roundsTotal() < planned.counters().roundsTotal()) {
-                return current; // deleted and started again meanwhile: not this failure's state
+    private void countFailure(String convId, PalimpsestException failure) {
+        try {
+            store.recordCompactionFailure(convId, clock.instant());
+        } catch (PalimpsestException e) {
+            if (e.kind() != FailureKind.NOT_FOUND) {
+                // The summarizer's failure is the one to report; the uncounted one rides along.
+                failure.addSuppressed(e);
+                LOG.log(System.Logger.Level.WARNING, "counting a failed compaction of '"
+                        + convId + "' failed: " + oneLine(e));
             }
-            return new Conversation(convId, current.revision(), current.updatedAt(),
-                    current.compressedContext(), current.recentRounds(),
-                    current.counters().withCompactionFailure());
-        });
+        }
     }
 
-    private String summarize(SummaryRequest request) {
+    private String summarize(SummaryRequest request, CompactionHandle handle) {
+        String convId = request.convId();
         String summary = BoundedCall.call(() -> summarizer.summarize(request), summarizerTimeout,
-                "palimpsest-summarizer", request.convId());
+                "palimpsest-summarizer " + convId, convId, handle::summarizing);
         if (summary == null) {
-            throw new SummarizerException(request.convId(),
-                    "summarizer returned null for '" + request.convId() + "'", null);
+            throw summarizerFailure(convId, "summarizer returned null for '" + convId + "'");
         }
         if (summary.isBlank()) {
-            throw new SummarizerException(request.convId(),
-                    "summarizer returned a blank summary for '" + request.convId() + "'", null);
+            throw summarizerFailure(convId, "summarizer returned a blank summary for '" + convId
+                    + "'");
         }
         if (hasUnpairedSurrogate(summary)) {
-            throw new SummarizerException(request.convId(), "summarizer returned text with an "
-                    + "unpaired surrogate for '" + request.convId() + "'", null);
+            throw summarizerFailure(convId, "summarizer returned text with an unpaired "
+                    + "surrogate for '" + convId + "'");
         }
         return summary;
     }
 
-    private void notifyListener(String convId, CompactionOutcome outcome) {
-        try {
-            listener.onCompaction(convId, outcome);
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "compaction listener failed for '" + convId
-                    + "': " + oneLine(e));
-            LOG.log(System.Logger.Level.DEBUG, "compaction listener failed", e);
+    private static PalimpsestException summarizerFailure(String convId, String message) {
+        return new PalimpsestException(FailureKind.SUMMARIZER, convId, message);
+    }
+
+    /**
+     * {@return the token estimate of one message}: its text, its tool calls' names and
+     * arguments, its tool name, and {@link #MESSAGE_OVERHEAD_TOKENS}
+     *
+     * @param message the message
+     */
+    public long tokens(Message message) {
+        long tokens = MESSAGE_OVERHEAD_TOKENS + tokenCounter.count(message.content());
+        for (ToolCall call : message.toolCalls()) {
+            tokens += tokenCounter.count(call.name()) + tokenCounter.count(call.arguments())
+                    + MESSAGE_OVERHEAD_TOKENS;
         }
-    }
-
-    private long roundTokens(Round round) {
-        return roundTokens(round.user(), round.assistant());
-    }
-
-    private long roundTokens(String user, String assistant) {
-        return tokenCounter.count(user) + tokenCounter.count(assistant)
-                + 2 * MESSAGE_OVERHEAD_TOKENS;
+        if (message.toolName().isPresent()) {
+            tokens += tokenCounter.count(message.toolName().get());
+        }
+        return tokens;
     }
 
     private long contextTokens(String context) {
         return context.isEmpty() ? 0 : tokenCounter.count(context) + MESSAGE_OVERHEAD_TOKENS;
-    }
-
-    private static Conversation withCounters(Conversation c, Counters counters) {
-        return new Conversation(c.convId(), c.revision(), c.updatedAt(), c.compressedContext(),
-                c.recentRounds(), counters);
     }
 
     private static boolean hasUnpairedSurrogate(String s) {
@@ -544,11 +501,6 @@ public final class ConversationEngine {
         return line;
     }
 
-    /** One compaction's outcome, the state after it, and the summarizer failure to rethrow. */
-    private record Compaction(CompactionOutcome outcome, Conversation state,
-                              SummarizerException failure) {
-    }
-
     /** Builds a {@link ConversationEngine}; see {@link ConversationEngine#builder}. */
     public static final class Builder {
         private final ConversationStore store;
@@ -559,6 +511,7 @@ public final class ConversationEngine {
         private Executor executor;
         private CompactionListener listener = (convId, outcome) -> { };
         private Duration summarizerTimeout = DEFAULT_SUMMARIZER_TIMEOUT;
+        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
 
         private Builder(ConversationStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -598,7 +551,7 @@ public final class ConversationEngine {
         }
 
         /**
-         * Sets the clock that stamps rounds and compactions.
+         * Sets the clock that stamps messages and compactions.
          *
          * @param value the clock
          * @return this builder
@@ -610,7 +563,7 @@ public final class ConversationEngine {
 
         /**
          * Makes appends hand compactions to {@code value} instead of running them in the calling
-         * thread; their results then reach only the listener.
+         * thread; the append's handle and the listener then tell when each ends.
          *
          * @param value the executor, owned by the caller
          * @return this builder
@@ -637,23 +590,37 @@ public final class ConversationEngine {
          *
          * @param value the timeout, positive
          * @return this builder
-         * @throws IllegalArgumentException if the timeout is zero or negative
          */
         public Builder summarizerTimeout(Duration value) {
-            Objects.requireNonNull(value, "summarizerTimeout");
-            if (value.isZero() || value.isNegative()) {
-                throw new IllegalArgumentException(
-                        "summarizerTimeout must be positive, was " + value);
-            }
-            this.summarizerTimeout = value;
+            this.summarizerTimeout = positive(value, "summarizerTimeout");
             return this;
         }
 
         /**
-         * Builds the engine.
+         * Sets how long {@link ConversationEngine#close()} waits for compactions in flight
+         * before it interrupts their summarizers.
          *
-         * @return the engine
+         * @param value the timeout, zero or positive
+         * @return this builder
          */
+        public Builder closeTimeout(Duration value) {
+            Objects.requireNonNull(value, "closeTimeout");
+            if (value.isNegative()) {
+                throw new IllegalArgumentException("closeTimeout must be >= 0, was " + value);
+            }
+            this.closeTimeout = value;
+            return this;
+        }
+
+        private static Duration positive(Duration value, String name) {
+            Objects.requireNonNull(value, name);
+            if (value.isZero() || value.isNegative()) {
+                throw new IllegalArgumentException(name + " must be positive, was " + value);
+            }
+            return value;
+        }
+
+        /** {@return the engine} */
         public ConversationEngine build() {
             return new ConversationEngine(this);
         }

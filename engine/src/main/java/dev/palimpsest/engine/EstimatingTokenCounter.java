@@ -22,7 +22,7 @@ package dev.palimpsest.engine;
  * Expect it within about 25% of those encoders on English prose and source code (long words
  * count high, since the encoders know many of them whole), within about 40% on CJK text, and off
  * by up to a factor of 2 on random strings (hashes, base64). That is enough to decide when to
- * compact; plug in a real tokenizer for billing-grade figures (see {@code docs/engine.md}).
+ * compact; plug in a real tokenizer for billing-grade figures (see {@code docs/conversation-log.md}).
  */
 public final class EstimatingTokenCounter implements TokenCounter {
 

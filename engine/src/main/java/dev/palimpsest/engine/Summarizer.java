@@ -10,22 +10,21 @@ package dev.palimpsest.engine;
  * conversations, or for one conversation from several engines), and without any lock held, so it
  * may be slow.
  *
- * <p>To fail, throw any exception ({@link SummarizerException} preferably): the engine then
- * keeps the rounds verbatim, counts the failure and tries again on a later append. The engine
- * bounds each call with its summarizer timeout and interrupts a call that overruns it. Returning
- * {@code null}, a blank string, or text with unpaired surrogates also counts as a failure;
- * nothing of a failure ever becomes the summary.
- *
- * <p>The built-in implementations are in {@code dev.palimpsest.engine.summarizer}.
+ * <p>To fail, throw: a {@link dev.palimpsest.model.PalimpsestException} of kind
+ * {@code SUMMARIZER} preferably, but any exception counts. The engine then keeps the rounds
+ * verbatim, counts the failure and tries again on a later append. The engine bounds each call
+ * with its summarizer timeout and interrupts a call that overruns it or that is still running
+ * when the engine closes: a summarizer that waits (on a socket, a queue) should let the
+ * {@link InterruptedException} out. Returning {@code null}, a blank string, or text with
+ * unpaired surrogates also counts as a failure; nothing of a failure ever becomes the summary.
  */
 @FunctionalInterface
 public interface Summarizer {
     /**
-     * Returns the new compressed context.
+     * {@return the new compressed context, not blank}
      *
      * @param request the previous context and the rounds to fold in
-     * @return the new compressed context, not blank
-     * @throws SummarizerException (or any runtime exception) if no summary can be made
+     * @throws InterruptedException if the calling thread was interrupted while waiting
      */
-    String summarize(SummaryRequest request);
+    String summarize(SummaryRequest request) throws InterruptedException;
 }

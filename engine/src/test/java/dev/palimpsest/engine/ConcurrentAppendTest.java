@@ -3,130 +3,167 @@ package dev.palimpsest.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.palimpsest.core.Conversation;
-import dev.palimpsest.core.Round;
-import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.model.Counters;
+import dev.palimpsest.model.StoredMessage;
+import dev.palimpsest.store.AppendResult;
+import dev.palimpsest.store.ConversationStore;
+import dev.palimpsest.store.Expectation;
+import dev.palimpsest.testkit.Seeds;
+import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import java.util.function.IntFunction;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Threads appending to one conversation through one or several engines on one store. */
+/**
+ * Threads appending whole rounds through one engine (or several on one store) while compactions
+ * run, in the appending threads or on an executor: every acknowledged round is in the log once,
+ * whole and in its writer's order, the seqs are dense, a retried append stores nothing twice, and
+ * the counters agree with the log.
+ */
 class ConcurrentAppendTest {
     private static final int THREADS = 4;
-    private static final int APPENDS = 150;
-    private static final String ID = "shared";
+    private static final int APPENDS = 120;
 
-    @Test
-    void threadsAppendingToOneConversationLoseAndDuplicateNothing() throws Exception {
-        InMemoryConversationStore store = new InMemoryConversationStore();
-        ConversationEngine engine = ConversationEngine.builder(store)
-                .policy(new CompactionPolicy(8, 4, 1_000_000)).clock(new TickingClock()).build();
-        runAppenders(store, List.of(engine), ID, THREADS, APPENDS);
-        // Compaction runs in the appending threads, so none is in flight once they are done.
-        assertTranscriptWhole(store, ID, THREADS, APPENDS, true);
-        List<Round> transcript = engine.transcript(ID);
-        for (int i = 1; i < transcript.size(); i++) {
-            assertTrue(transcript.get(i).createdAt().isAfter(transcript.get(i - 1).createdAt()),
-                    "rounds are stamped in sequence order, at " + transcript.get(i).seq());
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @MethodSource("dev.palimpsest.engine.Backends#all")
+    void threadsAppendingToOneConversationLoseAndDuplicateNothing(Backends backend)
+            throws Exception {
+        try (ConversationStore store = backend.open(dir);
+             ConversationEngine engine = ConversationEngine.builder(store)
+                     .policy(new CompactionPolicy(8, 4, 1_000_000))
+                     .summarizer(ExtractiveSummarizer.withBudget(400)).build()) {
+            Map<String, Integer> acked = runAppenders(thread -> engine, thread -> "c");
+            WrittenRounds.assertWhole(store, "c", acked, 0);
+            assertCompacted(store, "c");
         }
     }
 
-    @Test
-    void enginesThatCompactOnAnExecutorWhileOthersAppendLoseNothing() throws Exception {
-        InMemoryConversationStore store = new InMemoryConversationStore();
+    @ParameterizedTest
+    @MethodSource("dev.palimpsest.engine.Backends#all")
+    void threadsAppendingToSeveralConversationsWhileAnExecutorCompactsLoseNothing(
+            Backends backend) throws Exception {
         ExecutorService compactions = Executors.newFixedThreadPool(2);
-        try {
-            List<ConversationEngine> engines = new ArrayList<>();
-            for (int i = 0; i < THREADS; i++) {
-                engines.add(ConversationEngine.builder(store)
-                        .policy(new CompactionPolicy(6, 2, 1_000_000))
-                        .executor(compactions).build());
-            }
-            runAppenders(store, engines, ID, THREADS, APPENDS);
-        } finally {
-            compactions.shutdown();
-            assertTrue(compactions.awaitTermination(60, TimeUnit.SECONDS));
-        }
-        // The queued compactions ran after the appenders; the transcript is still whole, and
-        // with no compaction in flight every archived round is counted as compacted.
-        assertTranscriptWhole(store, ID, THREADS, APPENDS, true);
-    }
-
-    /**
-     * Appends {@code appends} rounds from each of {@code threads} threads, thread i using engine
-     * i modulo their count, then checks the transcript.
-     */
-    static void runAppenders(ConversationStore store, List<ConversationEngine> engines, String id,
-                             int threads, int appends) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try {
-            List<Future<List<Long>>> results = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                int thread = t;
-                ConversationEngine engine = engines.get(t % engines.size());
-                results.add(pool.submit(() -> {
-                    List<Long> seqs = new ArrayList<>();
-                    for (int i = 0; i < appends; i++) {
-                        seqs.add(engine.append(id, "t" + thread + "-" + i, "ok").round().seq());
+        List<String> ids = List.of("a", "b", "c");
+        try (ConversationStore store = backend.open(dir)) {
+            Map<String, Integer> acked;
+            try (ConversationEngine engine = ConversationEngine.builder(store)
+                    .policy(new CompactionPolicy(6, 2, 1_000_000))
+                    .summarizer(ExtractiveSummarizer.withBudget(400))
+                    .executor(compactions).build()) {
+                acked = runAppenders(thread -> engine, thread -> ids.get(thread % ids.size()));
+            } // close() waits for the compactions in flight
+            for (String id : ids) {
+                Map<String, Integer> mine = new TreeMap<>();
+                acked.forEach((writer, n) -> {
+                    if (writer.startsWith(id + ".")) {
+                        mine.put(writer, n);
                     }
-                    return seqs;
-                }));
-            }
-            for (Future<List<Long>> result : results) {
-                List<Long> seqs = result.get(100, TimeUnit.SECONDS);
-                for (int i = 1; i < seqs.size(); i++) {
-                    assertTrue(seqs.get(i) > seqs.get(i - 1), "one thread's rounds stay in order");
-                }
+                });
+                WrittenRounds.assertWhole(store, id, mine, 0);
+                assertCompacted(store, id);
             }
         } finally {
-            pool.shutdownNow();
+            compactions.shutdownNow();
         }
-        // Compactions handed to an executor may still be running: one of them may have
-        // archived its rounds without having committed the state that drops them yet.
-        assertTranscriptWhole(store, id, threads, appends, false);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.palimpsest.engine.Backends#all")
+    void enginesSharingAStoreWhileOthersCompactLoseNothing(Backends backend) throws Exception {
+        ExecutorService compactions = Executors.newFixedThreadPool(2);
+        try (ConversationStore store = backend.open(dir)) {
+            List<ConversationEngine> engines = new ArrayList<>();
+            Map<String, Integer> acked;
+            try {
+                for (int i = 0; i < THREADS; i++) {
+                    ConversationEngine.Builder builder = ConversationEngine.builder(store)
+                            .policy(new CompactionPolicy(6, 2, 1_000_000))
+                            .summarizer(ExtractiveSummarizer.withBudget(400));
+                    engines.add(i % 2 == 0 ? builder.build()
+                            : builder.executor(compactions).build());
+                }
+                acked = runAppenders(engines::get, thread -> "shared");
+            } finally {
+                engines.forEach(ConversationEngine::close);
+            }
+            WrittenRounds.assertWhole(store, "shared", acked, 0);
+            assertCompacted(store, "shared");
+        } finally {
+            compactions.shutdownNow();
+        }
+    }
+
+    private static void assertCompacted(ConversationStore store, String convId) {
+        Counters c = store.load(convId).orElseThrow().counters();
+        assertTrue(c.compactions() > 0, "compactions ran in '" + convId + "': " + c);
+        assertEquals(0, c.compactionFailures(), c.toString());
     }
 
     /**
-     * Checks that each thread's rounds are in the transcript once, in order, contiguously, and
-     * that the archive holds every compacted round; when {@code quiescent} (no compaction in
-     * flight), it holds exactly those, otherwise it may also hold the rounds of a compaction
-     * that archived them and has not yet committed (never a round that was not appended).
+     * Runs {@link #THREADS} threads of {@link #APPENDS} rounds each, thread t through
+     * {@code engineOf(t)} into {@code convOf(t)} as writer {@code <conv>.t<t>}; now and then a
+     * thread sends its last round again, as a caller would that never saw the answer, and the
+     * retry must store nothing.
+     *
+     * @return per writer, how many appends returned
      */
-    static void assertTranscriptWhole(ConversationStore store, String id, int threads,
-                                      int appends, boolean quiescent) {
-        ConversationEngine reader = ConversationEngine.builder(store).build();
-        List<Round> transcript = reader.transcript(id);
-        assertEquals(threads * appends, transcript.size());
-        Map<String, Long> seen = new HashMap<>();
-        int[] next = new int[threads];
-        for (int i = 0; i < transcript.size(); i++) {
-            Round round = transcript.get(i);
-            assertEquals(i + 1, round.seq(), "contiguous");
-            assertEquals(null, seen.put(round.user(), round.seq()), "duplicate " + round.user());
-            String[] parts = round.user().substring(1).split("-");
-            int thread = Integer.parseInt(parts[0]);
-            assertEquals(next[thread]++, Integer.parseInt(parts[1]), "order of thread " + thread);
-        }
-        Conversation state = store.load(id);
-        assertEquals(threads * appends, state.counters().roundsTotal());
-        try (var archived = store.archive(id)) {
-            List<Long> seqs = archived.map(Round::seq).distinct().sorted().toList();
-            if (quiescent) {
-                assertEquals(state.counters().compactedRounds(), seqs.size());
-            } else {
-                assertTrue(seqs.size() >= state.counters().compactedRounds(),
-                        seqs.size() + " archived, " + state.counters().compactedRounds()
-                                + " compacted");
+    private static Map<String, Integer> runAppenders(IntFunction<ConversationEngine> engineOf,
+                                                     IntFunction<String> convOf)
+            throws Exception {
+        Map<String, Integer> acked = new TreeMap<>();
+        Seeds.run("concurrent appends", random -> {
+            long[] seeds = random.longs(THREADS).toArray();
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            try {
+                List<Future<Integer>> results = new ArrayList<>();
+                for (int t = 0; t < THREADS; t++) {
+                    int thread = t;
+                    results.add(pool.submit(() -> append(engineOf.apply(thread),
+                            convOf.apply(thread), convOf.apply(thread) + ".t" + thread,
+                            new Random(seeds[thread]))));
+                }
+                for (int t = 0; t < THREADS; t++) {
+                    acked.put(convOf.apply(t) + ".t" + t, results.get(t).get(100,
+                            TimeUnit.SECONDS));
+                }
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            } finally {
+                pool.shutdownNow();
             }
-            for (int i = 0; i < seqs.size(); i++) {
-                assertEquals(i + 1, seqs.get(i), "the archive is contiguous from 1");
+        });
+        return acked;
+    }
+
+    private static int append(ConversationEngine engine, String convId, String writer,
+                              Random random) {
+        long lastSeq = 0;
+        for (int i = 0; i < APPENDS; i++) {
+            AppendOutcome outcome = engine.append(convId, WrittenRounds.round(writer, i),
+                    Expectation.none());
+            List<StoredMessage> stored = outcome.appended().messages();
+            assertTrue(stored.get(0).seq() > lastSeq, writer + "'s rounds are numbered in order");
+            lastSeq = stored.get(0).seq();
+            if (random.nextInt(8) == 0) {
+                AppendResult retry = engine.append(convId, WrittenRounds.round(writer, i),
+                        Expectation.none()).appended();
+                assertTrue(retry.retried(), writer + " " + i + " retried");
+                assertEquals(stored, retry.messages(), "a retry returns the stored messages");
             }
         }
+        return APPENDS;
     }
 }

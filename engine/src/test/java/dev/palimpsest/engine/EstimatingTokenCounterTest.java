@@ -1,10 +1,14 @@
 package dev.palimpsest.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.palimpsest.model.Message;
+import dev.palimpsest.store.memory.InMemoryConversationStore;
 import org.junit.jupiter.api.Test;
 
+/** The default token estimate: close to current encoders on prose, linear, never failing. */
 class EstimatingTokenCounterTest {
     private final TokenCounter counter = TokenCounter.estimating();
 
@@ -62,5 +66,15 @@ class EstimatingTokenCounterTest {
     @Test
     void unpairedSurrogatesAndControlCharactersAreCountedWithoutFailing() {
         assertTrue(counter.count("a\uD800b\u0000c\uDC00") > 0);
+    }
+
+    @Test
+    void theEngineCountsWithTheSharedEstimateByDefault() {
+        assertSame(TokenCounter.estimating(), TokenCounter.estimating());
+        try (InMemoryConversationStore store = new InMemoryConversationStore();
+             ConversationEngine engine = ConversationEngine.builder(store).build()) {
+            assertEquals(counter.count("hello there") + ConversationEngine.MESSAGE_OVERHEAD_TOKENS,
+                    engine.tokens(Message.user("hello there")));
+        }
     }
 }

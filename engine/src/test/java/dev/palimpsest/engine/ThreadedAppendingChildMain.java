@@ -1,6 +1,7 @@
 package dev.palimpsest.engine;
 
-import dev.palimpsest.persist.ConversationStore;
+import dev.palimpsest.store.Expectation;
+import dev.palimpsest.store.file.FileConversationStore;
 import dev.palimpsest.testkit.ChildJvm;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,12 +9,16 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Child JVM of {@link EngineMultiProcessTest}: {@code threads} threads, each appending
- * {@code appends} rounds through one engine, thread t's i-th round to conversation
- * {@code ids[(t + i) % ids.length]} with user text {@code <prefix>-<t>-<i>}. Every failed append
- * is reported as {@code failed <message>}; at the end {@code done <appended> <failed>}.
+ * Child JVM of {@link EngineCrashTest} and {@link EngineMultiProcessTest}: {@code threads}
+ * threads appending through one engine on a {@link FileConversationStore}, compacting in the
+ * appending threads under the given window. Thread t sends its i-th round to conversation
+ * {@code ids[(t + i) % ids.length]}, as writer {@code <prefix>.t<t>}, numbering its rounds per
+ * conversation (so each conversation holds each writer's rounds 0, 1, ...). Reports
+ * {@link WrittenRounds#acknowledgement} for each append that returned, {@code failed <message>}
+ * for each that threw, and at the end {@code done <appended> <failed>}.
  *
- * <p>Arguments: root, prefix, threads, appends per thread, then the conversation ids.
+ * <p>Arguments: root, prefix, threads, appends per thread, maxRounds, keepRounds, then the
+ * conversation ids.
  */
 final class ThreadedAppendingChildMain {
     private ThreadedAppendingChildMain() {
@@ -25,26 +30,36 @@ final class ThreadedAppendingChildMain {
         String prefix = args[1];
         int threads = Integer.parseInt(args[2]);
         int appends = Integer.parseInt(args[3]);
-        List<String> ids = List.of(args).subList(4, args.length);
+        CompactionPolicy policy = new CompactionPolicy(Integer.parseInt(args[4]),
+                Integer.parseInt(args[5]), 1_000_000);
+        List<String> ids = List.of(args).subList(6, args.length);
         AtomicInteger appended = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
-        try (ConversationStore store = ConversationStore.open(root)) {
-            // No compaction: every append is one locked read-modify-write of one conversation.
-            ConversationEngine engine = ConversationEngine.builder(store)
-                    .policy(new CompactionPolicy(1_000_000, 3, 1_000_000_000)).build();
+        try (FileConversationStore store = FileConversationStore.open(root,
+                AppendingChildMain.OPTIONS);
+             ConversationEngine engine = ConversationEngine.builder(store).policy(policy)
+                     .summarizer(ExtractiveSummarizer.withBudget(400)).build()) {
             List<Thread> workers = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int thread = t;
+                String writer = prefix + ".t" + t;
                 workers.add(new Thread(() -> {
+                    int[] next = new int[ids.size()];
                     for (int i = 0; i < appends; i++) {
-                        String id = ids.get((thread + i) % ids.size());
+                        int conv = (thread + i) % ids.size();
+                        String id = ids.get(conv);
                         try {
-                            engine.append(id, prefix + "-" + thread + "-" + i, "ok");
+                            AppendOutcome outcome = engine.append(id,
+                                    WrittenRounds.round(writer, next[conv]), Expectation.none());
+                            parent.report(WrittenRounds.acknowledgement(id, writer, next[conv],
+                                    outcome.appended()));
+                            next[conv]++;
                             appended.incrementAndGet();
                         } catch (RuntimeException e) {
                             failed.incrementAndGet();
                             parent.report("failed " + String.valueOf(e.getMessage())
                                     .replace('\n', ' '));
+                            return; // the next round of this writer would leave a gap
                         }
                     }
                 }, "appender-" + t));

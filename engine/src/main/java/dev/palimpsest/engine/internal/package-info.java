@@ -1,5 +1,2 @@
-/**
- * The engine's internals: bounded summarizer calls and the de-duplicating transcript reader. Not
- * exported.
- */
+/** Helpers of the engine, not exported. */
 package dev.palimpsest.engine.internal;

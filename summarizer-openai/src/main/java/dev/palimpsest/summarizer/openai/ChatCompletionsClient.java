@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.palimpsest.engine.v2.SummaryRequest;
+import dev.palimpsest.engine.SummaryRequest;
 import dev.palimpsest.model.FailureKind;
 import dev.palimpsest.model.PalimpsestException;
 import java.io.ByteArrayOutputStream;

@@ -1,7 +1,7 @@
 package dev.palimpsest.summarizer.openai;
 
-import dev.palimpsest.engine.v2.Summarizer;
-import dev.palimpsest.engine.v2.SummaryRequest;
+import dev.palimpsest.engine.Summarizer;
+import dev.palimpsest.engine.SummaryRequest;
 import dev.palimpsest.model.FailureKind;
 import dev.palimpsest.model.PalimpsestException;
 import dev.palimpsest.model.Round;

@@ -1,6 +1,6 @@
 /**
  * The {@link dev.palimpsest.summarizer.openai.OpenAiSummarizer}, a
- * {@link dev.palimpsest.engine.v2.Summarizer} for any OpenAI-compatible chat-completions
+ * {@link dev.palimpsest.engine.Summarizer} for any OpenAI-compatible chat-completions
  * endpoint, and the {@link dev.palimpsest.summarizer.openai.InsecureEndpointException} its
  * builder refuses a plain-HTTP key with.
  */

@@ -1,8 +1,8 @@
 package dev.palimpsest.summarizer.openai;
 
-import dev.palimpsest.engine.v2.CompactionOutcome;
-import dev.palimpsest.engine.v2.CompactionPolicy;
-import dev.palimpsest.engine.v2.ConversationEngine;
+import dev.palimpsest.engine.CompactionOutcome;
+import dev.palimpsest.engine.CompactionPolicy;
+import dev.palimpsest.engine.ConversationEngine;
 import dev.palimpsest.store.memory.InMemoryConversationStore;
 import dev.palimpsest.testkit.ChildJvm;
 import java.net.URI;

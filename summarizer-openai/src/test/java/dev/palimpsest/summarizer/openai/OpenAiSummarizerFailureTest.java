@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import dev.palimpsest.engine.v2.SummaryRequest;
+import dev.palimpsest.engine.SummaryRequest;
 import dev.palimpsest.model.FailureKind;
 import dev.palimpsest.model.PalimpsestException;
 import java.io.IOException;

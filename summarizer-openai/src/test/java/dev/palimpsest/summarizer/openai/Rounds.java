@@ -1,6 +1,6 @@
 package dev.palimpsest.summarizer.openai;
 
-import dev.palimpsest.engine.v2.SummaryRequest;
+import dev.palimpsest.engine.SummaryRequest;
 import dev.palimpsest.model.Message;
 import dev.palimpsest.model.Round;
 import dev.palimpsest.model.StoredMessage;
