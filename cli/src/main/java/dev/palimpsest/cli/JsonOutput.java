@@ -11,6 +11,7 @@ import dev.palimpsest.engine.prompt.OpenAiMessage;
 import dev.palimpsest.model.ConversationState;
 import dev.palimpsest.model.Counters;
 import dev.palimpsest.model.ToolCall;
+import dev.palimpsest.store.ConversationSummary;
 import dev.palimpsest.store.file.CheckReport;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -100,29 +101,14 @@ final class JsonOutput implements AutoCloseable {
         }
     }
 
-    /**
-     * What {@code list} prints of a conversation: its state without the texts, so a listing of
-     * many conversations holds none of their windows.
-     *
-     * @param convId    the conversation
-     * @param revision  its revision
-     * @param updatedAt when it last changed
-     * @param counters  its counters
-     */
-    record Summary(String convId, long revision, java.time.Instant updatedAt, Counters counters) {
-        static Summary of(ConversationState state) {
-            return new Summary(state.convId(), state.revision(), state.updatedAt(),
-                    state.counters());
-        }
-    }
 
     /**
      * Writes the summaries as a JSON array of {@code {conv_id, revision, updated_at, counters}}.
      */
-    void summaries(List<Summary> states) {
+    void summaries(List<ConversationSummary> states) {
         try {
             json.writeStartArray();
-            for (Summary state : states) {
+            for (ConversationSummary state : states) {
                 json.writeStartObject();
                 json.writeStringField("conv_id", state.convId());
                 json.writeNumberField("revision", state.revision());

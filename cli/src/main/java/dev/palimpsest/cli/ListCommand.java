@@ -3,6 +3,7 @@ package dev.palimpsest.cli;
 import dev.palimpsest.model.FailureKind;
 import dev.palimpsest.model.PalimpsestException;
 import dev.palimpsest.store.ConversationPage;
+import dev.palimpsest.store.ConversationSummary;
 import dev.palimpsest.store.file.FileConversationStore;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ final class ListCommand implements Subcommand {
     public int run(Invocation invocation) {
         PrintStream out = invocation.terminal().out();
         Session session = invocation.session();
-        List<JsonOutput.Summary> states = new ArrayList<>();
+        List<ConversationSummary> states = new ArrayList<>();
         int skipped = 0;
         String where = session.dataRoot().toString();
         if (Files.exists(session.dataRoot())) {
@@ -42,7 +43,7 @@ final class ListCommand implements Subcommand {
                     ConversationPage page = store.list(after, PAGE);
                     for (String id : page.ids()) {
                         try {
-                            store.load(id).map(JsonOutput.Summary::of).ifPresent(states::add);
+                            store.summary(id).ifPresent(states::add);
                         } catch (PalimpsestException unreadable) {
                             if (unreadable.kind() != FailureKind.CORRUPT
                                     && unreadable.kind() != FailureKind.IO) {
@@ -79,10 +80,10 @@ final class ListCommand implements Subcommand {
      * times carry as many fraction digits as the clock gave (up to nine), so fixed widths would
      * misalign.
      */
-    static void printTable(PrintStream out, List<JsonOutput.Summary> summaries) {
+    static void printTable(PrintStream out, List<ConversationSummary> summaries) {
         String[] header = {"ROUNDS", "REVISION", "COMPACTIONS", "UPDATED_AT", "ID"};
         List<String[]> rows = new java.util.ArrayList<>();
-        for (JsonOutput.Summary s : summaries) {
+        for (ConversationSummary s : summaries) {
             rows.add(new String[] {Long.toString(s.counters().roundsTotal()),
                 Long.toString(s.revision()), Long.toString(s.counters().compactions()),
                 s.updatedAt().toString(), Text.oneLine(s.convId())});

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.palimpsest.model.Counters;
+import dev.palimpsest.store.ConversationSummary;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -83,10 +84,10 @@ class ScriptingOutputTest {
     @Test
     void theListTableAlignsWhateverTheTimestampsPrecision() {
         Instant base = Instant.parse("2026-12-03T12:50:50Z");
-        List<JsonOutput.Summary> summaries = List.of(
-                new JsonOutput.Summary("a", 1, base, Counters.ZERO),
-                new JsonOutput.Summary("bb", 22, base.plusMillis(421), Counters.ZERO),
-                new JsonOutput.Summary("ccc", 333, base.plusNanos(421_435_883), Counters.ZERO));
+        List<ConversationSummary> summaries = List.of(
+                new ConversationSummary("a", 1, base, Counters.ZERO),
+                new ConversationSummary("bb", 22, base.plusMillis(421), Counters.ZERO),
+                new ConversationSummary("ccc", 333, base.plusNanos(421_435_883), Counters.ZERO));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ListCommand.printTable(new PrintStream(bytes, true, StandardCharsets.UTF_8), summaries);
         List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();

@@ -339,6 +339,62 @@ public final class FormatCodec {
         }
     }
 
+    /**
+     * {@return the head of a checkpoint of schema version 2, read from the start of its file}: the
+     * fields before the window, which this codec writes first; empty when {@code prefix} ends
+     * before them or they are not as {@link #encodeCheckpoint} writes them (a reader then reads
+     * the whole checkpoint, which decides)
+     *
+     * @param prefix the file's first bytes, or all of them
+     * @param length how many of {@code prefix} to read
+     */
+    public static Optional<CheckpointHead> decodeCheckpointHead(byte[] prefix, int length) {
+        try (StrictReader r = reader(prefix, 0, length, "checkpoint")) {
+            r.startObject("(root)");
+            if (!"schema_version".equals(r.nextField("(root)"))
+                    || r.number("schema_version", 1) != SCHEMA_VERSION) {
+                return Optional.empty();
+            }
+            String convId = null;
+            long revision = -1;
+            Instant updatedAt = null;
+            Counters counters = null;
+            long segment = -1;
+            long offset = -1;
+            for (String f; (f = r.nextField("(root)")) != null; ) {
+                switch (f) {
+                    case "conv_id" -> convId = r.text(f);
+                    case "revision" -> revision = r.number(f, 0);
+                    case "updated_at" -> updatedAt = r.instant(f);
+                    case "counters" -> counters = readCounters(r);
+                    case "log" -> {
+                        r.startObject(f);
+                        for (String g; (g = r.nextField(f)) != null; ) {
+                            switch (g) {
+                                case "segment" -> segment = r.number("log.segment", 1);
+                                case "offset" -> offset = r.number("log.offset", 0);
+                                default -> throw r.unknown("log", g);
+                            }
+                        }
+                    }
+                    default -> {
+                        // The window begins: the head is complete or the file is not ours.
+                        if (convId == null || revision < 0 || updatedAt == null
+                                || counters == null || segment < 1 || offset < 0) {
+                            return Optional.empty();
+                        }
+                        return Optional.of(new CheckpointHead(convId, revision, updatedAt,
+                                counters, segment, offset));
+                    }
+                }
+            }
+            return Optional.empty();
+        } catch (PalimpsestException | UncheckedIOException e) {
+            // Cut short by the prefix's end, or damaged: the whole file decides.
+            return Optional.empty();
+        }
+    }
+
     // ---- messages
 
     /**

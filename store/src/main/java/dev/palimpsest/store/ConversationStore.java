@@ -28,6 +28,17 @@ public interface ConversationStore extends AutoCloseable {
     Optional<ConversationState> load(String convId);
 
     /**
+     * {@return what a listing shows of a conversation (revision, time, counters), or empty if it
+     * was never stored}: the same as {@code load(convId).map(ConversationSummary::of)}, which is
+     * what this default does; a backend that can answer it without reading the window does
+     *
+     * @param convId the conversation
+     */
+    default Optional<ConversationSummary> summary(String convId) {
+        return load(convId).map(ConversationSummary::of);
+    }
+
+    /**
      * Appends messages to a conversation, creating it if needed. Messages whose id is stored
      * already with equal content are not appended again (the result says so); an id stored with
      * other content fails with {@code CONFLICT}, and an expectation that does not hold with

@@ -17,6 +17,7 @@ import dev.palimpsest.store.AppendResult;
 import dev.palimpsest.store.CompactionRequest;
 import dev.palimpsest.store.ConversationPage;
 import dev.palimpsest.store.ConversationStore;
+import dev.palimpsest.store.ConversationSummary;
 import dev.palimpsest.store.Expectation;
 import dev.palimpsest.store.NewMessage;
 import java.time.Instant;
@@ -400,6 +401,68 @@ public abstract class ConversationStoreContract {
         assertEquals(2, store.recordCompactionFailure("c", T));
         assertEquals(1, state("c").counters().compactionFailures());
         fails(FailureKind.NOT_FOUND, () -> store.recordCompactionFailure("unknown", T));
+    }
+
+    // ---- summaries, and appends to a reopened store ----
+
+    @Test
+    void aSummaryIsTheStatesRevisionTimeAndCountersBeforeAndAfterAReopen() {
+        assertTrue(store.summary("c").isEmpty());
+        appendRounds("c", 4);
+        store.commitCompaction(new CompactionRequest("c", 0, 2, "two", 3, T.plusSeconds(2)));
+        store.recordCompactionFailure("c", T.plusSeconds(3));
+        append("c", Message.user("q5"));
+        assertEquals(Optional.of(ConversationSummary.of(state("c"))), store.summary("c"));
+        store = reopen(store);
+        assertEquals(Optional.of(ConversationSummary.of(state("c"))), store.summary("c"));
+        store = reopen(store);
+        ConversationSummary first = store.summary("c").orElseThrow();
+        assertEquals(7, first.revision());
+        assertEquals(T, first.updatedAt());
+        assertEquals(5, first.counters().roundsTotal());
+        assertEquals(1, first.counters().compactionFailures());
+        assertTrue(store.summary("unknown").isEmpty());
+    }
+
+    @Test
+    void anAppendToAReopenedStoreJoinsTheOpenRoundAsAnUnclosedStoreWould() {
+        append("c", Message.system("rules"), Message.user("weather?"));
+        append("c", Message.assistant("", List.of(call("t1"), call("t2"))));
+        store = reopen(store);
+        append("c", Message.tool("t1", "search", "sunny"));
+        store = reopen(store);
+        // The round is still open: a result for an unknown call is refused, t2's joins.
+        fails(FailureKind.INVALID_INPUT, () -> append("c", Message.tool("t9", "search", "?")));
+        store = reopen(store);
+        append("c", Message.tool("t2", "search", "warm"), Message.assistant("sunny, warm"));
+        store = reopen(store);
+        AppendResult next = append("c", Message.user("and tomorrow?"));
+        assertEquals(2, next.messages().get(0).roundSeq());
+        assertEquals(7, next.messages().get(0).seq());
+        ConversationState s = state("c");
+        assertEquals(List.of(6, 1), s.recentRounds().stream().map(r -> r.messages().size())
+                .toList());
+        assertEquals("rules", s.pinnedSystem().orElseThrow().message().content());
+        assertEquals(next.counters(), s.counters());
+    }
+
+    @Test
+    void appendsToAReopenedStoreFollowACompactionAndAFailure() {
+        appendRounds("c", 6);
+        store.commitCompaction(new CompactionRequest("c", 0, 4, "four", 2, T));
+        store = reopen(store);
+        append("c", Message.assistant("more of round 6"));
+        store.recordCompactionFailure("c", T);
+        store = reopen(store);
+        appendRounds("c", 1);
+        store = reopen(store);
+        ConversationState s = state("c");
+        assertEquals(List.of(5L, 6L, 7L), s.recentRounds().stream().map(Round::seq).toList());
+        assertEquals(3, s.recentRounds().get(1).messages().size());
+        assertEquals("four", s.compressedContext());
+        assertEquals(1, s.counters().compactionFailures());
+        assertEquals(15, s.counters().messagesTotal());
+        assertEquals(8, s.counters().compactedMessages());
     }
 
     // ---- reads ----

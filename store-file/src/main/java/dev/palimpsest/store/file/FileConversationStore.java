@@ -1,6 +1,7 @@
 package dev.palimpsest.store.file;
 
 import dev.palimpsest.format.Checkpoint;
+import dev.palimpsest.format.CheckpointHead;
 import dev.palimpsest.format.FormatCodec;
 import dev.palimpsest.format.LegacyFormat;
 import dev.palimpsest.format.LogRecord;
@@ -16,6 +17,7 @@ import dev.palimpsest.store.CompactionRequest;
 import dev.palimpsest.store.ConversationIds;
 import dev.palimpsest.store.ConversationPage;
 import dev.palimpsest.store.ConversationStore;
+import dev.palimpsest.store.ConversationSummary;
 import dev.palimpsest.store.spi.ChangeRules;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -64,6 +66,9 @@ public final class FileConversationStore implements ConversationStore {
     private volatile boolean rootSynced;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** How often this store read a whole window (checkpoint and log), for the tests. */
+    private final java.util.concurrent.atomic.AtomicLong windowReads =
+            new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * What this store knows of one conversation as of one end of its log. The state is kept
@@ -238,6 +243,15 @@ public final class FileConversationStore implements ConversationStore {
      * conversation.
      */
     private <T> T locked(String convId, boolean write, Locked<T> body) {
+        return locked(convId, write, true, body);
+    }
+
+    /**
+     * As {@link #locked(String, boolean, Locked)}; with {@code needsWindow} false the state given
+     * to {@code body} may hold only the checkpoint's head and the newest round
+     * ({@link Replay#headOnly()}), which is all an append needs.
+     */
+    private <T> T locked(String convId, boolean write, boolean needsWindow, Locked<T> body) {
         checkOpen();
         String stem = ConversationIdCodec.stem(convId);
         SegmentLog log = log(convId, stem);
@@ -263,7 +277,7 @@ public final class FileConversationStore implements ConversationStore {
                 // writers replace it whole) may stand there; it is read without a lock.
                 Path stateFile = directory.resolve(ConversationIdCodec.stateName(stem));
                 Cached legacy = Files.exists(stateFile, LinkOption.NOFOLLOW_LINKS)
-                        ? current(convId, stem, log) : null;
+                        ? current(convId, stem, log, true) : null;
                 return body.run(stem, log, legacy);
             } catch (NotRegularFileException e) {
                 throw new PalimpsestException(FailureKind.CORRUPT, convId, "a file of '"
@@ -273,7 +287,7 @@ public final class FileConversationStore implements ConversationStore {
             }
         }
         try (held) {
-            Cached current = current(convId, stem, log);
+            Cached current = current(convId, stem, log, needsWindow);
             return body.run(stem, log, current);
         } catch (NotRegularFileException e) {
             evict(convId);
@@ -329,7 +343,8 @@ public final class FileConversationStore implements ConversationStore {
      * was added, else from the checkpoint and the log. Null if the conversation does not exist.
      * Called under the conversation's lock.
      */
-    private Cached current(String convId, String stem, SegmentLog log) throws IOException {
+    private Cached current(String convId, String stem, SegmentLog log, boolean needsWindow)
+            throws IOException {
         Cached c = cache.get(convId);
         Path first = log.segment(1);
         FileIdentity firstId = FileIdentity.of(first);
@@ -364,20 +379,29 @@ public final class FileConversationStore implements ConversationStore {
             if (!unchangedSince(log, c)) {
                 // Another process appended: replay only what it added.
                 long[] added = new long[2];
-                c.end = log.read(c.end.position(), (record, at, next, bytes) -> {
-                    c.apply(record, log, at);
-                    added[0]++;
-                    added[1] += bytes;
-                    if (c.ids != null && record instanceof LogRecord.Append a) {
-                        indexIds(c.ids, a.messages());
-                    }
-                });
-                c.recordsSinceCheckpoint += added[0];
-                c.bytesSinceCheckpoint += added[1];
+                try {
+                    c.end = log.read(c.end.position(), (record, at, next, bytes) -> {
+                        c.apply(record, log, at);
+                        added[0]++;
+                        added[1] += bytes;
+                        if (c.ids != null && record instanceof LogRecord.Append a) {
+                            indexIds(c.ids, a.messages());
+                        }
+                    });
+                    c.recordsSinceCheckpoint += added[0];
+                    c.bytesSinceCheckpoint += added[1];
+                } catch (Replay.NeedsWindow compacted) {
+                    // Another process compacted, which only the whole window can follow.
+                    fillWindow(convId, stem, log, c, firstId);
+                }
+            }
+            if (needsWindow && c.live.headOnly()) {
+                fillWindow(convId, stem, log, c, firstId);
             }
             return c.stored() ? c : null;
         }
-        Cached loaded = loadFromFiles(convId, stem, log, firstId);
+        Cached loaded = needsWindow ? loadFromFiles(convId, stem, log, firstId)
+                : loadHead(convId, stem, log, firstId);
         if (loaded == null) {
             evict(convId);
             return null;
@@ -517,8 +541,14 @@ public final class FileConversationStore implements ConversationStore {
         return true;
     }
 
+    /** {@return how often this store read a whole window}: what a test of the head reads asks */
+    long windowReads() {
+        return windowReads.get();
+    }
+
     private Cached loadFromFiles(String convId, String stem, SegmentLog log, FileIdentity firstId)
             throws IOException {
+        windowReads.incrementAndGet();
         Path checkpointFile = directory.resolve(ConversationIdCodec.stateName(stem));
         Optional<Checkpoint> checkpoint = readCheckpoint(convId, checkpointFile);
         ConversationState start = checkpoint.map(Checkpoint::state)
@@ -578,6 +608,147 @@ public final class FileConversationStore implements ConversationStore {
         c.recordsSinceCheckpoint = Math.max(added[0], options.checkpointEveryRecords());
         c.bytesSinceCheckpoint = added[1];
         return c;
+    }
+
+    /**
+     * Replaces a cached state that holds only the head by the whole window, read from the
+     * checkpoint and the log as a load does; what the cache knows besides (the open channel, the
+     * message ids, the swept temps) is kept.
+     */
+    private void fillWindow(String convId, String stem, SegmentLog log, Cached c,
+                            FileIdentity firstId) throws IOException {
+        Cached full = loadFromFiles(convId, stem, log, firstId);
+        if (full == null) {
+            throw new PalimpsestException(FailureKind.CORRUPT, convId, "the log of '" + convId
+                    + "' at " + log.segment(1) + " holds no record any more");
+        }
+        c.live = full.live;
+        c.snapshot = full.snapshot;
+        c.end = full.end;
+        c.recordsSinceCheckpoint = full.recordsSinceCheckpoint;
+        c.bytesSinceCheckpoint = full.bytesSinceCheckpoint;
+        c.lastCheckpointBytes = full.lastCheckpointBytes;
+    }
+
+    /** How much of a checkpoint is read for its head: far more than the head ever takes. */
+    private static final int HEAD_BYTES = 16 * 1024;
+
+    /**
+     * What an append needs, without parsing the window: the checkpoint's head, the newest round
+     * as of it (read from the log at the sparse index's entry for that round, so about one block
+     * of records), and the records after it. Anything out of the ordinary (no checkpoint, no
+     * index entry where one should be, a head that the log does not bear out) loads the whole
+     * state instead, whose checks decide.
+     */
+    private Cached loadHead(String convId, String stem, SegmentLog log, FileIdentity firstId)
+            throws IOException {
+        Path checkpointFile = directory.resolve(ConversationIdCodec.stateName(stem));
+        FileIdentity cpId = FileIdentity.of(checkpointFile);
+        if (cpId == null || !cpId.regularFile()) {
+            return loadFromFiles(convId, stem, log, firstId);
+        }
+        Optional<CheckpointHead> read;
+        try (FileChannel ch = SegmentLog.openRead(checkpointFile)) {
+            ByteBuffer b = ByteBuffer.allocate((int) Math.min(HEAD_BYTES, ch.size()));
+            SegmentLog.readFully(ch, b, 0);
+            read = FormatCodec.decodeCheckpointHead(b.array(), b.position());
+        } catch (NoSuchFileException e) {
+            read = Optional.empty();
+        }
+        if (read.isEmpty() || !read.get().convId().equals(convId)) {
+            return loadFromFiles(convId, stem, log, firstId);
+        }
+        CheckpointHead head = read.get();
+        SegmentLog.Position checkpointAt = new SegmentLog.Position(head.logSegment(),
+                head.logOffset());
+        long lastRound = head.counters().roundsTotal();
+        Optional<SparseIndex.Entry> entry = lastRound == 0 ? Optional.empty()
+                : SparseIndex.floorByRound(indexOf(stem), lastRound);
+        if (lastRound > 1 && entry.isEmpty()
+                && head.counters().messagesTotal() > SparseIndex.BLOCK) {
+            // The index lacks the block the round starts in: finding it would scan the log.
+            // (Round 1 starts the log: reading from there reads the round.)
+            return loadFromFiles(convId, stem, log, firstId);
+        }
+        SegmentLog.Position from = entry.map(SparseIndex.Entry::position)
+                .orElse(new SegmentLog.Position(1, 0));
+        List<StoredMessage> newest = new ArrayList<>();
+        Replay[] replay = {null};
+        long[] lastRevision = {0};
+        long[] added = new long[2];
+        SegmentLog.End end;
+        try {
+            boolean[] proven = {entry.isEmpty()};
+            end = log.read(from, (record, at, next, bytes) -> {
+                if (!proven[0]) {
+                    if (!(record instanceof LogRecord.Append a) || !at.equals(from)
+                            || a.messages().get(0).seq() != entry.get().messageSeq()) {
+                        throw new StaleIndex();
+                    }
+                    proven[0] = true;
+                }
+                if (before(at, checkpointAt)) {
+                    if (record instanceof LogRecord.Append a) {
+                        for (StoredMessage m : a.messages()) {
+                            if (m.roundSeq() == lastRound) {
+                                newest.add(m);
+                            }
+                        }
+                    }
+                    lastRevision[0] = record.revision();
+                    return;
+                }
+                if (replay[0] == null) {
+                    replay[0] = headReplay(convId, head, newest, lastRevision[0], at,
+                            checkpointAt);
+                }
+                replay[0].apply(record, log, at);
+                added[0]++;
+                added[1] += bytes;
+            });
+            if (end != null && replay[0] == null) {
+                replay[0] = headReplay(convId, head, newest, lastRevision[0], end.position(),
+                        checkpointAt);
+            }
+        } catch (StaleIndex | Replay.NeedsWindow | PalimpsestException e) {
+            // A stale index, a compaction after the checkpoint, or a head the log does not
+            // bear out: the whole state decides (and names any damage).
+            return loadFromFiles(convId, stem, log, firstId);
+        }
+        if (end == null) {
+            return null;
+        }
+        Cached c = new Cached(ConversationState.empty(convId));
+        c.live = replay[0];
+        c.snapshot = null;
+        c.end = end;
+        c.firstSegmentKey = firstId.fileKey();
+        c.lastCheckpointBytes = cpId.size();
+        c.recordsSinceCheckpoint = added[0];
+        c.bytesSinceCheckpoint = added[1];
+        return c;
+    }
+
+    /**
+     * The replay from a checkpoint's head, once the log reached the checkpoint's position: the
+     * log must have a record boundary there and end, just before it, at the head's revision.
+     */
+    private static Replay headReplay(String convId, CheckpointHead head,
+                                     List<StoredMessage> newest, long revisionBefore,
+                                     SegmentLog.Position reached,
+                                     SegmentLog.Position checkpointAt) {
+        if (!reached.equals(checkpointAt) || revisionBefore != head.revision()) {
+            throw PalimpsestException.invalid("the checkpoint of '" + convId + "' is not at a"
+                    + " record of its log");
+        }
+        long lastRound = head.counters().roundsTotal();
+        return Replay.ofHead(convId, head.revision(), head.updatedAt(), head.counters(),
+                lastRound == 0 ? Optional.empty() : Optional.of(new Round(lastRound, newest)));
+    }
+
+    private static boolean before(SegmentLog.Position a, SegmentLog.Position b) {
+        return a.segment() < b.segment()
+                || a.segment() == b.segment() && a.offset() < b.offset();
     }
 
     /** The checkpoint, or empty if there is none or it cannot be read (the log decides then). */
@@ -827,7 +998,7 @@ public final class FileConversationStore implements ConversationStore {
         }
     }
 
-    private void committed(String convId, String stem, Cached c, int frameBytes,
+    private void committed(String convId, String stem, SegmentLog log, Cached c, int frameBytes,
                            boolean checkpointNow) {
         c.recordsSinceCheckpoint++;
         c.bytesSinceCheckpoint += frameBytes;
@@ -841,6 +1012,17 @@ public final class FileConversationStore implements ConversationStore {
         boolean amortized = options.checkpointEveryRecords() == 1
                 || c.bytesSinceCheckpoint * 4 >= c.lastCheckpointBytes;
         if (checkpointNow || due && amortized) {
+            if (c.live.headOnly()) {
+                // The checkpoint holds the window: read it once, now, for the new one.
+                try {
+                    fillWindow(convId, stem, log, c, FileIdentity.of(log.segment(1)));
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "checkpoint of '" + convId + "' not"
+                            + " written: its window could not be read (" + e + "); the log"
+                            + " holds every change");
+                    return;
+                }
+            }
             writeCheckpoint(convId, stem, c);
         }
     }
@@ -977,10 +1159,23 @@ public final class FileConversationStore implements ConversationStore {
                 : Optional.of(c.state()));
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Reads the checkpoint's head and the log after it, not the window: listing 10,000
+     * conversations of 4 MB each reads a few KB of each.
+     */
+    @Override
+    public Optional<ConversationSummary> summary(String convId) {
+        return locked(convId, false, false, (stem, log, c) -> c == null ? Optional.empty()
+                : Optional.of(new ConversationSummary(convId, c.live.revision(),
+                        c.live.updatedAt(), c.live.counters())));
+    }
+
     @Override
     public AppendResult append(AppendRequest request) {
         String convId = request.convId();
-        return locked(convId, true, (stem, log, existing) -> {
+        return locked(convId, true, false, (stem, log, existing) -> {
             // A log whose first append never finished counts as none: it is made again.
             Cached c = existing != null ? existing : newCached(convId);
             ChangeRules.History history = new ChangeRules.History() {
@@ -1029,7 +1224,7 @@ public final class FileConversationStore implements ConversationStore {
                 indexIds(c.ids, plan.toAppend());
             }
             updateIndex(convId, stem, log, c, plan.toAppend(), written);
-            committed(convId, stem, c, SegmentLog.FRAME_HEADER + payload.length, false);
+            committed(convId, stem, log, c, SegmentLog.FRAME_HEADER + payload.length, false);
             return new AppendResult(convId, revision, plan.results(), plan.alreadyStored(),
                     c.live.counters());
         });
@@ -1059,7 +1254,7 @@ public final class FileConversationStore implements ConversationStore {
             SegmentLog.Position at = c.end.position();
             writeRecord(convId, stem, log, c, payload);
             c.apply(record, log, at);
-            committed(convId, stem, c, SegmentLog.FRAME_HEADER + payload.length, true);
+            committed(convId, stem, log, c, SegmentLog.FRAME_HEADER + payload.length, true);
             return revision;
         });
     }
@@ -1070,7 +1265,7 @@ public final class FileConversationStore implements ConversationStore {
         if (at == null) {
             throw PalimpsestException.invalid("the time of a compaction failure must not be null");
         }
-        return locked(convId, false, (stem, log, existing) -> {
+        return locked(convId, false, false, (stem, log, existing) -> {
             Cached c = requireStored(existing, convId);
             if (c.legacy != null) {
                 migrate(convId, stem, log, c);
@@ -1081,7 +1276,7 @@ public final class FileConversationStore implements ConversationStore {
             SegmentLog.Position position = c.end.position();
             writeRecord(convId, stem, log, c, payload);
             c.apply(record, log, position);
-            committed(convId, stem, c, SegmentLog.FRAME_HEADER + payload.length, false);
+            committed(convId, stem, log, c, SegmentLog.FRAME_HEADER + payload.length, false);
             return revision;
         });
     }

@@ -18,8 +18,29 @@ import java.util.Optional;
  * its messages are numbered and split into rounds as the change rules say, a compaction folds
  * rounds that exist and leaves the newest. A record that does not follow is damage. Mutable, so
  * that replaying a long log costs one step per message instead of one copy of the window.
+ *
+ * <p>A replay may also start from a checkpoint's head alone ({@link #ofHead}): its counters and
+ * the newest round, without the compressed context, the pinned system message or the older
+ * recent rounds. That is all an append needs (the next numbers and the shape of the open round),
+ * so a process that only appends never parses the window. Such a replay applies appends and
+ * failures; a compaction, or anything that needs the state, needs the whole window
+ * ({@link NeedsWindow}).
  */
 final class Replay {
+    /**
+     * Thrown by a replay from a head when it is asked for what only the whole window has; the
+     * caller loads the window and carries on. Carries no stack: it is control flow.
+     */
+    static final class NeedsWindow extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NeedsWindow() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** Whether this replay holds only the newest round, not the window. */
+    private final boolean headOnly;
     private final String convId;
     private long revision;
     private Instant updatedAt;
@@ -37,6 +58,11 @@ final class Replay {
     private Optional<Instant> lastCompactedAt;
 
     Replay(ConversationState s) {
+        this(s, false);
+    }
+
+    private Replay(ConversationState s, boolean headOnly) {
+        this.headOnly = headOnly;
         convId = s.convId();
         revision = s.revision();
         updatedAt = s.updatedAt();
@@ -55,8 +81,53 @@ final class Replay {
         lastCompactedAt = c.lastCompactedAt();
     }
 
+    /**
+     * {@return a replay from a checkpoint's head}: its revision, time and counters, and the
+     * newest round as the log holds it (empty when there is no round yet)
+     *
+     * @param convId    the conversation
+     * @param revision  the checkpoint's revision
+     * @param updatedAt its time
+     * @param counters  its counters
+     * @param lastRound the round numbered {@code counters.roundsTotal()}, if that is not 0
+     */
+    static Replay ofHead(String convId, long revision, Instant updatedAt, Counters counters,
+                         Optional<Round> lastRound) {
+        boolean fits = lastRound.isEmpty() ? counters.roundsTotal() == 0
+                : lastRound.get().seq() == counters.roundsTotal()
+                        && lastRound.get().lastMessageSeq() == counters.messagesTotal()
+                        && lastRound.get().seq() > counters.compactedRounds();
+        if (!fits) {
+            throw PalimpsestException.invalid("the newest round of '" + convId + "' does not"
+                    + " end at its counters' totals");
+        }
+        Replay r = new Replay(ConversationState.empty(convId), true);
+        r.revision = revision;
+        r.updatedAt = updatedAt;
+        lastRound.ifPresent(r.rounds::add);
+        r.roundsTotal = counters.roundsTotal();
+        r.messagesTotal = counters.messagesTotal();
+        r.compactions = counters.compactions();
+        r.compactedRounds = counters.compactedRounds();
+        r.compactedMessages = counters.compactedMessages();
+        r.failures = counters.compactionFailures();
+        r.contextTokens = counters.contextTokens();
+        r.recentTokens = counters.recentTokens();
+        r.lastCompactedAt = counters.lastCompactedAt();
+        return r;
+    }
+
+    /** {@return whether this replay holds only the newest round, not the window} */
+    boolean headOnly() {
+        return headOnly;
+    }
+
     long revision() {
         return revision;
+    }
+
+    Instant updatedAt() {
+        return updatedAt;
     }
 
     Counters counters() {
@@ -79,6 +150,9 @@ final class Replay {
                     appendOne(m, log, at);
                 }
             } else if (record instanceof LogRecord.Compaction c) {
+                if (headOnly) {
+                    throw new NeedsWindow();
+                }
                 int folded = (int) (c.throughRound() - compactedRounds);
                 if (folded < 1 || c.throughRound() > roundsTotal) {
                     throw log.corrupt(at.segment(), at.offset(), "a compaction through round "
@@ -120,6 +194,10 @@ final class Replay {
                     m.seq(), m.roundSeq(), messagesTotal + 1, expectedRound));
         }
         if (opens) {
+            if (headOnly) {
+                // Only the newest round is needed to append after it.
+                rounds.clear();
+            }
             rounds.add(new Round(expectedRound, List.of(m)));
             roundsTotal++;
         } else {
@@ -136,6 +214,9 @@ final class Replay {
     }
 
     ConversationState state() {
+        if (headOnly) {
+            throw new NeedsWindow();
+        }
         try {
             return new ConversationState(convId, revision, updatedAt, pinned, context, rounds,
                     counters());
