@@ -246,12 +246,33 @@ public final class FileConversationStore implements ConversationStore {
         return locked(convId, write, true, body);
     }
 
+    /** Whether a conversation has a state file or a first log segment (of whatever kind). */
+    private boolean hasFiles(String stem, SegmentLog log) {
+        return Files.exists(directory.resolve(ConversationIdCodec.stateName(stem)),
+                LinkOption.NOFOLLOW_LINKS)
+                || Files.exists(log.segment(1), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * As {@link #locked(String, boolean, boolean, Locked)} for a change of a conversation that
+     * must exist already: it creates no directory, and a lock file only for a conversation whose
+     * files are there.
+     */
+    private <T> T lockedToChange(String convId, boolean needsWindow, Locked<T> body) {
+        return locked(convId, false, true, needsWindow, body);
+    }
+
     /**
      * As {@link #locked(String, boolean, Locked)}; with {@code needsWindow} false the state given
      * to {@code body} may hold only the checkpoint's head and the newest round
      * ({@link Replay#headOnly()}), which is all an append needs.
      */
     private <T> T locked(String convId, boolean write, boolean needsWindow, Locked<T> body) {
+        return locked(convId, write, false, needsWindow, body);
+    }
+
+    private <T> T locked(String convId, boolean write, boolean changes, boolean needsWindow,
+                         Locked<T> body) {
         checkOpen();
         String stem = ConversationIdCodec.stem(convId);
         SegmentLog log = log(convId, stem);
@@ -264,6 +285,13 @@ public final class FileConversationStore implements ConversationStore {
                 held = ConversationLocks.lock(lockFile);
             } else {
                 held = directoryExists ? ConversationLocks.lockIfExists(lockFile) : null;
+                if (held == null && changes && directoryExists
+                        && hasFiles(stem, log)) {
+                    // A conversation without its lock file (a schema-1 one, or files copied
+                    // without it) is changed under a lock all the same: the lock file is made.
+                    ensureDirectory();
+                    held = ConversationLocks.lock(lockFile);
+                }
             }
         } catch (NotRegularFileException e) {
             throw new PalimpsestException(FailureKind.CORRUPT, convId, "lock file of '" + convId
@@ -275,8 +303,7 @@ public final class FileConversationStore implements ConversationStore {
             try {
                 // No lock file: never written by this store. A schema-1 state file (whose
                 // writers replace it whole) may stand there; it is read without a lock.
-                Path stateFile = directory.resolve(ConversationIdCodec.stateName(stem));
-                Cached legacy = Files.exists(stateFile, LinkOption.NOFOLLOW_LINKS)
+                Cached legacy = directoryExists && hasFiles(stem, log)
                         ? current(convId, stem, log, true) : null;
                 return body.run(stem, log, legacy);
             } catch (NotRegularFileException e) {
@@ -843,6 +870,19 @@ public final class FileConversationStore implements ConversationStore {
             torn = end.tornTail();
             created = false;
             if (offset > log.headerLength() && offset + frame > options.segmentBytes()) {
+                if (torn) {
+                    // What a torn append left would read as damage once a later segment
+                    // exists: zero it, durably, before the log moves on.
+                    FileChannel old = writeChannel(c, log, segment);
+                    try {
+                        writeZeros(old, offset, size);
+                        ops.forceData(old);
+                    } catch (IOException e) {
+                        c.closeChannel();
+                        throw Failures.io(convId, "zero the torn tail of "
+                                + log.segment(segment), e);
+                    }
+                }
                 created = true;
                 segment++;
                 c.closeChannel();
@@ -1241,7 +1281,7 @@ public final class FileConversationStore implements ConversationStore {
     @Override
     public long commitCompaction(CompactionRequest request) {
         String convId = request.convId();
-        return locked(convId, false, (stem, log, existing) -> {
+        return lockedToChange(convId, true, (stem, log, existing) -> {
             Cached c = requireStored(existing, convId);
             ChangeRules.checkCompaction(request, c.live.counters());
             if (c.legacy != null) {
@@ -1265,7 +1305,7 @@ public final class FileConversationStore implements ConversationStore {
         if (at == null) {
             throw PalimpsestException.invalid("the time of a compaction failure must not be null");
         }
-        return locked(convId, false, false, (stem, log, existing) -> {
+        return lockedToChange(convId, false, (stem, log, existing) -> {
             Cached c = requireStored(existing, convId);
             if (c.legacy != null) {
                 migrate(convId, stem, log, c);
@@ -1473,7 +1513,7 @@ public final class FileConversationStore implements ConversationStore {
 
     @Override
     public boolean delete(String convId) {
-        return locked(convId, false, (stem, log, c) -> {
+        return lockedToChange(convId, true, (stem, log, c) -> {
             boolean existed = c != null;
             List<Path> doomed = new ArrayList<>();
             doomed.add(directory.resolve(ConversationIdCodec.stateName(stem)));

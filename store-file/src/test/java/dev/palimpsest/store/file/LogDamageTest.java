@@ -70,6 +70,52 @@ class LogDamageTest {
     }
 
     @Test
+    void aConversationWhoseLockFileIsGoneIsReadFromItsLogAlone() throws IOException {
+        try (FileConversationStore s = open()) {
+            round(s, "c", 1);
+            round(s, "c", 2);
+        }
+        Path sm = root.resolve("sm");
+        Files.delete(sm.resolve("conversation-c.lock"));
+        assertFalse(Files.exists(sm.resolve("conversation-c.json")), "no checkpoint yet");
+        try (FileConversationStore s = open()) {
+            assertEquals(2, s.load("c").orElseThrow().counters().roundsTotal());
+            assertEquals(2, s.summary("c").orElseThrow().counters().roundsTotal());
+            assertFalse(Files.exists(sm.resolve("conversation-c.lock")), "reading made none");
+            round(s, "c", 3);
+            assertTrue(Files.exists(sm.resolve("conversation-c.lock")));
+            assertEquals(3, s.load("c").orElseThrow().counters().roundsTotal());
+        }
+    }
+
+    @Test
+    void aTornTailIsZeroedWhenTheNextAppendStartsANewSegment() throws IOException {
+        FileStoreOptions small = new FileStoreOptions(256, 4 << 20, 64 * 1024, 4096, 8 << 20);
+        try (FileConversationStore s = FileConversationStore.open(root, small)) {
+            round(s, "c", 1);
+        }
+        Path seg = segment("c", 1);
+        ByteBuffer torn = ByteBuffer.allocate(108).putInt(500).putInt(12345);
+        for (int i = 0; i < 100; i++) {
+            torn.put((byte) 'x');
+        }
+        writeAt(seg, endOfRecords(seg), torn.array());
+        try (FileConversationStore s = FileConversationStore.open(root, small)) {
+            // Too large for what is left of segment 1: it opens segment 2.
+            s.append(AppendRequest.of("c", Expectation.none(), T,
+                    Message.user("x".repeat(70_000))));
+        }
+        try (var files = Files.list(root.resolve("sm"))) {
+            assertTrue(Files.exists(segment("c", 2)), files.toList().toString());
+        }
+        try (FileConversationStore s = FileConversationStore.open(root, small)) {
+            assertEquals(3, s.load("c").orElseThrow().counters().messagesTotal(),
+                    "the torn bytes left in segment 1 would read as damage before segment 2");
+            assertEquals(List.of(), s.check(false).findings());
+        }
+    }
+
+    @Test
     void aTornLastAppendIsSkippedByReadsAndOverwrittenByTheNextWrite() throws IOException {
         try (FileConversationStore s = open()) {
             round(s, "c", 1);

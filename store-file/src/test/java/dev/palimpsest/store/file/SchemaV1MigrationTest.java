@@ -62,6 +62,22 @@ class SchemaV1MigrationTest {
     }
 
     @Test
+    void changesWithoutAnAppendTakeTheLockAndMakeItsFileForAConversationOfSchemaOne()
+            throws IOException {
+        copyFixtures();
+        Path sm = root.resolve("sm");
+        try (FileConversationStore s = FileConversationStore.open(root)) {
+            s.recordCompactionFailure("compacted", T);
+            assertTrue(Files.isRegularFile(sm.resolve("conversation-compacted.lock")));
+            assertTrue(s.delete("basic"));
+            assertTrue(Files.isRegularFile(sm.resolve("conversation-basic.lock")));
+            // A conversation that is not there gets no lock file.
+            assertFalse(s.delete("never-stored"));
+            assertFalse(Files.exists(sm.resolve("conversation-never-stored.lock")));
+        }
+    }
+
+    @Test
     void checkCountsEveryFixtureAndFindsNothingWrong() throws IOException {
         copyFixtures();
         try (FileConversationStore s = FileConversationStore.open(root)) {
