@@ -271,6 +271,8 @@ public final class FileConversationStore implements ConversationStore {
         return locked(convId, write, false, needsWindow, body);
     }
 
+    // "try": the lock is a resource the body holds without naming it.
+    @SuppressWarnings("try")
     private <T> T locked(String convId, boolean write, boolean changes, boolean needsWindow,
                          Locked<T> body) {
         checkOpen();
@@ -313,7 +315,7 @@ public final class FileConversationStore implements ConversationStore {
                 throw Failures.io(convId, "read", e);
             }
         }
-        try (held) {
+        try (ConversationLocks.Held lock = held) {
             Cached current = current(convId, stem, log, needsWindow);
             return body.run(stem, log, current);
         } catch (NotRegularFileException e) {
