@@ -23,9 +23,13 @@ final class StoredJson {
 
     /** Prints a state, pretty-printed, and a newline. */
     static void state(PrintStream out, ConversationState state) {
-        byte[] bytes = FormatCodec.encodeState(state);
-        out.write(bytes, 0, bytes.length);
-        out.print('\n');
+        try {
+            // Streamed: a 4 MB window is not held a second time as its JSON.
+            FormatCodec.writeState(state, out);
+        } catch (java.io.IOException e) {
+            // A PrintStream records its failures instead of throwing them.
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** Starts a pretty-printed JSON array; {@link #end()} closes it. */

@@ -185,6 +185,25 @@ public final class FormatCodec {
     }
 
     /**
+     * Writes the bytes {@link #encodeState} gives to {@code out}, as they are made: printing a
+     * 4 MB window holds no copy of its JSON. {@code out} is flushed, not closed.
+     *
+     * @param state the state
+     * @param out   where to write
+     * @throws IOException if {@code out} fails
+     */
+    public static void writeState(ConversationState state, java.io.OutputStream out)
+            throws IOException {
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            pretty(g);
+            writeState(g, state, null);
+        }
+        out.write('\n');
+        out.flush();
+    }
+
+    /**
      * {@return the JSON of a round: {@code {"seq": N, "messages": [...]}}, as a checkpoint's
      * {@code recent_rounds} holds it}
      *
@@ -274,7 +293,30 @@ public final class FormatCodec {
      *         schema version other than 2
      */
     public static Checkpoint decodeCheckpoint(byte[] bytes) {
-        try (StrictReader r = reader(bytes, 0, bytes.length, "checkpoint")) {
+        return decodeCheckpoint(reader(bytes, 0, bytes.length, "checkpoint"));
+    }
+
+    /**
+     * {@return the checkpoint a state file of schema version 2 holds, read as it streams in}: a
+     * 4 MB checkpoint is not held as bytes besides the state made from it
+     *
+     * @param in the file's bytes; not closed
+     * @throws PalimpsestException of kind {@code CORRUPT} naming what is wrong, including a
+     *         schema version other than 2
+     * @throws IOException if reading {@code in} fails
+     */
+    public static Checkpoint decodeCheckpoint(java.io.InputStream in) throws IOException {
+        com.fasterxml.jackson.core.JsonParser parser = FACTORY.createParser(in);
+        parser.disable(com.fasterxml.jackson.core.JsonParser.Feature.AUTO_CLOSE_SOURCE);
+        try {
+            return decodeCheckpoint(new StrictReader(parser, "checkpoint"));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static Checkpoint decodeCheckpoint(StrictReader reader) {
+        try (StrictReader r = reader) {
             r.startObject("(root)");
             if (!"schema_version".equals(r.nextField("(root)"))) {
                 throw r.corrupt("(root)", "must start with field 'schema_version'");
@@ -628,13 +670,17 @@ public final class FormatCodec {
         void write(JsonGenerator g) throws IOException;
     }
 
+    private static void pretty(JsonGenerator g) {
+        g.setPrettyPrinter(new DefaultPrettyPrinter()
+                .withObjectIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"))
+                .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n")));
+    }
+
     private static byte[] write(boolean pretty, Body body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             if (pretty) {
-                g.setPrettyPrinter(new DefaultPrettyPrinter()
-                        .withObjectIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n"))
-                        .withArrayIndenter(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE.withLinefeed("\n")));
+                pretty(g);
             }
             body.write(g);
         } catch (IOException e) {

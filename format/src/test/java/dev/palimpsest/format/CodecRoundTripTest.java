@@ -31,6 +31,18 @@ class CodecRoundTripTest {
                 assertArrayEquals(bytes, FormatCodec.encodeCheckpoint(
                         FormatCodec.decodeCheckpoint(bytes)), "encoding is deterministic");
                 assertEquals(2, FormatCodec.schemaVersion(bytes));
+                try {
+                    assertEquals(c, FormatCodec.decodeCheckpoint(
+                            new java.io.ByteArrayInputStream(bytes)), "streamed as from bytes");
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(e);
+                }
+                CheckpointHead head = FormatCodec.decodeCheckpointHead(bytes,
+                        Math.min(bytes.length, 16 * 1024)).orElseThrow();
+                assertEquals(new CheckpointHead(s.convId(), s.revision(), s.updatedAt(),
+                        s.counters(), c.logSegment(), c.logOffset()), head);
+                assertTrue(FormatCodec.decodeCheckpointHead(bytes, 40).isEmpty(),
+                        "a prefix that ends in the head gives none");
                 List<StoredMessage> all = new ArrayList<>();
                 for (Round round : s.recentRounds()) {
                     all.addAll(round.messages());
@@ -60,6 +72,13 @@ class CodecRoundTripTest {
             for (int i = 0; i < 50; i++) {
                 ConversationState s = Samples.state(r);
                 String state = new String(FormatCodec.encodeState(s), StandardCharsets.UTF_8);
+                java.io.ByteArrayOutputStream streamed = new java.io.ByteArrayOutputStream();
+                try {
+                    FormatCodec.writeState(s, streamed);
+                } catch (java.io.IOException e) {
+                    throw new AssertionError(e);
+                }
+                assertEquals(state, streamed.toString(StandardCharsets.UTF_8), "as streamed");
                 String checkpoint = new String(FormatCodec.encodeCheckpoint(
                         new Checkpoint(s, 1, 0)), StandardCharsets.UTF_8);
                 assertTrue(!state.contains("\"log\""), "no log position: " + state);

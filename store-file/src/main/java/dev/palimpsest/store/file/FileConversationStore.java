@@ -787,7 +787,7 @@ public final class FileConversationStore implements ConversationStore {
             return Optional.empty();
         }
         NotRegularFileException.requireRegular(file, id);
-        byte[] bytes;
+        Checkpoint c;
         try (FileChannel ch = SegmentLog.openRead(file)) {
             long size = ch.size();
             if (size > MAX_CHECKPOINT_BYTES) {
@@ -795,29 +795,30 @@ public final class FileConversationStore implements ConversationStore {
                         + size + " bytes); replaying the log");
                 return Optional.empty();
             }
-            ByteBuffer b = ByteBuffer.allocate((int) size);
-            SegmentLog.readFully(ch, b, 0);
-            bytes = b.position() == b.capacity() ? b.array()
-                    : java.util.Arrays.copyOf(b.array(), b.position());
+            try {
+                // Streamed, so that a 4 MB window is held once, as the state, not as bytes too.
+                c = FormatCodec.decodeCheckpoint(new java.io.BufferedInputStream(
+                        java.nio.channels.Channels.newInputStream(ch), 64 * 1024));
+                if (!c.state().convId().equals(convId)) {
+                    throw new PalimpsestException(FailureKind.CORRUPT, convId, "it is the state"
+                            + " of '" + c.state().convId() + "'");
+                }
+            } catch (PalimpsestException e) {
+                ByteBuffer head = ByteBuffer.allocate((int) Math.min(HEAD_BYTES, size));
+                SegmentLog.readFully(ch, head, 0);
+                byte[] prefix = java.util.Arrays.copyOf(head.array(), head.position());
+                if (FormatCodec.schemaVersion(bytesOrEmpty(prefix)) > FormatCodec.SCHEMA_VERSION) {
+                    throw new PalimpsestException(FailureKind.CORRUPT, convId, "state file " + file
+                            + " is of a newer schema than this Palimpsest reads; upgrade it", e);
+                }
+                LOG.log(System.Logger.Level.WARNING, "checkpoint " + file + " is unreadable ("
+                        + e.getMessage() + "); replaying the log");
+                return Optional.empty();
+            }
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
-        try {
-            Checkpoint c = FormatCodec.decodeCheckpoint(bytes);
-            if (!c.state().convId().equals(convId)) {
-                throw new PalimpsestException(FailureKind.CORRUPT, convId, "it is the state of '"
-                        + c.state().convId() + "'");
-            }
-            return Optional.of(c);
-        } catch (PalimpsestException e) {
-            if (FormatCodec.schemaVersion(bytesOrEmpty(bytes)) > FormatCodec.SCHEMA_VERSION) {
-                throw new PalimpsestException(FailureKind.CORRUPT, convId, "state file " + file
-                        + " is of a newer schema than this Palimpsest reads; upgrade it", e);
-            }
-            LOG.log(System.Logger.Level.WARNING, "checkpoint " + file + " is unreadable ("
-                    + e.getMessage() + "); replaying the log");
-            return Optional.empty();
-        }
+        return Optional.of(c);
     }
 
     private static byte[] bytesOrEmpty(byte[] bytes) {
