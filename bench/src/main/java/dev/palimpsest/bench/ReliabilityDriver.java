@@ -207,10 +207,19 @@ public final class ReliabilityDriver {
                     }
                 }
                 if (a.finalCheck) {
-                    for (String conv : acks.keySet()) {
-                        String user = "final:" + conv;
-                        engine.appendRound(conv, user, assistantFor(user));
-                    }
+                    // Every conversation of the root gets one more write, not only this
+                    // cycle's: the promise is that the next write of a conversation removes
+                    // what a crash left, and the earlier cycles' conversations are never
+                    // written again otherwise (each cycle uses new ones).
+                    java.util.Optional<String> after = java.util.Optional.empty();
+                    do {
+                        dev.palimpsest.store.ConversationPage page = store.list(after, 1000);
+                        for (String conv : page.ids()) {
+                            String user = "final:" + conv;
+                            engine.appendRound(conv, user, assistantFor(user));
+                        }
+                        after = page.next();
+                    } while (after.isPresent());
                     found.leftoverTemps = countTemps(tempDir);
                     if (found.leftoverTemps > 0) {
                         try (Stream<Path> files = Files.list(tempDir)) {

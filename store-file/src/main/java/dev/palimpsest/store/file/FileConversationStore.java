@@ -69,6 +69,9 @@ public final class FileConversationStore implements ConversationStore {
     /** How often this store read a whole window (checkpoint and log), for the tests. */
     private final java.util.concurrent.atomic.AtomicLong windowReads =
             new java.util.concurrent.atomic.AtomicLong();
+    /** How often this store's head file bore a load out, for the tests. */
+    private final java.util.concurrent.atomic.AtomicLong headFileLoads =
+            new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * What this store knows of one conversation as of one end of its log. The state is kept
@@ -94,6 +97,10 @@ public final class FileConversationStore implements ConversationStore {
         Map<String, StoredMessage> ids;
         /** A schema-1 conversation not migrated yet: its records, written at its first write. */
         Legacy.Converted legacy;
+        /** The head file open for writing, or null. */
+        FileChannel headChannel;
+        /** Where the log after the last checkpoint starts; segment 1, offset 0 without one. */
+        SegmentLog.Position checkpointAt = new SegmentLog.Position(1, 0);
 
         Cached(ConversationState state) {
             live = new Replay(state);
@@ -126,19 +133,31 @@ public final class FileConversationStore implements ConversationStore {
                 channel = null;
             }
         }
+
+        void closeAll() {
+            closeChannel();
+            if (headChannel != null) {
+                try {
+                    headChannel.close();
+                } catch (IOException e) {
+                    // The head is derived data, never forced.
+                }
+                headChannel = null;
+            }
+        }
     }
 
     private void evict(String convId) {
         Cached c = cache.remove(convId);
         if (c != null) {
-            c.closeChannel();
+            c.closeAll();
         }
     }
 
     private void install(String convId, Cached c) {
         Cached old = cache.put(convId, c);
         if (old != null && old != c) {
-            old.closeChannel();
+            old.closeAll();
         }
     }
 
@@ -575,6 +594,11 @@ public final class FileConversationStore implements ConversationStore {
         return windowReads.get();
     }
 
+    /** {@return how often a load was served by a head file}: what a test of the head asks */
+    long headFileLoads() {
+        return headFileLoads.get();
+    }
+
     private Cached loadFromFiles(String convId, String stem, SegmentLog log, FileIdentity firstId)
             throws IOException {
         windowReads.incrementAndGet();
@@ -609,6 +633,7 @@ public final class FileConversationStore implements ConversationStore {
         Cached c = new Cached(replay.state());
         c.end = end;
         c.firstSegmentKey = firstId.fileKey();
+        c.checkpointAt = from;
         if (checkpoint.isPresent()) {
             FileIdentity cp = FileIdentity.of(checkpointFile);
             c.lastCheckpointBytes = cp == null ? 0 : cp.size();
@@ -657,24 +682,77 @@ public final class FileConversationStore implements ConversationStore {
         c.recordsSinceCheckpoint = full.recordsSinceCheckpoint;
         c.bytesSinceCheckpoint = full.bytesSinceCheckpoint;
         c.lastCheckpointBytes = full.lastCheckpointBytes;
+        c.checkpointAt = full.checkpointAt;
     }
 
     /** How much of a checkpoint is read for its head: far more than the head ever takes. */
     private static final int HEAD_BYTES = 16 * 1024;
 
     /**
-     * What an append needs, without parsing the window: the checkpoint's head, the newest round
-     * as of it (read from the log at the sparse index's entry for that round, so about one block
-     * of records), and the records after it. Anything out of the ordinary (no checkpoint, no
-     * index entry where one should be, a head that the log does not bear out) loads the whole
-     * state instead, whose checks decide.
+     * Where a load from a head starts: a revision, time and counters as of log position
+     * {@code at}; {@code from}, a record at or before the one holding the newest round's first
+     * message ({@code entry} when an index entry gave it, which its record must prove); and the
+     * checkpoint cadence as of {@code at}.
+     */
+    private record Base(long revision, Instant updatedAt, Counters counters,
+                        SegmentLog.Position at, SegmentLog.Position from,
+                        Optional<SparseIndex.Entry> entry, long recordsSinceCheckpoint,
+                        long bytesSinceCheckpoint, long lastCheckpointBytes,
+                        SegmentLog.Position checkpointAt) {
+    }
+
+    /** Thrown when a base is not borne out by the log; carries no stack. */
+    private static final class NotBorneOut extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotBorneOut() {
+            super(null, null, false, false);
+        }
+    }
+
+    /**
+     * What an append needs, without parsing the window: a head (the conversation's head file,
+     * else the checkpoint's head), the newest round as of it, read from the log from the record
+     * the head names (or the sparse index's entry for that round), and the records after it.
+     * Anything out of the ordinary (no head, a head that the log does not bear out, no index
+     * entry where one should be) loads the whole state instead, whose checks decide.
      */
     private Cached loadHead(String convId, String stem, SegmentLog log, FileIdentity firstId)
             throws IOException {
+        Optional<Base> fromHeadFile = headFileBase(stem);
+        if (fromHeadFile.isPresent()) {
+            try {
+                Cached c = fromBase(convId, log, firstId, fromHeadFile.get());
+                headFileLoads.incrementAndGet();
+                return c;
+            } catch (NotBorneOut stale) {
+                // Stale or foreign: the checkpoint's head may still do.
+            }
+        }
+        Optional<Base> fromCheckpoint = checkpointBase(convId, stem);
+        if (fromCheckpoint.isPresent()) {
+            try {
+                return fromBase(convId, log, firstId, fromCheckpoint.get());
+            } catch (NotBorneOut stale) {
+                // The whole state decides, below.
+            }
+        }
+        return loadFromFiles(convId, stem, log, firstId);
+    }
+
+    private Optional<Base> headFileBase(String stem) throws IOException {
+        Optional<HeadFile.Head> read = HeadFile.read(directory.resolve(
+                ConversationIdCodec.headName(stem)));
+        return read.map(h -> new Base(h.revision(), h.updatedAt(), h.counters(), h.end(),
+                h.newestRoundFrom(), Optional.empty(), h.recordsSinceCheckpoint(),
+                h.bytesSinceCheckpoint(), h.lastCheckpointBytes(), h.checkpointAt()));
+    }
+
+    private Optional<Base> checkpointBase(String convId, String stem) throws IOException {
         Path checkpointFile = directory.resolve(ConversationIdCodec.stateName(stem));
         FileIdentity cpId = FileIdentity.of(checkpointFile);
         if (cpId == null || !cpId.regularFile()) {
-            return loadFromFiles(convId, stem, log, firstId);
+            return Optional.empty();
         }
         Optional<CheckpointHead> read;
         try (FileChannel ch = SegmentLog.openRead(checkpointFile)) {
@@ -685,11 +763,9 @@ public final class FileConversationStore implements ConversationStore {
             read = Optional.empty();
         }
         if (read.isEmpty() || !read.get().convId().equals(convId)) {
-            return loadFromFiles(convId, stem, log, firstId);
+            return Optional.empty();
         }
         CheckpointHead head = read.get();
-        SegmentLog.Position checkpointAt = new SegmentLog.Position(head.logSegment(),
-                head.logOffset());
         long lastRound = head.counters().roundsTotal();
         Optional<SparseIndex.Entry> entry = lastRound == 0 ? Optional.empty()
                 : SparseIndex.floorByRound(indexOf(stem), lastRound);
@@ -697,26 +773,43 @@ public final class FileConversationStore implements ConversationStore {
                 && head.counters().messagesTotal() > SparseIndex.BLOCK) {
             // The index lacks the block the round starts in: finding it would scan the log.
             // (Round 1 starts the log: reading from there reads the round.)
-            return loadFromFiles(convId, stem, log, firstId);
+            return Optional.empty();
         }
-        SegmentLog.Position from = entry.map(SparseIndex.Entry::position)
-                .orElse(new SegmentLog.Position(1, 0));
+        SegmentLog.Position at = new SegmentLog.Position(head.logSegment(), head.logOffset());
+        return Optional.of(new Base(head.revision(), head.updatedAt(), head.counters(), at,
+                entry.map(SparseIndex.Entry::position).orElse(new SegmentLog.Position(1, 0)),
+                entry, 0, 0, cpId.size(), at));
+    }
+
+    /**
+     * The cached state from a base: the newest round collected from {@code base.from()} up to
+     * {@code base.at()}, the records after it replayed.
+     *
+     * @return the state, or null if the log holds no record
+     * @throws NotBorneOut if the log does not bear the base out
+     */
+    private Cached fromBase(String convId, SegmentLog log, FileIdentity firstId, Base base)
+            throws IOException {
+        long lastRound = base.counters().roundsTotal();
         List<StoredMessage> newest = new ArrayList<>();
         Replay[] replay = {null};
         long[] lastRevision = {0};
         long[] added = new long[2];
         SegmentLog.End end;
         try {
-            boolean[] proven = {entry.isEmpty()};
-            end = log.read(from, (record, at, next, bytes) -> {
+            // What a load would replay but this does not decode is checked by its frames, so
+            // that damage there fails this as it fails a load.
+            log.verifyFrames(base.checkpointAt(), base.from());
+            boolean[] proven = {base.entry().isEmpty()};
+            end = log.read(base.from(), (record, at, next, bytes) -> {
                 if (!proven[0]) {
-                    if (!(record instanceof LogRecord.Append a) || !at.equals(from)
-                            || a.messages().get(0).seq() != entry.get().messageSeq()) {
-                        throw new StaleIndex();
+                    if (!(record instanceof LogRecord.Append a) || !at.equals(base.from())
+                            || a.messages().get(0).seq() != base.entry().get().messageSeq()) {
+                        throw new NotBorneOut();
                     }
                     proven[0] = true;
                 }
-                if (before(at, checkpointAt)) {
+                if (before(at, base.at())) {
                     if (record instanceof LogRecord.Append a) {
                         for (StoredMessage m : a.messages()) {
                             if (m.roundSeq() == lastRound) {
@@ -728,21 +821,19 @@ public final class FileConversationStore implements ConversationStore {
                     return;
                 }
                 if (replay[0] == null) {
-                    replay[0] = headReplay(convId, head, newest, lastRevision[0], at,
-                            checkpointAt);
+                    replay[0] = headReplay(convId, base, newest, lastRevision[0], at);
                 }
                 replay[0].apply(record, log, at);
                 added[0]++;
                 added[1] += bytes;
             });
             if (end != null && replay[0] == null) {
-                replay[0] = headReplay(convId, head, newest, lastRevision[0], end.position(),
-                        checkpointAt);
+                replay[0] = headReplay(convId, base, newest, lastRevision[0], end.position());
             }
-        } catch (StaleIndex | Replay.NeedsWindow | PalimpsestException e) {
-            // A stale index, a compaction after the checkpoint, or a head the log does not
-            // bear out: the whole state decides (and names any damage).
-            return loadFromFiles(convId, stem, log, firstId);
+        } catch (Replay.NeedsWindow | PalimpsestException e) {
+            // A compaction after the base, or a base the log does not bear out (a log that
+            // is damaged fails the same way in the whole load, which names the damage).
+            throw new NotBorneOut();
         }
         if (end == null) {
             return null;
@@ -752,27 +843,30 @@ public final class FileConversationStore implements ConversationStore {
         c.snapshot = null;
         c.end = end;
         c.firstSegmentKey = firstId.fileKey();
-        c.lastCheckpointBytes = cpId.size();
-        c.recordsSinceCheckpoint = added[0];
-        c.bytesSinceCheckpoint = added[1];
+        c.lastCheckpointBytes = base.lastCheckpointBytes();
+        c.recordsSinceCheckpoint = base.recordsSinceCheckpoint() + added[0];
+        c.bytesSinceCheckpoint = base.bytesSinceCheckpoint() + added[1];
+        c.checkpointAt = base.checkpointAt();
         return c;
     }
 
     /**
-     * The replay from a checkpoint's head, once the log reached the checkpoint's position: the
-     * log must have a record boundary there and end, just before it, at the head's revision.
+     * The replay from a base, once the log reached its position: the log must have a record
+     * boundary there and end, just before it, at the base's revision.
      */
-    private static Replay headReplay(String convId, CheckpointHead head,
-                                     List<StoredMessage> newest, long revisionBefore,
-                                     SegmentLog.Position reached,
-                                     SegmentLog.Position checkpointAt) {
-        if (!reached.equals(checkpointAt) || revisionBefore != head.revision()) {
-            throw PalimpsestException.invalid("the checkpoint of '" + convId + "' is not at a"
-                    + " record of its log");
+    private static Replay headReplay(String convId, Base base, List<StoredMessage> newest,
+                                     long revisionBefore, SegmentLog.Position reached) {
+        if (!reached.equals(base.at()) || revisionBefore != base.revision()) {
+            throw new NotBorneOut();
         }
-        long lastRound = head.counters().roundsTotal();
-        return Replay.ofHead(convId, head.revision(), head.updatedAt(), head.counters(),
-                lastRound == 0 ? Optional.empty() : Optional.of(new Round(lastRound, newest)));
+        long lastRound = base.counters().roundsTotal();
+        try {
+            return Replay.ofHead(convId, base.revision(), base.updatedAt(), base.counters(),
+                    lastRound == 0 ? Optional.empty() : Optional.of(new Round(lastRound, newest)),
+                    base.from());
+        } catch (PalimpsestException e) {
+            throw new NotBorneOut();
+        }
     }
 
     private static boolean before(SegmentLog.Position a, SegmentLog.Position b) {
@@ -1028,6 +1122,7 @@ public final class FileConversationStore implements ConversationStore {
                 throw e;
             }
             directorySync().sync();
+            c.checkpointAt = c.end.position();
             c.recordsSinceCheckpoint = 0;
             c.bytesSinceCheckpoint = 0;
             c.lastCheckpointBytes = bytes.length;
@@ -1067,6 +1162,50 @@ public final class FileConversationStore implements ConversationStore {
                 }
             }
             writeCheckpoint(convId, stem, c);
+        }
+        writeHead(convId, stem, c);
+    }
+
+    /**
+     * Rewrites the conversation's head file for the end of the log just written, unforced: it
+     * is derived data, so a failure only logs, and a crash before it reaches the disk leaves a
+     * stale head, which a reader finds stale and goes around.
+     */
+    private void writeHead(String convId, String stem, Cached c) {
+        SegmentLog.Position from = c.live.newestRoundFrom();
+        long rounds = c.live.counters().roundsTotal();
+        if (from == null && rounds > 1) {
+            from = SparseIndex.floorByRound(indexOf(stem), rounds)
+                    .map(SparseIndex.Entry::position).orElse(null);
+        }
+        if (from == null && rounds <= 1) {
+            from = new SegmentLog.Position(1, 0);
+        }
+        Path file = directory.resolve(ConversationIdCodec.headName(stem));
+        try {
+            if (from == null) {
+                // Not known without reading the log: no head rather than a wrong one.
+                ops.deleteIfExists(file);
+                return;
+            }
+            if (c.headChannel == null || !c.headChannel.isOpen()) {
+                c.headChannel = HeadFile.open(file);
+            }
+            HeadFile.write(c.headChannel, new HeadFile.Head(c.live.revision(),
+                    c.live.updatedAt(), c.live.counters(), c.end.position(), from,
+                    c.recordsSinceCheckpoint, c.bytesSinceCheckpoint, c.lastCheckpointBytes,
+                    c.checkpointAt));
+        } catch (IOException | RuntimeException e) {
+            if (c.headChannel != null) {
+                try {
+                    c.headChannel.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                c.headChannel = null;
+            }
+            LOG.log(System.Logger.Level.WARNING, "head of '" + convId + "' not written to "
+                    + file + ": " + e + "; stores opened later read the checkpoint instead");
         }
     }
 
@@ -1542,6 +1681,13 @@ public final class FileConversationStore implements ConversationStore {
             // Second, right after the checkpoint: an index never outlives its log for long.
             doomed.add(directory.resolve(ConversationIdCodec.indexName(stem)));
             boolean removed = false;
+            try {
+                // The head before all: it must never outlive the log it describes.
+                removed |= ops.deleteIfExists(directory.resolve(
+                        ConversationIdCodec.headName(stem)));
+            } catch (IOException e) {
+                throw Failures.io(convId, "delete the head of '" + convId + "'", e);
+            }
             // The checkpoint first, then the log from its newest segment back: a kill in
             // between leaves a shorter log, never a checkpoint without a log.
             for (int i = 0; i < doomed.size(); i++) {
@@ -1721,6 +1867,8 @@ public final class FileConversationStore implements ConversationStore {
             }
             notRegular(stem, directory.resolve(ConversationIdCodec.indexName(stem)), convId,
                     repair, findings);
+            notRegular(stem, directory.resolve(ConversationIdCodec.headName(stem)), convId,
+                    repair, findings);
             boolean laterSegmentNotRegular = false;
             for (long s = 2; Files.exists(directory.resolve(ConversationIdCodec.segmentName(
                     stem, s)), LinkOption.NOFOLLOW_LINKS); s++) {
@@ -1873,6 +2021,7 @@ public final class FileConversationStore implements ConversationStore {
                         || name.equals(ConversationIdCodec.stateName(stem))
                         || name.equals(ConversationIdCodec.archiveName(stem))
                         || name.equals(ConversationIdCodec.indexName(stem))
+                        || name.equals(ConversationIdCodec.headName(stem))
                         || ConversationIdCodec.stemOfTempName(name).map(stem::equals)
                         .orElse(false);
                 if (ours) {

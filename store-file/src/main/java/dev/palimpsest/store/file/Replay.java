@@ -56,6 +56,11 @@ final class Replay {
     private long contextTokens;
     private long recentTokens;
     private Optional<Instant> lastCompactedAt;
+    /**
+     * A record at or before the one holding the newest round's first message; null when this
+     * replay does not know (it started from a state whose newest round it did not see open).
+     */
+    private SegmentLog.Position newestRoundFrom;
 
     Replay(ConversationState s) {
         this(s, false);
@@ -92,7 +97,7 @@ final class Replay {
      * @param lastRound the round numbered {@code counters.roundsTotal()}, if that is not 0
      */
     static Replay ofHead(String convId, long revision, Instant updatedAt, Counters counters,
-                         Optional<Round> lastRound) {
+                         Optional<Round> lastRound, SegmentLog.Position newestRoundFrom) {
         boolean fits = lastRound.isEmpty() ? counters.roundsTotal() == 0
                 : lastRound.get().seq() == counters.roundsTotal()
                         && lastRound.get().lastMessageSeq() == counters.messagesTotal()
@@ -114,6 +119,7 @@ final class Replay {
         r.contextTokens = counters.contextTokens();
         r.recentTokens = counters.recentTokens();
         r.lastCompactedAt = counters.lastCompactedAt();
+        r.newestRoundFrom = newestRoundFrom;
         return r;
     }
 
@@ -128,6 +134,11 @@ final class Replay {
 
     Instant updatedAt() {
         return updatedAt;
+    }
+
+    /** {@return a record at or before the newest round's first message; null if unknown} */
+    SegmentLog.Position newestRoundFrom() {
+        return newestRoundFrom;
     }
 
     Counters counters() {
@@ -200,6 +211,7 @@ final class Replay {
             }
             rounds.add(new Round(expectedRound, List.of(m)));
             roundsTotal++;
+            newestRoundFrom = at;
         } else {
             current.get().checkJoins(m.message());
             List<StoredMessage> grown = new ArrayList<>(current.get().messages());

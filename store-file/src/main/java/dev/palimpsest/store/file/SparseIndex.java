@@ -192,7 +192,7 @@ final class SparseIndex {
     }
 
     /** Opens the index for writing, creating it with mode 0600 like every file of the store. */
-    private static FileChannel openForWriting(Path file) throws IOException {
+    static FileChannel openForWriting(Path file) throws IOException {
         java.util.Set<java.nio.file.OpenOption> options = java.util.Set.of(
                 StandardOpenOption.WRITE, StandardOpenOption.CREATE, LinkOption.NOFOLLOW_LINKS);
         FileChannel ch = NioFileOps.isPosix(file)

@@ -121,23 +121,65 @@ class HeadReadTest {
     }
 
     @Test
-    void aMissingIndexOrCheckpointFallsBackToTheWholeWindow() throws IOException {
+    void theHeadFileServesWithoutTheIndexOrTheCheckpointAndTheirLossFallsBack()
+            throws IOException {
         try (FileConversationStore store = open()) {
             for (int i = 0; i < 100; i++) {
                 append(store, "c", Message.user("q" + i), Message.assistant("a" + i));
             }
         }
-        Files.delete(root.resolve("sm").resolve(ConversationIdCodec.indexName(
-                ConversationIdCodec.stem("c"))));
+        Path sm = root.resolve("sm");
+        String stem = ConversationIdCodec.stem("c");
+        Path head = sm.resolve(ConversationIdCodec.headName(stem));
+        assertTrue(Files.isRegularFile(head));
+        Files.delete(sm.resolve(ConversationIdCodec.indexName(stem)));
         try (FileConversationStore fresh = open()) {
             append(fresh, "c", Message.user("after the index went"));
-            assertEquals(1, fresh.windowReads(), "without the index the round is not found");
+            assertEquals(0, fresh.windowReads());
+            assertEquals(1, fresh.headFileLoads(), "the head names where the round starts");
+        }
+        Files.deleteIfExists(sm.resolve(ConversationIdCodec.indexName(stem)));
+        Files.delete(head);
+        try (FileConversationStore fresh = open()) {
+            append(fresh, "c", Message.assistant("after the head went too"));
+            assertEquals(1, fresh.windowReads(), "without index and head the round is not found");
+            // Nor can the store tell where round 101 starts: it writes no head rather than a
+            // wrong one, until a round opens.
+            assertTrue(Files.notExists(head));
+            append(fresh, "c", Message.user("a new round"));
+            assertTrue(Files.isRegularFile(head));
         }
         try (FileConversationStore fresh = open()) {
             Files.delete(fresh.checkpointFile("c"));
             append(fresh, "c", Message.assistant("after the checkpoint went"));
+            assertEquals(0, fresh.windowReads());
+            assertEquals(1, fresh.headFileLoads());
+        }
+        try (FileConversationStore fresh = open()) {
+            Files.delete(head);
+            Files.deleteIfExists(fresh.checkpointFile("c"));
+            append(fresh, "c", Message.assistant("after both went"));
             assertEquals(1, fresh.windowReads());
-            assertEquals(101, fresh.load("c").orElseThrow().counters().roundsTotal());
+            assertEquals(102, fresh.load("c").orElseThrow().counters().roundsTotal());
+        }
+    }
+
+    @Test
+    void aFreshStoreReplaysNothingWhenTheHeadIsAtTheEnd() throws IOException {
+        FileStoreOptions rare = new FileStoreOptions(1 << 20, 1L << 40, 64 << 20, 4096,
+                8 << 20);
+        try (FileConversationStore store = FileConversationStore.open(root, rare)) {
+            for (int i = 0; i < 500; i++) {
+                append(store, "c", Message.user("q" + i), Message.assistant("a" + i));
+            }
+        }
+        assertTrue(Files.notExists(root.resolve("sm").resolve(ConversationIdCodec.stateName(
+                ConversationIdCodec.stem("c")))), "no checkpoint: 500 records would be replayed");
+        try (FileConversationStore fresh = FileConversationStore.open(root, rare)) {
+            assertEquals(500, fresh.summary("c").orElseThrow().counters().roundsTotal());
+            append(fresh, "c", Message.user("next"));
+            assertEquals(0, fresh.windowReads());
+            assertEquals(1, fresh.headFileLoads());
         }
     }
 
@@ -168,6 +210,7 @@ class HeadReadTest {
         FileConversationStore[] stores = {FileConversationStore.open(dir, OPTIONS),
             FileConversationStore.open(dir, OPTIONS)};
         List<String> openCalls = new ArrayList<>();
+        List<byte[]> savedHeads = new ArrayList<>();
         int callNo = 0;
         try {
             for (int step = 0; step < 400; step++) {
@@ -177,6 +220,7 @@ class HeadReadTest {
                     stores[which] = FileConversationStore.open(dir, OPTIONS);
                 }
                 FileConversationStore store = stores[which];
+                damageHead(dir, random, savedHeads);
                 int op = random.nextInt(20);
                 if (op == 0) {
                     compact(reference, store, random);
@@ -247,6 +291,32 @@ class HeadReadTest {
             for (FileConversationStore s : stores) {
                 s.close();
             }
+        }
+    }
+
+    /**
+     * Now and then deletes the head file, puts back an older copy of it (stale), or flips one of
+     * its bytes (torn): stores opened later must go around each.
+     */
+    private static void damageHead(Path dir, SplittableRandom random, List<byte[]> saved) {
+        Path head = dir.resolve("sm").resolve(ConversationIdCodec.headName(
+                ConversationIdCodec.stem("c")));
+        try {
+            if (Files.isRegularFile(head) && random.nextInt(4) == 0) {
+                saved.add(Files.readAllBytes(head));
+            }
+            int what = random.nextInt(30);
+            if (what == 0) {
+                Files.deleteIfExists(head);
+            } else if (what == 1 && !saved.isEmpty()) {
+                Files.write(head, saved.get(random.nextInt(saved.size())));
+            } else if (what == 2 && Files.isRegularFile(head)) {
+                byte[] bytes = Files.readAllBytes(head);
+                bytes[random.nextInt(bytes.length)] ^= 1 << random.nextInt(8);
+                Files.write(head, bytes);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
