@@ -3,11 +3,11 @@ package dev.palimpsest.cli;
 import dev.palimpsest.store.file.FileConversationStore;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code palimpsest delete}: erases a conversation: its log, index, checkpoint and copies. */
+/** {@code palimpsest delete}: erases a conversation: its log, head, index, checkpoint and copies. */
 final class DeleteCommand implements Subcommand {
     @Override
     public CommandSpec spec() {
-        CommandSpec spec = Specs.command("delete", "Erase a conversation: its log segments, "
+        CommandSpec spec = Specs.command("delete", "Erase a conversation: its log segments, head, "
                 + "index, checkpoint and any quarantined copy; the id starts empty again.");
         spec.addPositional(Specs.id());
         return spec;

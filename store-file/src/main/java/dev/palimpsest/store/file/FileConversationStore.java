@@ -97,8 +97,6 @@ public final class FileConversationStore implements ConversationStore {
         Map<String, StoredMessage> ids;
         /** A schema-1 conversation not migrated yet: its records, written at its first write. */
         Legacy.Converted legacy;
-        /** The head file open for writing, or null. */
-        FileChannel headChannel;
         /** Where the log after the last checkpoint starts; segment 1, offset 0 without one. */
         SegmentLog.Position checkpointAt = new SegmentLog.Position(1, 0);
 
@@ -136,14 +134,6 @@ public final class FileConversationStore implements ConversationStore {
 
         void closeAll() {
             closeChannel();
-            if (headChannel != null) {
-                try {
-                    headChannel.close();
-                } catch (IOException e) {
-                    // The head is derived data, never forced.
-                }
-                headChannel = null;
-            }
         }
     }
 
@@ -1188,22 +1178,15 @@ public final class FileConversationStore implements ConversationStore {
                 ops.deleteIfExists(file);
                 return;
             }
-            if (c.headChannel == null || !c.headChannel.isOpen()) {
-                c.headChannel = HeadFile.open(file);
+            // Opened and closed each time rather than kept open: a store caching 10,000
+            // conversations must not hold a second descriptor for each (the bench's 2c ran out
+            // of a 20,000 limit when it did).
+            try (FileChannel ch = HeadFile.open(file)) {
+                HeadFile.write(ch, new HeadFile.Head(c.live.revision(), c.live.updatedAt(),
+                        c.live.counters(), c.end.position(), from, c.recordsSinceCheckpoint,
+                        c.bytesSinceCheckpoint, c.lastCheckpointBytes, c.checkpointAt));
             }
-            HeadFile.write(c.headChannel, new HeadFile.Head(c.live.revision(),
-                    c.live.updatedAt(), c.live.counters(), c.end.position(), from,
-                    c.recordsSinceCheckpoint, c.bytesSinceCheckpoint, c.lastCheckpointBytes,
-                    c.checkpointAt));
         } catch (IOException | RuntimeException e) {
-            if (c.headChannel != null) {
-                try {
-                    c.headChannel.close();
-                } catch (IOException suppressed) {
-                    e.addSuppressed(suppressed);
-                }
-                c.headChannel = null;
-            }
             LOG.log(System.Logger.Level.WARNING, "head of '" + convId + "' not written to "
                     + file + ": " + e + "; stores opened later read the checkpoint instead");
         }
