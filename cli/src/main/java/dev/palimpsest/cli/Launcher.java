@@ -95,6 +95,9 @@ public final class Launcher {
         }
         // An id may start with '@': never read arguments from a file.
         commandLine.setExpandAtFiles(false);
+        // An option's value is the next argument, whatever it looks like: a text or a metadata
+        // key may start with '-' ("--user -h is the help flag" stores that text).
+        commandLine.setAllowOptionsAsOptionParameters(true);
         commandLine.setOut(new PrintWriter(terminal.out(), true));
         commandLine.setErr(new PrintWriter(terminal.err(), true));
 

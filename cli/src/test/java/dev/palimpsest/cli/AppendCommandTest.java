@@ -39,6 +39,17 @@ class AppendCommandTest {
     }
 
     @Test
+    void aTextOrMetadataThatLooksLikeAnOptionIsTakenAsTheValue() {
+        // Found by GeneratedRoundTripTest: a metadata key starting with "-h" read as --help.
+        LauncherRun.inRoot(root, "append", "--user", "-h is the help flag", "--assistant",
+                "--version too", "--meta", "-hx=-V", "c-opt").expect(0);
+        String out = LauncherRun.inRoot(root, "transcript", "--jsonl", "c-opt").expect(0).out();
+        assertTrue(out.contains("\"-h is the help flag\""), out);
+        assertTrue(out.contains("\"--version too\""), out);
+        assertTrue(out.contains("-hx") && out.contains("\"-V\""), out);
+    }
+
+    @Test
     void textsComeFromFilesAndOneFromStandardInput() throws IOException {
         Path userFile = root.resolve("user.txt");
         Files.writeString(userFile, "from a file\nsecond line ✓", StandardCharsets.UTF_8);

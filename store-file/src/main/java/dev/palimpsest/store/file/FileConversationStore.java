@@ -66,6 +66,16 @@ public final class FileConversationStore implements ConversationStore {
     private volatile boolean rootSynced;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /**
+     * Log segments held open for writing by the stores of this JVM. Descriptors are a process's
+     * to run out of, so the bound is the JVM's, not a store's: past it, a writer closes its own
+     * segment after its change (under its lock, so no other thread is using it), and a store
+     * caching 100,000 conversations holds at most this many descriptors for them.
+     */
+    static final java.util.concurrent.atomic.AtomicInteger OPEN_WRITE_CHANNELS =
+            new java.util.concurrent.atomic.AtomicInteger();
+    /** The most log segments kept open for writing at once, over every store of the JVM. */
+    static final int MAX_OPEN_WRITE_CHANNELS = 256;
     /** How often this store read a whole window (checkpoint and log), for the tests. */
     private final java.util.concurrent.atomic.AtomicLong windowReads =
             new java.util.concurrent.atomic.AtomicLong();
@@ -129,6 +139,7 @@ public final class FileConversationStore implements ConversationStore {
                     // Only written and forced data matter, and every write was forced.
                 }
                 channel = null;
+                OPEN_WRITE_CHANNELS.decrementAndGet();
             }
         }
 
@@ -1029,6 +1040,7 @@ public final class FileConversationStore implements ConversationStore {
         NotRegularFileException.requireRegular(file, FileIdentity.of(file));
         c.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ,
                 LinkOption.NOFOLLOW_LINKS);
+        OPEN_WRITE_CHANNELS.incrementAndGet();
         c.channelSegment = segment;
         return c.channel;
     }
@@ -1154,6 +1166,9 @@ public final class FileConversationStore implements ConversationStore {
             writeCheckpoint(convId, stem, c);
         }
         writeHead(convId, stem, c);
+        if (OPEN_WRITE_CHANNELS.get() > MAX_OPEN_WRITE_CHANNELS) {
+            c.closeChannel();
+        }
     }
 
     /**
