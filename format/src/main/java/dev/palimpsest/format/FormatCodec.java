@@ -328,31 +328,15 @@ public final class FormatCodec {
                                 + SCHEMA_VERSION + "); upgrade Palimpsest"
                         : "version " + version + " is not a checkpoint");
             }
-            String convId = null;
-            long revision = -1;
-            Instant updatedAt = null;
-            Counters counters = null;
-            long segment = -1;
-            long offset = -1;
+            HeadFields h = new HeadFields();
             StoredMessage pinned = null;
             String context = null;
             List<Round> rounds = null;
             for (String f; (f = r.nextField("(root)")) != null; ) {
+                if (h.read(r, f)) {
+                    continue;
+                }
                 switch (f) {
-                    case "conv_id" -> convId = r.text(f);
-                    case "revision" -> revision = r.number(f, 0);
-                    case "updated_at" -> updatedAt = r.instant(f);
-                    case "counters" -> counters = readCounters(r);
-                    case "log" -> {
-                        r.startObject(f);
-                        for (String g; (g = r.nextField(f)) != null; ) {
-                            switch (g) {
-                                case "segment" -> segment = r.number("log.segment", 1);
-                                case "offset" -> offset = r.number("log.offset", 0);
-                                default -> throw r.unknown("log", g);
-                            }
-                        }
-                    }
                     case "pinned_system" -> {
                         r.startObject(f);
                         pinned = readMessageFields(r, f);
@@ -364,17 +348,18 @@ public final class FormatCodec {
             }
             r.end();
             String w = "(root)";
-            require(r, w, "conv_id", convId != null);
-            require(r, w, "revision", revision >= 0);
-            require(r, w, "updated_at", updatedAt != null);
-            require(r, w, "counters", counters != null);
-            require(r, "log", "segment", segment >= 0);
-            require(r, "log", "offset", offset >= 0);
+            require(r, w, "conv_id", h.convId != null);
+            require(r, w, "revision", h.revision >= 0);
+            require(r, w, "updated_at", h.updatedAt != null);
+            require(r, w, "counters", h.counters != null);
+            require(r, "log", "segment", h.segment >= 0);
+            require(r, "log", "offset", h.offset >= 0);
             require(r, w, "compressed_context", context != null);
             require(r, w, "recent_rounds", rounds != null);
             try {
-                return new Checkpoint(new ConversationState(convId, revision, updatedAt,
-                        Optional.ofNullable(pinned), context, rounds, counters), segment, offset);
+                return new Checkpoint(new ConversationState(h.convId, h.revision, h.updatedAt,
+                        Optional.ofNullable(pinned), context, rounds, h.counters), h.segment,
+                        h.offset);
             } catch (PalimpsestException e) {
                 throw asCorrupt(r, w, e);
             }
@@ -397,43 +382,56 @@ public final class FormatCodec {
                     || r.number("schema_version", 1) != SCHEMA_VERSION) {
                 return Optional.empty();
             }
-            String convId = null;
-            long revision = -1;
-            Instant updatedAt = null;
-            Counters counters = null;
-            long segment = -1;
-            long offset = -1;
+            HeadFields h = new HeadFields();
             for (String f; (f = r.nextField("(root)")) != null; ) {
-                switch (f) {
-                    case "conv_id" -> convId = r.text(f);
-                    case "revision" -> revision = r.number(f, 0);
-                    case "updated_at" -> updatedAt = r.instant(f);
-                    case "counters" -> counters = readCounters(r);
-                    case "log" -> {
-                        r.startObject(f);
-                        for (String g; (g = r.nextField(f)) != null; ) {
-                            switch (g) {
-                                case "segment" -> segment = r.number("log.segment", 1);
-                                case "offset" -> offset = r.number("log.offset", 0);
-                                default -> throw r.unknown("log", g);
-                            }
-                        }
+                if (!h.read(r, f)) {
+                    // The window begins: the head is complete or the file is not ours.
+                    if (h.convId == null || h.revision < 0 || h.updatedAt == null
+                            || h.counters == null || h.segment < 1 || h.offset < 0) {
+                        return Optional.empty();
                     }
-                    default -> {
-                        // The window begins: the head is complete or the file is not ours.
-                        if (convId == null || revision < 0 || updatedAt == null
-                                || counters == null || segment < 1 || offset < 0) {
-                            return Optional.empty();
-                        }
-                        return Optional.of(new CheckpointHead(convId, revision, updatedAt,
-                                counters, segment, offset));
-                    }
+                    return Optional.of(new CheckpointHead(h.convId, h.revision, h.updatedAt,
+                            h.counters, h.segment, h.offset));
                 }
             }
             return Optional.empty();
         } catch (PalimpsestException | UncheckedIOException e) {
             // Cut short by the prefix's end, or damaged: the whole file decides.
             return Optional.empty();
+        }
+    }
+
+    /** The head fields of a checkpoint, as they are read; -1 and null until they are. */
+    private static final class HeadFields {
+        String convId;
+        long revision = -1;
+        Instant updatedAt;
+        Counters counters;
+        long segment = -1;
+        long offset = -1;
+
+        /** Reads field {@code f} if it is one of the head's; {@return whether it was} */
+        boolean read(StrictReader r, String f) {
+            switch (f) {
+                case "conv_id" -> convId = r.text(f);
+                case "revision" -> revision = r.number(f, 0);
+                case "updated_at" -> updatedAt = r.instant(f);
+                case "counters" -> counters = readCounters(r);
+                case "log" -> {
+                    r.startObject(f);
+                    for (String g; (g = r.nextField(f)) != null; ) {
+                        switch (g) {
+                            case "segment" -> segment = r.number("log.segment", 1);
+                            case "offset" -> offset = r.number("log.offset", 0);
+                            default -> throw r.unknown("log", g);
+                        }
+                    }
+                }
+                default -> {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
