@@ -142,23 +142,19 @@ public final class FileConversationStore implements ConversationStore {
                 OPEN_WRITE_CHANNELS.decrementAndGet();
             }
         }
-
-        void closeAll() {
-            closeChannel();
-        }
     }
 
     private void evict(String convId) {
         Cached c = cache.remove(convId);
         if (c != null) {
-            c.closeAll();
+            c.closeChannel();
         }
     }
 
     private void install(String convId, Cached c) {
         Cached old = cache.put(convId, c);
         if (old != null && old != c) {
-            old.closeAll();
+            old.closeChannel();
         }
     }
 
