@@ -1,6 +1,7 @@
 package dev.palimpsest.store.file;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -41,6 +42,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * a deadlock) with a short, growing, randomized and capped sleep, and goes back to the blocking
  * wait whenever this JVM holds no other file lock (then no cycle can pass through this process).
  * An error of {@code tryLock()} itself is real and is thrown. See {@code docs/durability.md}.
+ *
+ * <p><b>The incarnation.</b> The lock file outlives every other file of its conversation, and its
+ * first 8 bytes hold the conversation's <em>incarnation</em>: a random number that a writer
+ * replaces, under the lock, before it removes or replaces any of the conversation's files (a
+ * delete, a quarantine, a first segment made anew). A store that caches a conversation keeps the
+ * incarnation it read it under; reading the same one again under the lock tells it that the files
+ * it cached are still the ones at the names, without a {@code stat} of the log (which would make
+ * the next {@code fdatasync} of the log write its inode too: a {@code stat} asks for time stamps
+ * fine enough to tell every write apart). It is written unforced: only live processes cache, and
+ * they share the page cache. An empty lock file (one made before incarnations, or made anew) has
+ * incarnation 0, which validates no cache.
  */
 final class ConversationLocks {
     /** The first sleep of a locker that polls, in microseconds. */
@@ -256,11 +268,13 @@ final class ConversationLocks {
                     return null;
                 }
                 try {
-                    return NioFileOps.INSTANCE.createNew(lockFile);
+                    // Made with the owner-only mode, then opened for reading and writing below
+                    // like any lock file, since its incarnation is read through the channel.
+                    NioFileOps.INSTANCE.createNew(lockFile).close();
                 } catch (FileAlreadyExistsException raced) {
                     // Another thread or process created it first: open theirs.
-                    continue;
                 }
+                continue;
             }
             NotRegularFileException.requireRegular(lockFile, before);
             FileChannel channel;
@@ -284,6 +298,65 @@ final class ConversationLocks {
                 channel.close();
                 throw e;
             }
+        }
+    }
+
+    /**
+     * {@return the incarnation in a lock file that this thread holds, 0 if none was set}
+     *
+     * @param lockFile the lock file, as given to {@link #lock(Path)}
+     * @throws IllegalStateException if this thread does not hold the lock
+     * @throws IOException if the lock file cannot be read
+     */
+    static long incarnation(Path lockFile) throws IOException {
+        FileChannel channel = heldChannel(lockFile);
+        ByteBuffer b = ByteBuffer.allocate(Long.BYTES);
+        while (b.hasRemaining()) {
+            if (channel.read(b, b.position()) < 0) {
+                return 0;
+            }
+        }
+        return b.getLong(0);
+    }
+
+    /**
+     * Gives the conversation of a lock file that this thread holds a new incarnation, so that
+     * every cache of it made before is seen to be stale.
+     *
+     * @param lockFile the lock file, as given to {@link #lock(Path)}
+     * @return the new incarnation, never 0
+     * @throws IllegalStateException if this thread does not hold the lock
+     * @throws IOException if the lock file cannot be written; the files must then not be touched
+     */
+    static long renewIncarnation(Path lockFile) throws IOException {
+        FileChannel channel = heldChannel(lockFile);
+        long incarnation;
+        do {
+            incarnation = ThreadLocalRandom.current().nextLong();
+        } while (incarnation == 0);
+        ByteBuffer b = ByteBuffer.allocate(Long.BYTES).putLong(0, incarnation);
+        while (b.hasRemaining()) {
+            channel.write(b, b.position());
+        }
+        return incarnation;
+    }
+
+    /** {@return whether this thread holds the lock of {@code lockFile}} */
+    static boolean heldByCurrentThread(Path lockFile) {
+        synchronized (REGISTRY) {
+            Entry entry = REGISTRY.get(lockFile.toString());
+            return entry != null && entry.lock.isHeldByCurrentThread() && entry.channel != null;
+        }
+    }
+
+    private static FileChannel heldChannel(Path lockFile) {
+        synchronized (REGISTRY) {
+            Entry entry = REGISTRY.get(lockFile.toString());
+            if (entry == null || !entry.lock.isHeldByCurrentThread() || entry.channel == null) {
+                throw new IllegalStateException("the lock of " + lockFile
+                        + " is not held by this thread");
+            }
+            return entry.channel;
         }
     }
 

@@ -99,6 +99,11 @@ public final class FileConversationStore implements ConversationStore {
         long channelSegment;
         SegmentLog.End end;
         Object firstSegmentKey;
+        /**
+         * The conversation's incarnation when this was cached (see {@link ConversationLocks}); 0
+         * if its lock file held none.
+         */
+        long incarnation;
         long recordsSinceCheckpoint;
         long bytesSinceCheckpoint;
         /** The size of the last checkpoint written or read; 0 if none. */
@@ -299,7 +304,7 @@ public final class FileConversationStore implements ConversationStore {
         ConversationLocks.Held held;
         try {
             if (write) {
-                ensureDirectory();
+                ensureDirectory(directoryExists);
                 held = ConversationLocks.lock(lockFile);
             } else {
                 held = directoryExists ? ConversationLocks.lockIfExists(lockFile) : null;
@@ -307,7 +312,7 @@ public final class FileConversationStore implements ConversationStore {
                         && hasFiles(stem, log)) {
                     // A conversation without its lock file (a schema-1 one, or files copied
                     // without it) is changed under a lock all the same: the lock file is made.
-                    ensureDirectory();
+                    ensureDirectory(true);
                     held = ConversationLocks.lock(lockFile);
                 }
             }
@@ -351,8 +356,8 @@ public final class FileConversationStore implements ConversationStore {
         }
     }
 
-    private void ensureDirectory() throws IOException {
-        if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+    private void ensureDirectory(boolean known) throws IOException {
+        if (!known && !Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
             try {
                 NioFileOps.createPrivateDirectory(directory);
             } catch (java.nio.file.FileAlreadyExistsException raced) {
@@ -391,6 +396,21 @@ public final class FileConversationStore implements ConversationStore {
     private Cached current(String convId, String stem, SegmentLog log, boolean needsWindow)
             throws IOException {
         Cached c = cache.get(convId);
+        Path lockFile = lockFile(stem);
+        long incarnation = ConversationLocks.heldByCurrentThread(lockFile)
+                ? ConversationLocks.incarnation(lockFile) : 0;
+        if (c != null && c.incarnation != incarnation) {
+            // Files removed or replaced since it was cached, or a cache made before the
+            // conversation had an incarnation: it says nothing about the files now.
+            evict(convId);
+            c = null;
+        }
+        if (c != null && incarnation != 0 && c.legacy == null && c.end != null) {
+            // The same incarnation: the files at the names are the ones cached, which is known
+            // without a stat of the log (see ConversationLocks on why that matters).
+            followAppends(convId, stem, log, c, null, needsWindow);
+            return c.stored() ? c : null;
+        }
         Path first = log.segment(1);
         FileIdentity firstId = FileIdentity.of(first);
         boolean cachedValid = firstId != null && c != null && c.legacy == null
@@ -407,6 +427,7 @@ public final class FileConversationStore implements ConversationStore {
                         MAX_CHECKPOINT_BYTES), log);
                 c1.live = new Replay(c1.legacy.state());
                 c1.snapshot = c1.legacy.state();
+                c1.incarnation = incarnation;
                 install(convId, c1);
                 return c1;
             }
@@ -419,30 +440,8 @@ public final class FileConversationStore implements ConversationStore {
             return null;
         }
         NotRegularFileException.requireRegular(first, firstId);
-        if (c != null && c.firstSegmentKey != null
-                && c.firstSegmentKey.equals(firstId.fileKey())) {
-            if (!unchangedSince(log, c)) {
-                // Another process appended: replay only what it added.
-                long[] added = new long[2];
-                try {
-                    c.end = log.read(c.end.position(), (record, at, next, bytes) -> {
-                        c.apply(record, log, at);
-                        added[0]++;
-                        added[1] += bytes;
-                        if (c.ids != null && record instanceof LogRecord.Append a) {
-                            indexIds(c.ids, a.messages());
-                        }
-                    });
-                    c.recordsSinceCheckpoint += added[0];
-                    c.bytesSinceCheckpoint += added[1];
-                } catch (Replay.NeedsWindow compacted) {
-                    // Another process compacted, which only the whole window can follow.
-                    fillWindow(convId, stem, log, c, firstId);
-                }
-            }
-            if (needsWindow && c.live.headOnly()) {
-                fillWindow(convId, stem, log, c, firstId);
-            }
+        if (cachedValid) {
+            followAppends(convId, stem, log, c, firstId, needsWindow);
             return c.stored() ? c : null;
         }
         Cached loaded = needsWindow ? loadFromFiles(convId, stem, log, firstId)
@@ -451,8 +450,57 @@ public final class FileConversationStore implements ConversationStore {
             evict(convId);
             return null;
         }
+        loaded.incarnation = incarnation;
         install(convId, loaded);
         return loaded.stored() ? loaded : null;
+    }
+
+    /**
+     * Brings a cached conversation whose files are the ones cached up to the end of its log:
+     * replays what other processes appended, and reads the whole window if another process
+     * compacted or the caller needs it. {@code firstId} is the first segment's identity, or null
+     * when it was not looked at (it is then looked at only if the window is read).
+     */
+    private void followAppends(String convId, String stem, SegmentLog log, Cached c,
+                               FileIdentity firstId, boolean needsWindow) throws IOException {
+        if (!unchangedSince(log, c)) {
+            // Another process appended: replay only what it added.
+            long[] added = new long[2];
+            try {
+                c.end = log.read(c.end.position(), (record, at, next, bytes) -> {
+                    c.apply(record, log, at);
+                    added[0]++;
+                    added[1] += bytes;
+                    if (c.ids != null && record instanceof LogRecord.Append a) {
+                        indexIds(c.ids, a.messages());
+                    }
+                });
+                c.recordsSinceCheckpoint += added[0];
+                c.bytesSinceCheckpoint += added[1];
+            } catch (Replay.NeedsWindow compacted) {
+                // Another process compacted, which only the whole window can follow.
+                fillWindow(convId, stem, log, c, firstIdentity(log, firstId));
+            }
+        }
+        if (needsWindow && c.live.headOnly()) {
+            fillWindow(convId, stem, log, c, firstIdentity(log, firstId));
+        }
+    }
+
+    private static FileIdentity firstIdentity(SegmentLog log, FileIdentity known)
+            throws IOException {
+        if (known != null) {
+            return known;
+        }
+        Path first = log.segment(1);
+        FileIdentity id = FileIdentity.of(first);
+        if (id == null) {
+            throw new NoSuchFileException(first.toString(), null,
+                    "the first log segment is gone although the conversation's incarnation is"
+                            + " the same");
+        }
+        NotRegularFileException.requireRegular(first, id);
+        return id;
     }
 
     /** The schema-1 state file of a conversation, if that is what stands at its name. */
@@ -514,6 +562,7 @@ public final class FileConversationStore implements ConversationStore {
      */
     private void migrate(String convId, String stem, SegmentLog log, Cached c)
             throws IOException {
+        ConversationLocks.renewIncarnation(lockFile(stem));
         for (long s = 1; Files.exists(log.segment(s), LinkOption.NOFOLLOW_LINKS); s++) {
             if (s == 1) {
                 c.closeChannel();
@@ -942,6 +991,12 @@ public final class FileConversationStore implements ConversationStore {
             throw new PalimpsestException(FailureKind.TOO_LARGE, convId, String.format(
                     "append to '%s' is %d bytes as a log record, the limit is %d", convId,
                     payload.length, options.maxRecordBytes()));
+        }
+        if (c.end == null || c.incarnation == 0) {
+            // A first segment about to be made (perhaps anew, over one whose first append never
+            // finished), or a lock file that holds no incarnation yet: caches of what was there
+            // must not be taken for what will be.
+            c.incarnation = ConversationLocks.renewIncarnation(lockFile(stem));
         }
         SegmentLog.End end = c.end;
         long segment;
@@ -1651,6 +1706,8 @@ public final class FileConversationStore implements ConversationStore {
     public boolean delete(String convId) {
         return lockedToChange(convId, true, (stem, log, c) -> {
             boolean existed = c != null;
+            // Before anything goes: no cache of these files outlives them.
+            renewIncarnationIfHeld(stem);
             List<Path> doomed = new ArrayList<>();
             doomed.add(directory.resolve(ConversationIdCodec.stateName(stem)));
             doomed.add(directory.resolve(ConversationIdCodec.archiveName(stem)));
@@ -1998,6 +2055,7 @@ public final class FileConversationStore implements ConversationStore {
     }
 
     private void quarantineFile(String stem, Path file) throws IOException {
+        renewIncarnationIfHeld(stem);
         Path target = quarantineDirectory(stem);
         ops.moveAtomically(file, target.resolve(file.getFileName()));
         ops.fsyncDirectory(target);
@@ -2006,6 +2064,7 @@ public final class FileConversationStore implements ConversationStore {
 
     /** Moves every file of a stem but its lock file into a new quarantine directory. */
     private boolean quarantine(String stem) throws IOException {
+        renewIncarnationIfHeld(stem);
         Path target = quarantineDirectory(stem);
         try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
             for (Path file : files) {
@@ -2026,6 +2085,22 @@ public final class FileConversationStore implements ConversationStore {
         ops.fsyncDirectory(target);
         directorySync().sync();
         return true;
+    }
+
+    private Path lockFile(String stem) {
+        return directory.resolve(ConversationIdCodec.lockName(stem));
+    }
+
+    /**
+     * Renews the incarnation of a conversation whose lock this thread holds, before its files
+     * are moved; a file moved without the lock (the lock file itself, when it is not a regular
+     * file) leaves a conversation whose next lock file starts without one.
+     */
+    private void renewIncarnationIfHeld(String stem) throws IOException {
+        Path lockFile = lockFile(stem);
+        if (ConversationLocks.heldByCurrentThread(lockFile)) {
+            ConversationLocks.renewIncarnation(lockFile);
+        }
     }
 
     /** Erases the quarantined copies of a stem: part of {@link #delete}. */

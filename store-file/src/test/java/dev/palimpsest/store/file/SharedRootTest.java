@@ -50,6 +50,57 @@ class SharedRootTest {
         }
     }
 
+    /**
+     * A conversation deleted and made anew by another store while this one caches it: the new
+     * first segment may reuse the old one's inode (ext4 hands a freed inode out again at once),
+     * so the cache is known stale by the incarnation in the lock file, not by the log's inode.
+     */
+    private Object inode() {
+        try {
+            return java.nio.file.Files.getAttribute(root.resolve("sm").resolve(
+                    "conversation-c.00000001.log"), "unix:ino");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aConversationMadeAnewByAnotherStoreIsNotTakenForTheCachedOne() {
+        int reused = 0;
+        try (FileConversationStore a = FileConversationStore.open(root);
+             FileConversationStore b = FileConversationStore.open(root)) {
+            // Enough conversations cached with their segments open that the writer of the one
+            // under test closes its segment after each change: nothing then holds the old
+            // first segment's inode, which is free to be handed out again.
+            for (int i = 0; i < FileConversationStore.MAX_OPEN_WRITE_CHANNELS; i++) {
+                a.append(AppendRequest.of("filler-" + i, Expectation.none(), T,
+                        Message.user("q")));
+            }
+            for (int i = 0; i < 40; i++) {
+                a.append(AppendRequest.of("c", Expectation.none(), T, Message.user("a" + i),
+                        Message.assistant("long answer " + "x".repeat(i * 10))));
+                Object before = inode(); // the cache holds no descriptor of it (see above)
+                assertEquals(true, b.delete("c"));
+                b.append(AppendRequest.of("c", Expectation.none(), T, Message.user("b" + i)));
+                reused += before.equals(inode()) ? 1 : 0;
+                var appended = a.append(AppendRequest.of("c", Expectation.nextMessageSeq(2), T,
+                        Message.assistant("answer " + i)));
+                assertEquals(2, appended.messages().get(0).seq(), "cycle " + i);
+                List<String> texts = new ArrayList<>();
+                for (StoredMessage m : a.messages("c", 1, 10)) {
+                    texts.add(m.message().content());
+                }
+                assertEquals(List.of("b" + i, "answer " + i), texts, "cycle " + i);
+                try (FileConversationStore fresh = FileConversationStore.open(root)) {
+                    assertEquals(a.load("c"), fresh.load("c"), "cycle " + i);
+                }
+                assertEquals(true, a.delete("c"));
+            }
+        }
+        System.out.println("first segment made anew on the old one's inode in " + reused
+                + " of 40 cycles");
+    }
+
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void concurrentWritersOfTwoStoresLoseNothing() throws Exception {
