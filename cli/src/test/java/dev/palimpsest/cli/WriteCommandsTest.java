@@ -57,7 +57,7 @@ class WriteCommandsTest {
         assertEquals("deleted 'c'\n", LauncherRun.inRoot(root, "delete", "c").expect(0).out());
         try (var files = Files.list(root.resolve("sm"))) {
             // The lock file may stay (another process may be waiting on it); it holds no text,
-            // only the conversation's incarnation: 8 random bytes.
+            // only the conversation's incarnation: 8 random bytes (its head is cut off).
             assertEquals(java.util.List.of(), files.map(f -> f.getFileName().toString())
                     .filter(name -> name.startsWith("conversation-c."))
                     .filter(name -> !name.equals("conversation-c.lock")).toList());

@@ -36,7 +36,6 @@ final class ConversationIdCodec {
     static final String ARCHIVE_SUFFIX = ".archive.jsonl";
     static final String LOCK_SUFFIX = ".lock";
     static final String INDEX_SUFFIX = ".index";
-    static final String HEAD_SUFFIX = ".head";
     static final String TEMP_SUFFIX = ".tmp";
     /** A temp name is the state name, a dot, this many hex digits, and {@link #TEMP_SUFFIX}. */
     static final int TEMP_RANDOM_HEX = 16;
@@ -170,11 +169,6 @@ final class ConversationIdCodec {
     /** Returns the sparse index file name of a stem. */
     static String indexName(String stem) {
         return PREFIX + stem + INDEX_SUFFIX;
-    }
-
-    /** Returns the head file name of a stem. */
-    static String headName(String stem) {
-        return PREFIX + stem + HEAD_SUFFIX;
     }
 
     /** Returns the lock file name of a stem. */

@@ -349,7 +349,14 @@ final class ConversationLocks {
         }
     }
 
-    private static FileChannel heldChannel(Path lockFile) {
+    /**
+     * {@return the channel of a lock file that this thread holds}: for reading and writing what
+     * the lock file holds beside the lock (the incarnation, the head), never for closing
+     *
+     * @param lockFile the lock file, as given to {@link #lock(Path)}
+     * @throws IllegalStateException if this thread does not hold the lock
+     */
+    static FileChannel heldChannel(Path lockFile) {
         synchronized (REGISTRY) {
             Entry entry = REGISTRY.get(lockFile.toString());
             if (entry == null || !entry.lock.isHeldByCurrentThread() || entry.channel == null) {

@@ -79,8 +79,8 @@ public final class FileConversationStore implements ConversationStore {
     /** How often this store read a whole window (checkpoint and log), for the tests. */
     private final java.util.concurrent.atomic.AtomicLong windowReads =
             new java.util.concurrent.atomic.AtomicLong();
-    /** How often this store's head file bore a load out, for the tests. */
-    private final java.util.concurrent.atomic.AtomicLong headFileLoads =
+    /** How often the head in a lock file bore a load of this store out, for the tests. */
+    private final java.util.concurrent.atomic.AtomicLong headLoads =
             new java.util.concurrent.atomic.AtomicLong();
 
     /**
@@ -640,9 +640,9 @@ public final class FileConversationStore implements ConversationStore {
         return windowReads.get();
     }
 
-    /** {@return how often a load was served by a head file}: what a test of the head asks */
-    long headFileLoads() {
-        return headFileLoads.get();
+    /** {@return how often a load was served by a lock file's head}: what a test of it asks */
+    long headLoads() {
+        return headLoads.get();
     }
 
     private Cached loadFromFiles(String convId, String stem, SegmentLog log, FileIdentity firstId)
@@ -757,7 +757,7 @@ public final class FileConversationStore implements ConversationStore {
     }
 
     /**
-     * What an append needs, without parsing the window: a head (the conversation's head file,
+     * What an append needs, without parsing the window: a head (the one in the lock file,
      * else the checkpoint's head), the newest round as of it, read from the log from the record
      * the head names (or the sparse index's entry for that round), and the records after it.
      * Anything out of the ordinary (no head, a head that the log does not bear out, no index
@@ -765,11 +765,11 @@ public final class FileConversationStore implements ConversationStore {
      */
     private Cached loadHead(String convId, String stem, SegmentLog log, FileIdentity firstId)
             throws IOException {
-        Optional<Base> fromHeadFile = headFileBase(stem);
-        if (fromHeadFile.isPresent()) {
+        Optional<Base> fromLockFile = lockFileHeadBase(stem);
+        if (fromLockFile.isPresent()) {
             try {
-                Cached c = fromBase(convId, log, firstId, fromHeadFile.get());
-                headFileLoads.incrementAndGet();
+                Cached c = fromBase(convId, log, firstId, fromLockFile.get());
+                headLoads.incrementAndGet();
                 return c;
             } catch (NotBorneOut stale) {
                 // Stale or foreign: the checkpoint's head may still do.
@@ -786,9 +786,13 @@ public final class FileConversationStore implements ConversationStore {
         return loadFromFiles(convId, stem, log, firstId);
     }
 
-    private Optional<Base> headFileBase(String stem) throws IOException {
-        Optional<HeadFile.Head> read = HeadFile.read(directory.resolve(
-                ConversationIdCodec.headName(stem)));
+    /** The base of the head in the lock file, if this thread holds the lock and there is one. */
+    private Optional<Base> lockFileHeadBase(String stem) throws IOException {
+        Path lockFile = lockFile(stem);
+        if (!ConversationLocks.heldByCurrentThread(lockFile)) {
+            return Optional.empty();
+        }
+        Optional<HeadBlock.Head> read = HeadBlock.read(ConversationLocks.heldChannel(lockFile));
         return read.map(h -> new Base(h.revision(), h.updatedAt(), h.counters(), h.end(),
                 h.newestRoundFrom(), Optional.empty(), h.recordsSinceCheckpoint(),
                 h.bytesSinceCheckpoint(), h.lastCheckpointBytes(), h.checkpointAt()));
@@ -1223,9 +1227,9 @@ public final class FileConversationStore implements ConversationStore {
     }
 
     /**
-     * Rewrites the conversation's head file for the end of the log just written, unforced: it
-     * is derived data, so a failure only logs, and a crash before it reaches the disk leaves a
-     * stale head, which a reader finds stale and goes around.
+     * Rewrites the head in the conversation's lock file for the end of the log just written,
+     * unforced: it is derived data, so a failure only logs, and a crash before it reaches the
+     * disk leaves a stale head, which a reader finds stale and goes around.
      */
     private void writeHead(String convId, String stem, Cached c) {
         SegmentLog.Position from = c.live.newestRoundFrom();
@@ -1237,24 +1241,21 @@ public final class FileConversationStore implements ConversationStore {
         if (from == null && rounds <= 1) {
             from = new SegmentLog.Position(1, 0);
         }
-        Path file = directory.resolve(ConversationIdCodec.headName(stem));
+        Path lockFile = lockFile(stem);
         try {
+            FileChannel ch = ConversationLocks.heldChannel(lockFile);
             if (from == null) {
                 // Not known without reading the log: no head rather than a wrong one.
-                ops.deleteIfExists(file);
+                HeadBlock.clear(ch);
                 return;
             }
-            // Opened and closed each time rather than kept open: a store caching 10,000
-            // conversations must not hold a second descriptor for each (the bench's 2c ran out
-            // of a 20,000 limit when it did).
-            try (FileChannel ch = HeadFile.open(file)) {
-                HeadFile.write(ch, new HeadFile.Head(c.live.revision(), c.live.updatedAt(),
-                        c.live.counters(), c.end.position(), from, c.recordsSinceCheckpoint,
-                        c.bytesSinceCheckpoint, c.lastCheckpointBytes, c.checkpointAt));
-            }
+            HeadBlock.write(ch, c.incarnation, new HeadBlock.Head(c.live.revision(),
+                    c.live.updatedAt(), c.live.counters(), c.end.position(), from,
+                    c.recordsSinceCheckpoint, c.bytesSinceCheckpoint, c.lastCheckpointBytes,
+                    c.checkpointAt));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "head of '" + convId + "' not written to "
-                    + file + ": " + e + "; stores opened later read the checkpoint instead");
+                    + lockFile + ": " + e + "; stores opened later read the checkpoint instead");
         }
     }
 
@@ -1706,8 +1707,16 @@ public final class FileConversationStore implements ConversationStore {
     public boolean delete(String convId) {
         return lockedToChange(convId, true, (stem, log, c) -> {
             boolean existed = c != null;
-            // Before anything goes: no cache of these files outlives them.
+            // Before anything goes: no cache of these files outlives them, and the head goes
+            // with the incarnation it was written under (the lock file keeps only the new one).
             renewIncarnationIfHeld(stem);
+            if (ConversationLocks.heldByCurrentThread(lockFile(stem))) {
+                try {
+                    ConversationLocks.heldChannel(lockFile(stem)).truncate(HeadBlock.OFFSET);
+                } catch (IOException e) {
+                    throw Failures.io(convId, "cut the head off " + lockFile(stem), e);
+                }
+            }
             List<Path> doomed = new ArrayList<>();
             doomed.add(directory.resolve(ConversationIdCodec.stateName(stem)));
             doomed.add(directory.resolve(ConversationIdCodec.archiveName(stem)));
@@ -1732,13 +1741,6 @@ public final class FileConversationStore implements ConversationStore {
             // Second, right after the checkpoint: an index never outlives its log for long.
             doomed.add(directory.resolve(ConversationIdCodec.indexName(stem)));
             boolean removed = false;
-            try {
-                // The head before all: it must never outlive the log it describes.
-                removed |= ops.deleteIfExists(directory.resolve(
-                        ConversationIdCodec.headName(stem)));
-            } catch (IOException e) {
-                throw Failures.io(convId, "delete the head of '" + convId + "'", e);
-            }
             // The checkpoint first, then the log from its newest segment back: a kill in
             // between leaves a shorter log, never a checkpoint without a log.
             for (int i = 0; i < doomed.size(); i++) {
@@ -1918,8 +1920,6 @@ public final class FileConversationStore implements ConversationStore {
             }
             notRegular(stem, directory.resolve(ConversationIdCodec.indexName(stem)), convId,
                     repair, findings);
-            notRegular(stem, directory.resolve(ConversationIdCodec.headName(stem)), convId,
-                    repair, findings);
             boolean laterSegmentNotRegular = false;
             for (long s = 2; Files.exists(directory.resolve(ConversationIdCodec.segmentName(
                     stem, s)), LinkOption.NOFOLLOW_LINKS); s++) {
@@ -2074,7 +2074,6 @@ public final class FileConversationStore implements ConversationStore {
                         || name.equals(ConversationIdCodec.stateName(stem))
                         || name.equals(ConversationIdCodec.archiveName(stem))
                         || name.equals(ConversationIdCodec.indexName(stem))
-                        || name.equals(ConversationIdCodec.headName(stem))
                         || ConversationIdCodec.stemOfTempName(name).map(stem::equals)
                         .orElse(false);
                 if (ours) {

@@ -1,6 +1,7 @@
 package dev.palimpsest.store.file;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palimpsest.model.ConversationState;
@@ -121,7 +122,7 @@ class HeadReadTest {
     }
 
     @Test
-    void theHeadFileServesWithoutTheIndexOrTheCheckpointAndTheirLossFallsBack()
+    void theLockFilesHeadServesWithoutTheIndexOrTheCheckpointAndTheirLossFallsBack()
             throws IOException {
         try (FileConversationStore store = open()) {
             for (int i = 0; i < 100; i++) {
@@ -130,37 +131,59 @@ class HeadReadTest {
         }
         Path sm = root.resolve("sm");
         String stem = ConversationIdCodec.stem("c");
-        Path head = sm.resolve(ConversationIdCodec.headName(stem));
-        assertTrue(Files.isRegularFile(head));
+        Path head = sm.resolve(ConversationIdCodec.lockName(stem));
+        assertTrue(holdsHead(head));
         Files.delete(sm.resolve(ConversationIdCodec.indexName(stem)));
         try (FileConversationStore fresh = open()) {
             append(fresh, "c", Message.user("after the index went"));
             assertEquals(0, fresh.windowReads());
-            assertEquals(1, fresh.headFileLoads(), "the head names where the round starts");
+            assertEquals(1, fresh.headLoads(), "the head names where the round starts");
         }
         Files.deleteIfExists(sm.resolve(ConversationIdCodec.indexName(stem)));
-        Files.delete(head);
+        dropHead(head);
         try (FileConversationStore fresh = open()) {
             append(fresh, "c", Message.assistant("after the head went too"));
             assertEquals(1, fresh.windowReads(), "without index and head the round is not found");
             // Nor can the store tell where round 101 starts: it writes no head rather than a
             // wrong one, until a round opens.
-            assertTrue(Files.notExists(head));
+            assertFalse(holdsHead(head));
             append(fresh, "c", Message.user("a new round"));
-            assertTrue(Files.isRegularFile(head));
+            assertTrue(holdsHead(head));
         }
         try (FileConversationStore fresh = open()) {
             Files.delete(fresh.checkpointFile("c"));
             append(fresh, "c", Message.assistant("after the checkpoint went"));
             assertEquals(0, fresh.windowReads());
-            assertEquals(1, fresh.headFileLoads());
+            assertEquals(1, fresh.headLoads());
         }
         try (FileConversationStore fresh = open()) {
-            Files.delete(head);
+            dropHead(head);
             Files.deleteIfExists(fresh.checkpointFile("c"));
             append(fresh, "c", Message.assistant("after both went"));
             assertEquals(1, fresh.windowReads());
             assertEquals(102, fresh.load("c").orElseThrow().counters().roundsTotal());
+        }
+    }
+
+    /** Whether a lock file holds a head block (not necessarily a valid one). */
+    private static boolean holdsHead(Path lockFile) throws IOException {
+        byte[] bytes = Files.readAllBytes(lockFile);
+        if (bytes.length != HeadBlock.OFFSET + HeadBlock.SIZE) {
+            return false;
+        }
+        for (int i = HeadBlock.OFFSET; i < bytes.length; i++) {
+            if (bytes[i] != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Cuts the head off a lock file, keeping its incarnation: as if it never got one. */
+    private static void dropHead(Path lockFile) throws IOException {
+        try (var ch = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(HeadBlock.OFFSET);
         }
     }
 
@@ -179,7 +202,7 @@ class HeadReadTest {
             assertEquals(500, fresh.summary("c").orElseThrow().counters().roundsTotal());
             append(fresh, "c", Message.user("next"));
             assertEquals(0, fresh.windowReads());
-            assertEquals(1, fresh.headFileLoads());
+            assertEquals(1, fresh.headLoads());
         }
     }
 
@@ -295,25 +318,34 @@ class HeadReadTest {
     }
 
     /**
-     * Now and then deletes the head file, puts back an older copy of it (stale), or flips one of
-     * its bytes (torn): stores opened later must go around each.
+     * Now and then cuts the head off the lock file, puts back an older copy of it (stale, or of
+     * an earlier incarnation), or flips one of its bits (torn): stores opened later must go
+     * around each. The incarnation itself is left alone: a cache of an incarnation put back
+     * would be a test's forgery, not a state the store can meet.
      */
     private static void damageHead(Path dir, SplittableRandom random, List<byte[]> saved) {
-        Path head = dir.resolve("sm").resolve(ConversationIdCodec.headName(
+        Path lock = dir.resolve("sm").resolve(ConversationIdCodec.lockName(
                 ConversationIdCodec.stem("c")));
         try {
-            if (Files.isRegularFile(head) && random.nextInt(4) == 0) {
-                saved.add(Files.readAllBytes(head));
+            if (!Files.isRegularFile(lock)) {
+                return;
+            }
+            byte[] bytes = Files.readAllBytes(lock);
+            if (bytes.length == HeadBlock.OFFSET + HeadBlock.SIZE && random.nextInt(4) == 0) {
+                saved.add(java.util.Arrays.copyOfRange(bytes, HeadBlock.OFFSET, bytes.length));
             }
             int what = random.nextInt(30);
             if (what == 0) {
-                Files.deleteIfExists(head);
+                dropHead(lock);
             } else if (what == 1 && !saved.isEmpty()) {
-                Files.write(head, saved.get(random.nextInt(saved.size())));
-            } else if (what == 2 && Files.isRegularFile(head)) {
-                byte[] bytes = Files.readAllBytes(head);
-                bytes[random.nextInt(bytes.length)] ^= 1 << random.nextInt(8);
-                Files.write(head, bytes);
+                byte[] copy = java.util.Arrays.copyOf(bytes, HeadBlock.OFFSET + HeadBlock.SIZE);
+                byte[] old = saved.get(random.nextInt(saved.size()));
+                System.arraycopy(old, 0, copy, HeadBlock.OFFSET, old.length);
+                Files.write(lock, copy);
+            } else if (what == 2 && bytes.length > HeadBlock.OFFSET) {
+                int at = HeadBlock.OFFSET + random.nextInt(bytes.length - HeadBlock.OFFSET);
+                bytes[at] ^= 1 << random.nextInt(8);
+                Files.write(lock, bytes);
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

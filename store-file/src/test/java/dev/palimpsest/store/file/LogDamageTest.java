@@ -160,9 +160,10 @@ class LogDamageTest {
         // Flip one byte inside the payload of the first record.
         int header = ByteBuffer.wrap(original).getInt(12);
         writeAt(seg, header + 8 + 20, new byte[] {(byte) (original[header + 8 + 20] ^ 1)});
-        // The head file is there: an append reads only the newest round, but checks the frames
-        // of the log a load would replay, so it fails as the load does.
-        assertTrue(Files.isRegularFile(root.resolve("sm").resolve("conversation-c.head")));
+        // The lock file holds a head: an append reads only the newest round, but checks the
+        // frames of the log a load would replay, so it fails as the load does.
+        assertEquals(HeadBlock.OFFSET + HeadBlock.SIZE,
+                Files.size(root.resolve("sm").resolve("conversation-c.lock")));
         Map<String, String> before = TreeSnapshot.of(root, null);
         try (FileConversationStore s = open()) {
             for (Runnable r : List.<Runnable>of(() -> s.load("c"), () -> s.messages("c", 1, 1),

@@ -5,32 +5,37 @@ import dev.palimpsest.model.PalimpsestException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
- * The head of one conversation, {@code conversation-<stem>.head}: its revision, time and
- * counters as of one end of its log, where the record holding its newest round's first message
- * is (or a record before it), and how much log was written since the last checkpoint. Rewritten
- * after every change, without being forced, so that a store opened for one append or one
- * summary reads a few hundred bytes and the newest round instead of the checkpoint and the log
- * written since it.
+ * The head of one conversation, kept in its lock file right after the incarnation: its
+ * revision, time and counters as of one end of its log, where the record holding its newest
+ * round's first message is (or a record before it), and how much log was written since the last
+ * checkpoint. Rewritten after every change, without being forced, so that a store opened for one
+ * append or one summary reads a few hundred bytes of the lock file it opens anyway, and the
+ * newest round, instead of the checkpoint and the log written since it.
  *
  * <p>Derived data, like the sparse index, never the source of truth: a reader trusts it only as
  * far as the log bears it out (the log must have a record boundary at its end, end there at its
  * revision, and hold the newest round ending at its totals; what follows replays onto it with
  * every check of a load), and otherwise reads the checkpoint. A lost, torn, stale or foreign
- * head therefore costs a slower open, never a wrong state. The file is one fixed block: an
- * 8-byte magic, twenty-two big-endian longs, and the CRC32C of all bytes before it.
+ * head therefore costs a slower open, never a wrong state. The block is fixed: an 8-byte magic,
+ * twenty-two big-endian longs, and the CRC32C of the incarnation before it and of all its own
+ * bytes before the CRC, so that a new incarnation (a delete, a quarantine) voids the head
+ * without another write. Why in the lock file: it is open and locked for every change anyway,
+ * so the head costs one {@code pwrite} and no descriptor of its own (a head file opened for each
+ * change cost three {@code stat}s, an open and a close; kept open, a second descriptor per
+ * cached conversation).
  */
-final class HeadFile {
+final class HeadBlock {
     static final byte[] MAGIC = {'P', 'L', 'M', 'P', 'S', 'H', 'E', 'D'};
     private static final int LONGS = 22;
     static final int SIZE = MAGIC.length + LONGS * Long.BYTES + Integer.BYTES;
+    /** Where the block starts in the lock file: after the incarnation. */
+    static final int OFFSET = Long.BYTES;
 
     /**
      * One head.
@@ -53,11 +58,11 @@ final class HeadFile {
                 SegmentLog.Position checkpointAt) {
     }
 
-    private HeadFile() {
+    private HeadBlock() {
     }
 
-    /** {@return the bytes of a head} */
-    static ByteBuffer encode(Head h) {
+    /** {@return the bytes of a head written under {@code incarnation}} */
+    static ByteBuffer encode(long incarnation, Head h) {
         ByteBuffer b = ByteBuffer.allocate(SIZE);
         Counters c = h.counters();
         b.put(MAGIC).putLong(h.revision()).putLong(h.updatedAt().getEpochSecond())
@@ -72,21 +77,27 @@ final class HeadFile {
                 .putLong(h.recordsSinceCheckpoint()).putLong(h.bytesSinceCheckpoint())
                 .putLong(h.lastCheckpointBytes()).putLong(h.checkpointAt().segment())
                 .putLong(h.checkpointAt().offset());
-        CRC32C crc = new CRC32C();
-        crc.update(b.array(), 0, SIZE - Integer.BYTES);
-        b.putInt((int) crc.getValue()).flip();
+        b.putInt(crc(incarnation, b.array())).flip();
         return b;
     }
 
-    /** {@return the head a file's bytes hold; empty if they are not one, whole and intact} */
-    static Optional<Head> decode(byte[] bytes, int length) {
+    private static int crc(long incarnation, byte[] block) {
+        CRC32C crc = new CRC32C();
+        crc.update(ByteBuffer.allocate(Long.BYTES).putLong(0, incarnation));
+        crc.update(block, 0, SIZE - Integer.BYTES);
+        return (int) crc.getValue();
+    }
+
+    /**
+     * {@return the head that a block's bytes hold, written under {@code incarnation}}; empty if
+     * they are not one, whole and intact, or were written under another incarnation
+     */
+    static Optional<Head> decode(long incarnation, byte[] bytes, int length) {
         if (length != SIZE || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             return Optional.empty();
         }
-        CRC32C crc = new CRC32C();
-        crc.update(bytes, 0, SIZE - Integer.BYTES);
         ByteBuffer b = ByteBuffer.wrap(bytes, 0, SIZE);
-        if (b.getInt(SIZE - Integer.BYTES) != (int) crc.getValue()) {
+        if (b.getInt(SIZE - Integer.BYTES) != crc(incarnation, bytes)) {
             return Optional.empty();
         }
         b.position(MAGIC.length);
@@ -113,41 +124,34 @@ final class HeadFile {
     }
 
     /**
-     * {@return the head in {@code file}}; empty if there is none, or it is not a regular file
-     * (looked at before it is opened: opening a FIFO waits for a writer), or not a whole head
+     * {@return the head in a lock file}, read through the channel of its held lock; empty if
+     * the file holds none, or not a whole one written under the incarnation beside it
      */
-    static Optional<Head> read(Path file) throws IOException {
-        FileIdentity id = FileIdentity.of(file);
-        if (id == null || !id.regularFile() || id.size() != SIZE) {
+    static Optional<Head> read(FileChannel lock) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(OFFSET + SIZE + 1);
+        SegmentLog.readFully(lock, b, 0);
+        if (b.position() != OFFSET + SIZE) {
             return Optional.empty();
         }
-        try (FileChannel ch = SegmentLog.openRead(file)) {
-            ByteBuffer b = ByteBuffer.allocate(SIZE + 1);
-            SegmentLog.readFully(ch, b, 0);
-            return decode(b.array(), b.position());
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
-        }
+        return decode(b.getLong(0), Arrays.copyOfRange(b.array(), OFFSET, OFFSET + SIZE), SIZE);
     }
 
-    /** Opens {@code file} for writing heads, creating it with mode 0600; refuses a non-file. */
-    static FileChannel open(Path file) throws IOException {
-        NotRegularFileException.requireRegular(file, FileIdentity.of(file));
-        FileChannel ch = SparseIndex.openForWriting(file);
-        try {
-            NotRegularFileException.requireRegular(file, FileIdentity.of(file));
-        } catch (IOException e) {
-            ch.close();
-            throw e;
-        }
-        return ch;
-    }
-
-    /** Writes a head over the one in {@code ch}, without forcing it. */
-    static void write(FileChannel ch, Head head) throws IOException {
-        ByteBuffer b = encode(head);
+    /** Writes a head, under {@code incarnation}, over the one in a lock file, unforced. */
+    static void write(FileChannel lock, long incarnation, Head head) throws IOException {
+        ByteBuffer b = encode(incarnation, head);
         while (b.hasRemaining()) {
-            ch.write(b, b.position());
+            lock.write(b, OFFSET + b.position());
+        }
+    }
+
+    /** Voids the head in a lock file: its block is zeroed (the file keeps its size). */
+    static void clear(FileChannel lock) throws IOException {
+        if (lock.size() <= OFFSET) {
+            return;
+        }
+        ByteBuffer zeros = ByteBuffer.allocate(SIZE);
+        while (zeros.hasRemaining()) {
+            lock.write(zeros, OFFSET + zeros.position());
         }
     }
 }
