@@ -11,7 +11,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -29,8 +31,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * serialized in-process first, and at most one channel per lock file is open in this JVM. The
  * registry is static and keyed by the lock file's real path, so two stores opened on the same
  * root (or on two paths to it) share the locks. The channel is opened when the outermost holder
- * locks and closed when it unlocks, so idle conversations hold no file descriptor. Lock files are
- * never deleted: a process waiting on a deleted file would lock a file nobody else sees.
+ * first locks, and kept open when it unlocks (the file lock released), for at most
+ * {@value #MAX_KEPT_OPEN} lock files per JVM, so that locking a conversation again costs the
+ * {@code fcntl} calls and one {@code stat} (that the file at the name is still the one open)
+ * instead of an open, two {@code stat}s and a close; past the bound, and when a store closes,
+ * idle conversations hold no descriptor. Lock files are never deleted: a process waiting on a
+ * deleted file would lock a file nobody else sees.
  *
  * <p><b>False deadlocks.</b> {@code FileChannel.lock()} is {@code fcntl(F_SETLKW)}, whose
  * deadlock detection reasons per process: thread 1 of process P holding conversation a's lock
@@ -63,6 +69,10 @@ final class ConversationLocks {
     private static final Map<String, Entry> REGISTRY = new HashMap<>();
     /** How many file locks this JVM holds right now. */
     private static final AtomicInteger FILE_LOCKS_HELD = new AtomicInteger();
+    /** The most lock files this JVM keeps open while nobody holds their lock. */
+    static final int MAX_KEPT_OPEN = 256;
+    /** How many lock files this JVM keeps open while nobody holds their lock (guarded by REGISTRY). */
+    private static int keptOpen;
 
     private ConversationLocks() {
     }
@@ -71,13 +81,47 @@ final class ConversationLocks {
     private static final class Entry {
         final String key;
         final ReentrantLock lock = new ReentrantLock();
-        /** Threads holding or waiting for {@link #lock}; the entry leaves the map at zero. */
+        /**
+         * Threads holding or waiting for {@link #lock}; at zero the entry leaves the map, unless
+         * its channel is kept open.
+         */
         int users;
-        /** The channel holding the file lock, while the outermost holder holds it. */
+        /**
+         * The lock file's channel: open while the outermost holder holds the file lock, and kept
+         * open after it if {@link #kept}. Used only by the holder of {@link #lock}.
+         */
         FileChannel channel;
+        /** The file lock, while the outermost holder holds it. */
+        FileLock fileLock;
+        /** The inode of the file {@link #channel} has open. */
+        Object fileKey;
+        /** Whether {@link #channel} counts in {@link #keptOpen}: it stays open when unlocked. */
+        boolean kept;
 
         Entry(String key) {
             this.key = key;
+        }
+
+        /** Closes the channel (dropping any file lock on it); called by the holder only. */
+        void closeChannel() {
+            if (channel == null) {
+                return;
+            }
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // The kernel drops the lock when the descriptor goes, even if close reports an
+                // error; what was written through it (incarnation, head) is never forced.
+            }
+            channel = null;
+            fileLock = null;
+            fileKey = null;
+            if (kept) {
+                kept = false;
+                synchronized (REGISTRY) {
+                    keptOpen--;
+                }
+            }
         }
     }
 
@@ -97,22 +141,74 @@ final class ConversationLocks {
             }
             closed = true;
             try {
-                if (entry.lock.getHoldCount() == 1 && entry.channel != null) {
-                    FileChannel channel = entry.channel;
-                    entry.channel = null;
+                if (entry.lock.getHoldCount() == 1 && entry.fileLock != null) {
                     FILE_LOCKS_HELD.decrementAndGet();
-                    try {
-                        // Closing the channel releases the file lock.
-                        channel.close();
-                    } catch (IOException e) {
-                        // The kernel drops the lock when the descriptor goes, even if close
-                        // reports an error; nothing was written through this channel.
+                    FileLock fileLock = entry.fileLock;
+                    entry.fileLock = null;
+                    boolean keep = entry.kept;
+                    if (!keep) {
+                        synchronized (REGISTRY) {
+                            if (keptOpen < MAX_KEPT_OPEN) {
+                                keptOpen++;
+                                keep = true;
+                            }
+                        }
+                        entry.kept = keep;
+                    }
+                    if (keep) {
+                        try {
+                            // Kept open for the next locker: a lock then costs the fcntl calls
+                            // and one stat, not an open, two stats and a close.
+                            fileLock.release();
+                        } catch (IOException e) {
+                            entry.closeChannel();
+                        }
+                    } else {
+                        entry.closeChannel();
                     }
                 }
             } finally {
                 entry.lock.unlock();
                 release(entry);
             }
+        }
+    }
+
+    /**
+     * Closes the lock files this JVM keeps open under {@code directory} that nobody holds or
+     * waits for: what a store closes, so that a closed store leaves no descriptor behind.
+     *
+     * @param directory the directory of the lock files, as the store names it
+     */
+    static void closeKept(Path directory) {
+        String prefix = directory.toString() + directory.getFileSystem().getSeparator();
+        List<Entry> idle = new ArrayList<>();
+        synchronized (REGISTRY) {
+            for (Entry e : REGISTRY.values()) {
+                if (e.users == 0 && e.kept && e.key.startsWith(prefix)) {
+                    idle.add(e);
+                }
+            }
+        }
+        for (Entry e : idle) {
+            // Taken like any locker, so no thread that retains it meanwhile sees it half closed.
+            Entry entry = retain(e.key);
+            entry.lock.lock();
+            try {
+                if (entry.lock.getHoldCount() == 1 && entry.fileLock == null) {
+                    entry.closeChannel();
+                }
+            } finally {
+                entry.lock.unlock();
+                release(entry);
+            }
+        }
+    }
+
+    /** {@return how many lock files this JVM keeps open while unlocked}: for the tests */
+    static int keptOpen() {
+        synchronized (REGISTRY) {
+            return keptOpen;
         }
     }
 
@@ -150,13 +246,27 @@ final class ConversationLocks {
             return new Held(entry);
         }
         try {
-            FileChannel channel = lockFileChannel(lockFile, create);
-            if (channel == null) {
-                entry.lock.unlock();
-                release(entry);
-                return null;
+            if (entry.channel != null && !stillAtItsName(entry, lockFile)) {
+                entry.closeChannel();
             }
-            entry.channel = channel;
+            if (entry.channel == null) {
+                FileIdentity[] opened = new FileIdentity[1];
+                FileChannel channel = openLockFile(lockFile, create, opened);
+                if (channel == null) {
+                    entry.lock.unlock();
+                    release(entry);
+                    return null;
+                }
+                entry.channel = channel;
+                entry.fileKey = opened[0].fileKey();
+            }
+            try {
+                entry.fileLock = takeFileLock(entry.channel);
+            } catch (IOException | RuntimeException | Error e) {
+                // An interrupt closed the channel; any other failure leaves it unusable too.
+                entry.closeChannel();
+                throw e;
+            }
             FILE_LOCKS_HELD.incrementAndGet();
             return new Held(entry);
         } catch (IOException | RuntimeException | Error e) {
@@ -167,8 +277,24 @@ final class ConversationLocks {
     }
 
     /**
-     * Opens the lock file and takes its file lock, or fails; null if it does not exist and
-     * {@code create} is false.
+     * Whether the file a kept channel has open is still the lock file at its name: a lock file
+     * is never deleted by a store, but one deleted or replaced by hand must not be locked in
+     * place of the one every other process opens.
+     */
+    private static boolean stillAtItsName(Entry entry, Path lockFile) throws IOException {
+        try {
+            java.nio.file.attribute.BasicFileAttributes now = java.nio.file.Files.readAttributes(
+                    lockFile, java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            return now.isRegularFile() && Objects.equals(now.fileKey(), entry.fileKey);
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+    }
+
+    /**
+     * Takes the file lock: the blocking wait, and polling where the kernel refuses the wait (a
+     * false deadlock; see the class comment).
      *
      * <p>Blocking in {@link FileChannel#lock()} is interruptible: an interrupt closes the channel
      * (and with it any lock it held), and {@code lock()} throws
@@ -176,37 +302,14 @@ final class ConversationLocks {
      * it at once, even if nobody holds the lock. The locker then fails with that exception, its
      * interrupt status still set, holding nothing: it does not retry, since an interrupt asks the
      * thread to stop. An interrupt while the locker polls (see the class comment) fails it the
-     * same way. Other threads are not affected: the channel belongs to this locker alone until
-     * the lock is taken (only then is it stored in the entry), so a channel closed by an
-     * interrupt never stays in the registry, and the next outermost locker opens its own.
+     * same way. Other threads are not affected: the channel is used only by the holder of the
+     * in-process lock, and the registry forgets a channel that an interrupt closed, so the next
+     * outermost locker opens its own.
      */
-    private static FileChannel lockFileChannel(Path lockFile, boolean create) throws IOException {
-        FileChannel channel = openLockFile(lockFile, create);
-        if (channel == null) {
-            return null;
-        }
-        try {
-            takeFileLock(channel);
-            return channel;
-        } catch (IOException | RuntimeException | Error e) {
-            try {
-                channel.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Takes the file lock: the blocking wait, and polling where the kernel refuses the wait (a
-     * false deadlock; see the class comment).
-     */
-    private static void takeFileLock(FileChannel channel) throws IOException {
+    private static FileLock takeFileLock(FileChannel channel) throws IOException {
         IOException refused;
         try {
-            channel.lock();
-            return;
+            return channel.lock();
         } catch (FileLockInterruptionException | ClosedChannelException interrupted) {
             throw interrupted;
         } catch (IOException e) {
@@ -223,14 +326,13 @@ final class ConversationLocks {
                 throw e;
             }
             if (lock != null) {
-                return;
+                return lock;
             }
             if (FILE_LOCKS_HELD.get() == 0) {
                 // No other lock held by this JVM: no cycle can pass through it, so wait in the
                 // kernel again, which wakes this locker as soon as the holder releases.
                 try {
-                    channel.lock();
-                    return;
+                    return channel.lock();
                 } catch (FileLockInterruptionException | ClosedChannelException interrupted) {
                     throw interrupted;
                 } catch (IOException e) {
@@ -260,7 +362,8 @@ final class ConversationLocks {
      * between the look and the open. Opening a file is not interruptible, so an interrupt cannot
      * fail this step.
      */
-    private static FileChannel openLockFile(Path lockFile, boolean create) throws IOException {
+    private static FileChannel openLockFile(Path lockFile, boolean create, FileIdentity[] opened)
+            throws IOException {
         while (true) {
             FileIdentity before = FileIdentity.of(lockFile);
             if (before == null) {
@@ -293,6 +396,7 @@ final class ConversationLocks {
                     NotRegularFileException.requireRegular(lockFile, after);
                     throw new IOException("the lock file was replaced while it was opened");
                 }
+                opened[0] = after;
                 return channel;
             } catch (IOException | RuntimeException | Error e) {
                 channel.close();
@@ -345,7 +449,7 @@ final class ConversationLocks {
     static boolean heldByCurrentThread(Path lockFile) {
         synchronized (REGISTRY) {
             Entry entry = REGISTRY.get(lockFile.toString());
-            return entry != null && entry.lock.isHeldByCurrentThread() && entry.channel != null;
+            return entry != null && entry.lock.isHeldByCurrentThread() && entry.fileLock != null;
         }
     }
 
@@ -359,7 +463,7 @@ final class ConversationLocks {
     static FileChannel heldChannel(Path lockFile) {
         synchronized (REGISTRY) {
             Entry entry = REGISTRY.get(lockFile.toString());
-            if (entry == null || !entry.lock.isHeldByCurrentThread() || entry.channel == null) {
+            if (entry == null || !entry.lock.isHeldByCurrentThread() || entry.fileLock == null) {
                 throw new IllegalStateException("the lock of " + lockFile
                         + " is not held by this thread");
             }
@@ -378,7 +482,7 @@ final class ConversationLocks {
     private static void release(Entry entry) {
         synchronized (REGISTRY) {
             entry.users--;
-            if (entry.users == 0) {
+            if (entry.users == 0 && entry.channel == null) {
                 REGISTRY.remove(entry.key);
             }
         }
