@@ -32,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * registry is static and keyed by the lock file's real path, so two stores opened on the same
  * root (or on two paths to it) share the locks. The channel is opened when the outermost holder
  * first locks, and kept open when it unlocks (the file lock released), for at most
- * {@value #MAX_KEPT_OPEN} lock files per JVM, so that locking a conversation again costs the
+ * {@link DescriptorBudget#PER_KIND} lock files per JVM, so that locking a conversation again costs the
  * {@code fcntl} calls and one {@code stat} (that the file at the name is still the one open)
  * instead of an open, two {@code stat}s and a close; past the bound, and when a store closes,
  * idle conversations hold no descriptor. Lock files are never deleted: a process waiting on a
@@ -70,7 +70,7 @@ final class ConversationLocks {
     /** How many file locks this JVM holds right now. */
     private static final AtomicInteger FILE_LOCKS_HELD = new AtomicInteger();
     /** The most lock files this JVM keeps open while nobody holds their lock. */
-    static final int MAX_KEPT_OPEN = 256;
+    static final int MAX_KEPT_OPEN = DescriptorBudget.PER_KIND;
     /** How many lock files this JVM keeps open while nobody holds their lock (guarded by REGISTRY). */
     private static int keptOpen;
 

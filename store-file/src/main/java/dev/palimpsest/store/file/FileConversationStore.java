@@ -75,7 +75,7 @@ public final class FileConversationStore implements ConversationStore {
     static final java.util.concurrent.atomic.AtomicInteger OPEN_WRITE_CHANNELS =
             new java.util.concurrent.atomic.AtomicInteger();
     /** The most log segments kept open for writing at once, over every store of the JVM. */
-    static final int MAX_OPEN_WRITE_CHANNELS = 256;
+    static final int MAX_OPEN_WRITE_CHANNELS = DescriptorBudget.PER_KIND;
     /** How often this store read a whole window (checkpoint and log), for the tests. */
     private final java.util.concurrent.atomic.AtomicLong windowReads =
             new java.util.concurrent.atomic.AtomicLong();

@@ -1,0 +1,72 @@
+package dev.palimpsest.store.file;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How many descriptors the file stores of this JVM keep open between calls, for each of the two
+ * kinds they keep (log segments open for writing, lock files open between locks): an eighth of
+ * the process's limit on open files, so that both kinds together stay within a quarter of it,
+ * between {@value #MIN} and {@value #MAX} each.
+ *
+ * <p>Why it is derived: a daemon appends to many conversations in turn, and a conversation
+ * whose segment and lock file stay open appends without an open and a close of each (about
+ * 20 µs of a 150 µs append here), so the bound should be as high as the process allows; but a
+ * fixed high bound would run a low limit out (a store caching 10,000 conversations with a
+ * descriptor each ran a 20,000 limit out). The limit is read once from
+ * {@code /proc/self/limits} (the soft limit, which the JVM raises to the hard one at start on
+ * Linux); where that cannot be read, {@value #MIN} each. The system property
+ * {@value #PROPERTY} sets it instead (an integer of at least 1; anything else is ignored with a
+ * warning), for a process that needs its descriptors for something else.
+ */
+final class DescriptorBudget {
+    static final int MIN = 64;
+    static final int MAX = 8192;
+    /** The system property that sets the bound of each kind. */
+    static final String PROPERTY = "palimpsest.store.file.descriptorsPerKind";
+    /** Each kind's bound, for this JVM. */
+    static final int PER_KIND = perKind(System.getProperty(PROPERTY),
+            Path.of("/proc/self/limits"));
+
+    private DescriptorBudget() {
+    }
+
+    static int perKind(String property, Path limits) {
+        if (property != null) {
+            try {
+                int set = Integer.parseInt(property.trim());
+                if (set >= 1) {
+                    return set;
+                }
+            } catch (NumberFormatException e) {
+                // Reported below, like a number below 1.
+            }
+            System.getLogger(DescriptorBudget.class.getName()).log(
+                    System.Logger.Level.WARNING, PROPERTY + " must be an integer of at least 1,"
+                            + " was '" + property + "'; the bound is derived from the limit on"
+                            + " open files instead");
+        }
+        long open;
+        try {
+            open = openFilesLimit(Files.readAllLines(limits, StandardCharsets.US_ASCII));
+        } catch (IOException | RuntimeException e) {
+            return MIN;
+        }
+        return open < 0 ? MIN : (int) Math.max(MIN, Math.min(MAX, open / 8));
+    }
+
+    /** The soft limit on open files in the lines of a {@code limits} file; -1 if not there. */
+    static long openFilesLimit(List<String> lines) {
+        for (String line : lines) {
+            if (line.startsWith("Max open files")) {
+                String[] fields = line.substring("Max open files".length()).trim().split("\\s+");
+                return fields[0].equals("unlimited") ? Long.MAX_VALUE
+                        : Long.parseLong(fields[0]);
+            }
+        }
+        return -1;
+    }
+}
