@@ -128,8 +128,15 @@ final class ConversationIdCodec {
 
     /** Returns the name of log segment {@code segment} (from 1) of a stem. */
     static String segmentName(String stem, long segment) {
-        return PREFIX + stem + "." + String.format("%0" + SEGMENT_DIGITS + "d", segment)
-                + SEGMENT_SUFFIX;
+        // Padded by hand: String.format cost every append about 1 µs here.
+        String digits = Long.toString(segment);
+        StringBuilder name = new StringBuilder(PREFIX.length() + stem.length() + 1
+                + Math.max(SEGMENT_DIGITS, digits.length()) + SEGMENT_SUFFIX.length());
+        name.append(PREFIX).append(stem).append('.');
+        for (int i = digits.length(); i < SEGMENT_DIGITS; i++) {
+            name.append('0');
+        }
+        return name.append(digits).append(SEGMENT_SUFFIX).toString();
     }
 
     /** The stem and segment number of a segment file name, if it is one. */

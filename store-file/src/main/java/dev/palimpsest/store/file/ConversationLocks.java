@@ -405,22 +405,58 @@ final class ConversationLocks {
         }
     }
 
+    /** Where the claimed end of the log is in a lock file: after the incarnation. */
+    static final int CLAIM_OFFSET = Long.BYTES;
+    /** Where the claimed end ends, and the head begins. */
+    static final int CLAIM_END = CLAIM_OFFSET + 2 * Long.BYTES;
+
     /**
-     * {@return the incarnation in a lock file that this thread holds, 0 if none was set}
+     * What a lock file says beside the lock, read in one {@code pread}.
+     *
+     * @param incarnation  the conversation's incarnation; 0 if none was set
+     * @param claimSegment the segment of the end of the log the last writer claimed before it
+     *                     wrote; 0 if none was claimed
+     * @param claimOffset  the offset of that end
+     */
+    record Fields(long incarnation, long claimSegment, long claimOffset) {
+    }
+
+    /**
+     * {@return the incarnation and the claimed end in a lock file that this thread holds}
      *
      * @param lockFile the lock file, as given to {@link #lock(Path)}
      * @throws IllegalStateException if this thread does not hold the lock
      * @throws IOException if the lock file cannot be read
      */
-    static long incarnation(Path lockFile) throws IOException {
+    static Fields fields(Path lockFile) throws IOException {
         FileChannel channel = heldChannel(lockFile);
-        ByteBuffer b = ByteBuffer.allocate(Long.BYTES);
+        ByteBuffer b = ByteBuffer.allocate(CLAIM_END);
+        SegmentLog.readFully(channel, b, 0);
+        long incarnation = b.position() >= CLAIM_OFFSET ? b.getLong(0) : 0;
+        return b.position() == CLAIM_END
+                ? new Fields(incarnation, b.getLong(CLAIM_OFFSET), b.getLong(CLAIM_OFFSET + 8))
+                : new Fields(incarnation, 0, 0);
+    }
+
+    /**
+     * Claims the end the log will have once the write that follows is done, before it starts:
+     * every writer claims before it changes the log, so a cache whose end is the claimed one
+     * knows, without looking at the log, that no other process appended since (a writer killed
+     * after its claim leaves a claim that matches no cache, which then looks at the log).
+     *
+     * @param lockFile the lock file, as given to {@link #lock(Path)}
+     * @param segment  the segment the write will end in
+     * @param offset   the offset it will end at
+     * @throws IllegalStateException if this thread does not hold the lock
+     * @throws IOException if the claim cannot be written; the log must then not be written
+     */
+    static void claim(Path lockFile, long segment, long offset) throws IOException {
+        FileChannel channel = heldChannel(lockFile);
+        ByteBuffer b = ByteBuffer.allocate(2 * Long.BYTES).putLong(0, segment)
+                .putLong(Long.BYTES, offset);
         while (b.hasRemaining()) {
-            if (channel.read(b, b.position()) < 0) {
-                return 0;
-            }
+            channel.write(b, CLAIM_OFFSET + b.position());
         }
-        return b.getLong(0);
     }
 
     /**

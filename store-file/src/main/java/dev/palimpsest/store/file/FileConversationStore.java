@@ -409,8 +409,9 @@ public final class FileConversationStore implements ConversationStore {
             throws IOException {
         Cached c = cache.get(convId);
         Path lockFile = lockFile(stem);
-        long incarnation = ConversationLocks.heldByCurrentThread(lockFile)
-                ? ConversationLocks.incarnation(lockFile) : 0;
+        ConversationLocks.Fields fields = ConversationLocks.heldByCurrentThread(lockFile)
+                ? ConversationLocks.fields(lockFile) : null;
+        long incarnation = fields == null ? 0 : fields.incarnation();
         if (c != null && c.incarnation != incarnation) {
             // Files removed or replaced since it was cached, or a cache made before the
             // conversation had an incarnation: it says nothing about the files now.
@@ -420,7 +421,10 @@ public final class FileConversationStore implements ConversationStore {
         if (c != null && incarnation != 0 && c.legacy == null && c.end != null) {
             // The same incarnation: the files at the names are the ones cached, which is known
             // without a stat of the log (see ConversationLocks on why that matters).
-            followAppends(convId, stem, log, c, null, needsWindow);
+            boolean claimed = !c.end.tornTail()
+                    && fields.claimSegment() == c.end.position().segment()
+                    && fields.claimOffset() == c.end.position().offset();
+            followAppends(convId, stem, log, c, null, needsWindow, claimed);
             return c.stored() ? c : null;
         }
         Path first = log.segment(1);
@@ -453,7 +457,7 @@ public final class FileConversationStore implements ConversationStore {
         }
         NotRegularFileException.requireRegular(first, firstId);
         if (cachedValid) {
-            followAppends(convId, stem, log, c, firstId, needsWindow);
+            followAppends(convId, stem, log, c, firstId, needsWindow, false);
             return c.stored() ? c : null;
         }
         Cached loaded = needsWindow ? loadFromFiles(convId, stem, log, firstId)
@@ -471,11 +475,13 @@ public final class FileConversationStore implements ConversationStore {
      * Brings a cached conversation whose files are the ones cached up to the end of its log:
      * replays what other processes appended, and reads the whole window if another process
      * compacted or the caller needs it. {@code firstId} is the first segment's identity, or null
-     * when it was not looked at (it is then looked at only if the window is read).
+     * when it was not looked at (it is then looked at only if the window is read);
+     * {@code claimed}, that the lock file claims the cached end, so the log is not looked at.
      */
     private void followAppends(String convId, String stem, SegmentLog log, Cached c,
-                               FileIdentity firstId, boolean needsWindow) throws IOException {
-        if (!unchangedSince(log, c)) {
+                               FileIdentity firstId, boolean needsWindow, boolean claimed)
+            throws IOException {
+        if (!claimed && !unchangedSince(log, c)) {
             // Another process appended: replay only what it added.
             long[] added = new long[2];
             try {
@@ -1019,6 +1025,17 @@ public final class FileConversationStore implements ConversationStore {
             c.incarnation = ConversationLocks.renewIncarnation(lockFile(stem));
         }
         SegmentLog.End end = c.end;
+        boolean rotates = end != null && end.position().offset() > log.headerLength()
+                && end.position().offset() + frame > options.segmentBytes();
+        try {
+            // Before the log changes: the end it will have (see ConversationLocks.claim).
+            ConversationLocks.claim(lockFile(stem), end == null ? 1 : rotates
+                    ? end.position().segment() + 1 : end.position().segment(),
+                    (end == null || rotates ? log.headerLength() : end.position().offset())
+                            + frame);
+        } catch (IOException e) {
+            throw Failures.io(convId, "claim the log's end in " + lockFile(stem), e);
+        }
         long segment;
         long offset;
         long size;
@@ -1038,7 +1055,7 @@ public final class FileConversationStore implements ConversationStore {
             size = end.segmentSize();
             torn = end.tornTail();
             created = false;
-            if (offset > log.headerLength() && offset + frame > options.segmentBytes()) {
+            if (rotates) {
                 if (torn) {
                     // What a torn append left would read as damage once a later segment
                     // exists: zero it, durably, before the log moves on.
@@ -1723,12 +1740,13 @@ public final class FileConversationStore implements ConversationStore {
     public boolean delete(String convId) {
         return lockedToChange(convId, true, (stem, log, c) -> {
             boolean existed = c != null;
-            // Before anything goes: no cache of these files outlives them, and the head goes
-            // with the incarnation it was written under (the lock file keeps only the new one).
+            // Before anything goes: no cache of these files outlives them, and the claim and
+            // the head go with the incarnation (the lock file keeps only the new one).
             renewIncarnationIfHeld(stem);
             if (ConversationLocks.heldByCurrentThread(lockFile(stem))) {
                 try {
-                    ConversationLocks.heldChannel(lockFile(stem)).truncate(HeadBlock.OFFSET);
+                    ConversationLocks.heldChannel(lockFile(stem))
+                            .truncate(ConversationLocks.CLAIM_OFFSET);
                 } catch (IOException e) {
                     throw Failures.io(convId, "cut the head off " + lockFile(stem), e);
                 }

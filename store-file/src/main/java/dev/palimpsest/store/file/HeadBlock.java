@@ -11,7 +11,8 @@ import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
- * The head of one conversation, kept in its lock file right after the incarnation: its
+ * The head of one conversation, kept in its lock file after the incarnation and the claimed end:
+ * its
  * revision, time and counters as of one end of its log, where the record holding its newest
  * round's first message is (or a record before it), and how much log was written since the last
  * checkpoint. Rewritten after every change, without being forced, so that a store opened for one
@@ -34,8 +35,8 @@ final class HeadBlock {
     static final byte[] MAGIC = {'P', 'L', 'M', 'P', 'S', 'H', 'E', 'D'};
     private static final int LONGS = 22;
     static final int SIZE = MAGIC.length + LONGS * Long.BYTES + Integer.BYTES;
-    /** Where the block starts in the lock file: after the incarnation. */
-    static final int OFFSET = Long.BYTES;
+    /** Where the block starts in the lock file: after the incarnation and the claimed end. */
+    static final int OFFSET = ConversationLocks.CLAIM_END;
 
     /**
      * One head.
