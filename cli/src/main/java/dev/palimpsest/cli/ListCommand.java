@@ -14,8 +14,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code palimpsest list}: every stored conversation. */
 final class ListCommand implements Subcommand {
-    /** Ids listed per call to the store. */
-    private static final int PAGE = 1_000;
+    /** Ids listed per call to the store; each call reads sm/ whole, so pages are large. */
+    private static final int PAGE = 10_000;
 
     @Override
     public CommandSpec spec() {

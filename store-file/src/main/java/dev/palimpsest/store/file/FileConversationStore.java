@@ -304,10 +304,22 @@ public final class FileConversationStore implements ConversationStore {
         return locked(convId, write, false, needsWindow, body);
     }
 
+    /** What may answer under the lock before the conversation's state is read. */
+    @FunctionalInterface
+    private interface Peek<T> {
+        /** {@return the answer, or empty to read the state and run the body} */
+        Optional<T> run(String stem, SegmentLog log) throws IOException;
+    }
+
+    private <T> T locked(String convId, boolean write, boolean changes, boolean needsWindow,
+                         Locked<T> body) {
+        return locked(convId, write, changes, needsWindow, null, body);
+    }
+
     // "try": the lock is a resource the body holds without naming it.
     @SuppressWarnings("try")
     private <T> T locked(String convId, boolean write, boolean changes, boolean needsWindow,
-                         Locked<T> body) {
+                         Peek<T> peek, Locked<T> body) {
         checkOpen();
         String stem = ConversationIdCodec.stem(convId);
         SegmentLog log = log(convId, stem);
@@ -349,6 +361,12 @@ public final class FileConversationStore implements ConversationStore {
             }
         }
         try (ConversationLocks.Held lock = held) {
+            if (peek != null) {
+                Optional<T> answer = peek.run(stem, log);
+                if (answer.isPresent()) {
+                    return answer.get();
+                }
+            }
             Cached current = current(convId, stem, log, needsWindow);
             return body.run(stem, log, current);
         } catch (NotRegularFileException e) {
@@ -1427,14 +1445,70 @@ public final class FileConversationStore implements ConversationStore {
     /**
      * {@inheritDoc}
      *
-     * <p>Reads the checkpoint's head and the log after it, not the window: listing 10,000
-     * conversations of 4 MB each reads a few KB of each.
+     * <p>Reads the head in the lock file and the 8 bytes of the log at its end when the head is
+     * borne out by them (nothing follows), else the head and the newest round as an append does;
+     * never the window: listing 10,000 conversations of 4 MB each reads a few hundred bytes of
+     * each. It looks for no damage in the log (a load and {@link #check} do).
      */
     @Override
     public Optional<ConversationSummary> summary(String convId) {
-        return locked(convId, false, false, (stem, log, c) -> c == null ? Optional.empty()
+        return locked(convId, false, false, false, (stem, log) -> summaryFromHead(convId, stem,
+                log), (stem, log, c) -> c == null ? Optional.empty()
                 : Optional.of(new ConversationSummary(convId, c.live.revision(),
                         c.live.updatedAt(), c.live.counters())));
+    }
+
+    /**
+     * A summary from the head in the lock file alone, when the log bears its end out at a glance:
+     * nothing follows it (a zero frame there, no next segment). The head is written only after
+     * the records it counts were forced, so the log holds at least what it says; the zero frame
+     * says the log holds no more. Unlike a load, this reads no record: damage inside the log, or
+     * behind its end, is found by a load or by {@code check}, not by a listing. Empty (the
+     * caller then loads the head as an append does) when the conversation is cached, has no
+     * valid head of its incarnation, or anything follows the head's end.
+     */
+    private Optional<Optional<ConversationSummary>> summaryFromHead(String convId, String stem,
+                                                                   SegmentLog log)
+            throws IOException {
+        Path lockFile = lockFile(stem);
+        if (cache.containsKey(convId) || !ConversationLocks.heldByCurrentThread(lockFile)) {
+            return Optional.empty();
+        }
+        Optional<HeadBlock.Head> read = HeadBlock.read(ConversationLocks.heldChannel(lockFile));
+        if (read.isEmpty()) {
+            return Optional.empty();
+        }
+        HeadBlock.Head head = read.get();
+        SegmentLog.Position end = head.end();
+        if (log.segment(end.segment() + 1).toFile().exists()
+                || !readableOrAbsent(directory.resolve(ConversationIdCodec.stateName(stem)))
+                || end.segment() > 1 && notRegularFile(log.segment(1), false)) {
+            // More log, or a file a load would refuse (a FIFO at the checkpoint's name, say):
+            // the load decides, so that a listing skips what no other command can read.
+            return Optional.empty();
+        }
+        Path segment = log.segment(end.segment());
+        FileIdentity id = FileIdentity.of(segment);
+        if (id == null || !id.regularFile()) {
+            return Optional.empty(); // the load decides, and reports
+        }
+        ByteBuffer frame = ByteBuffer.allocate(SegmentLog.FRAME_HEADER);
+        try (FileChannel ch = SegmentLog.openRead(segment)) {
+            SegmentLog.readFully(ch, frame, end.offset());
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        if (frame.hasRemaining()) {
+            return Optional.empty();
+        }
+        for (int i = 0; i < frame.capacity(); i++) {
+            if (frame.get(i) != 0) {
+                return Optional.empty();
+            }
+        }
+        headLoads.incrementAndGet();
+        return Optional.of(Optional.of(new ConversationSummary(convId, head.revision(),
+                head.updatedAt(), head.counters())));
     }
 
     @Override
@@ -1717,12 +1791,36 @@ public final class FileConversationStore implements ConversationStore {
             // damaged conversation neither hides nor stops the listing of the others. A whole
             // first record settles it without loading: listing 10,000 conversations must not
             // parse 10,000 checkpoints.
-            if (log(id, ConversationIdCodec.stem(id)).firstRecordIsWhole()
-                    || existsOrUnreadable(id)) {
+            if (log(id, ConversationIdCodec.stem(id)).firstRecordIsWhole(
+                    !headSaysStored(ConversationIdCodec.stem(id))) || existsOrUnreadable(id)) {
                 page.add(id);
             }
         }
         return new ConversationPage(page, Optional.empty());
+    }
+
+    /**
+     * Whether the lock file holds a valid head: written only once a record is committed, it
+     * says that a first record was whole once, so that only its frame need be looked at, not
+     * its payload (which may be megabytes). Read without the lock: a head being rewritten fails
+     * its CRC32C, and the caller then checks the first record whole.
+     */
+    private boolean headSaysStored(String stem) {
+        Path lockFile = lockFile(stem);
+        try {
+            if (!Files.readAttributes(lockFile, java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
+                return false;
+            }
+            // Opened for reading and writing, as every lock file is: on Linux that never waits,
+            // even for a FIFO put at the name since the look. Nothing is written.
+            try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+                return HeadBlock.read(ch).isPresent();
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     private boolean existsOrUnreadable(String convId) {
@@ -2133,6 +2231,35 @@ public final class FileConversationStore implements ConversationStore {
         Path lockFile = lockFile(stem);
         if (ConversationLocks.heldByCurrentThread(lockFile)) {
             ConversationLocks.renewIncarnation(lockFile);
+        }
+    }
+
+    /**
+     * Whether {@code file} is absent, or a regular file this process can open for reading
+     * (looked at first: opening a FIFO for reading would wait for a writer).
+     */
+    private static boolean readableOrAbsent(Path file) {
+        try {
+            if (notRegularFile(file, true)) {
+                return false;
+            }
+            try (FileChannel ch = SegmentLog.openRead(file)) {
+                return ch.isOpen();
+            }
+        } catch (NoSuchFileException e) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Whether something other than a regular file is at {@code file} (or nothing, unless allowed). */
+    private static boolean notRegularFile(Path file, boolean mayBeAbsent) throws IOException {
+        try {
+            return !Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).isRegularFile();
+        } catch (NoSuchFileException e) {
+            return !mayBeAbsent;
         }
     }
 

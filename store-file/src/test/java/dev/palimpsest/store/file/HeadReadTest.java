@@ -165,6 +165,33 @@ class HeadReadTest {
         }
     }
 
+    @Test
+    void aFreshSummaryReadsOnlyTheHeadAndGoesAroundOneTheLogOutgrew() throws IOException {
+        try (FileConversationStore store = open()) {
+            for (int i = 0; i < 30; i++) {
+                append(store, "c", Message.user("q" + i), Message.assistant("a" + i));
+            }
+        }
+        Path lock = root.resolve("sm").resolve(ConversationIdCodec.lockName(
+                ConversationIdCodec.stem("c")));
+        byte[] before = Files.readAllBytes(lock);
+        try (FileConversationStore fresh = open()) {
+            assertEquals(30, fresh.summary("c").orElseThrow().counters().roundsTotal());
+            assertEquals(1, fresh.headLoads());
+            assertEquals(0, fresh.windowReads());
+        }
+        try (FileConversationStore store = open()) {
+            append(store, "c", Message.user("q30"), Message.assistant("a30"));
+        }
+        // A writer killed after its record was forced and before it wrote the head leaves the
+        // head of the record before: the log outgrew it, and the summary must say so.
+        Files.write(lock, before);
+        try (FileConversationStore fresh = open()) {
+            assertEquals(31, fresh.summary("c").orElseThrow().counters().roundsTotal());
+            assertEquals(62, fresh.summary("c").orElseThrow().counters().messagesTotal());
+        }
+    }
+
     /** Whether a lock file holds a head block (not necessarily a valid one). */
     private static boolean holdsHead(Path lockFile) throws IOException {
         byte[] bytes = Files.readAllBytes(lockFile);
@@ -202,7 +229,8 @@ class HeadReadTest {
             assertEquals(500, fresh.summary("c").orElseThrow().counters().roundsTotal());
             append(fresh, "c", Message.user("next"));
             assertEquals(0, fresh.windowReads());
-            assertEquals(1, fresh.headLoads());
+            // The summary reads only the head and caches nothing; the append reads it again.
+            assertEquals(2, fresh.headLoads());
         }
     }
 
@@ -297,6 +325,14 @@ class HeadReadTest {
                 if (want != null) {
                     assertEquals(Optional.of(ConversationSummary.of(want)),
                             stores[random.nextInt(stores.length)].summary("c"));
+                    if (random.nextInt(4) == 0) {
+                        // Uncached: from the lock file's head when the log bears it out.
+                        try (FileConversationStore fresh = FileConversationStore.open(dir,
+                                OPTIONS)) {
+                            assertEquals(Optional.of(ConversationSummary.of(want)),
+                                    fresh.summary("c"), "fresh summary at step " + step);
+                        }
+                    }
                     if (random.nextInt(8) == 0) {
                         try (FileConversationStore fresh = FileConversationStore.open(dir,
                                 OPTIONS)) {
