@@ -1791,8 +1791,9 @@ public final class FileConversationStore implements ConversationStore {
             // damaged conversation neither hides nor stops the listing of the others. A whole
             // first record settles it without loading: listing 10,000 conversations must not
             // parse 10,000 checkpoints.
-            if (log(id, ConversationIdCodec.stem(id)).firstRecordIsWhole(
-                    !headSaysStored(ConversationIdCodec.stem(id))) || existsOrUnreadable(id)) {
+            String stem = ConversationIdCodec.stem(id);
+            if (log(id, stem).firstRecordIsWhole(() -> headSaysStored(stem))
+                    || existsOrUnreadable(id)) {
                 page.add(id);
             }
         }
@@ -1801,9 +1802,9 @@ public final class FileConversationStore implements ConversationStore {
 
     /**
      * Whether the lock file holds a valid head: written only once a record is committed, it
-     * says that a first record was whole once, so that only its frame need be looked at, not
-     * its payload (which may be megabytes). Read without the lock: a head being rewritten fails
-     * its CRC32C, and the caller then checks the first record whole.
+     * says that a large first record was whole once, so that only its frame need be looked at,
+     * not its payload (which may be megabytes). Read without the lock: a head being rewritten
+     * fails its CRC32C, and the caller then checks the first record whole.
      */
     private boolean headSaysStored(String stem) {
         Path lockFile = lockFile(stem);

@@ -116,45 +116,60 @@ final class SegmentLog {
      * regular file, a first record torn or still being written, damage): the caller loads.
      */
     boolean firstRecordIsWhole() {
-        return firstRecordIsWhole(true);
+        return firstRecordIsWhole(() -> false);
     }
 
+    /** A first record up to this size is checked whole, read with its header in one go. */
+    private static final int CHECKED_WHOLE = 64 * 1024;
+
     /**
-     * As {@link #firstRecordIsWhole()}; without {@code checksum}, a first frame whose length
-     * fits the file is enough (what {@code list} asks when the head in the lock file already
-     * says a record was committed: the first record may be megabytes to check).
+     * As {@link #firstRecordIsWhole()}; a first record larger than 64 KiB whose frame fits the
+     * file is taken as whole without reading it when {@code committed} says a record was
+     * committed (the head in the lock file, which is written only after one): what {@code list}
+     * asks of 10,000 conversations, whose first records may be megabytes each.
      */
-    boolean firstRecordIsWhole(boolean checksum) {
+    boolean firstRecordIsWhole(java.util.function.BooleanSupplier committed) {
         Path file = segment(1);
         try {
-            FileIdentity id = FileIdentity.of(file);
-            if (id == null || !id.regularFile()) {
+            if (!java.nio.file.Files.readAttributes(file,
+                    java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS).isRegularFile()) {
                 return false;
             }
             try (FileChannel ch = openRead(file)) {
-                int header = checkHeader(ch, 1);
-                ByteBuffer frame = ByteBuffer.allocate(FRAME_HEADER);
-                readFully(ch, frame, header);
-                if (frame.hasRemaining()) {
+                int header = headerLength();
+                ByteBuffer start = ByteBuffer.allocate(header + FRAME_HEADER + CHECKED_WHOLE);
+                readFully(ch, start, 0);
+                if (start.position() < header + FRAME_HEADER || !Arrays.equals(start.array(), 0,
+                        header, header(1), 0, header)) {
                     return false;
                 }
-                long len = frame.getInt(0) & 0xFFFFFFFFL;
-                long crc = frame.getInt(4) & 0xFFFFFFFFL;
+                long len = start.getInt(header) & 0xFFFFFFFFL;
+                long crc = start.getInt(header + 4) & 0xFFFFFFFFL;
                 if (len == 0 || len > maxRecordBytes || header + FRAME_HEADER + len > ch.size()) {
                     return false;
                 }
-                if (!checksum) {
-                    return true;
-                }
-                ByteBuffer payload = ByteBuffer.allocate((int) len);
-                readFully(ch, payload, header + FRAME_HEADER);
-                if (payload.hasRemaining()) {
-                    return false;
-                }
                 CRC32C c = new CRC32C();
-                c.update(payload.array());
+                if (len <= CHECKED_WHOLE) {
+                    if (start.position() < header + FRAME_HEADER + len) {
+                        return false;
+                    }
+                    c.update(start.array(), header + FRAME_HEADER, (int) len);
+                } else {
+                    if (committed.getAsBoolean()) {
+                        return true;
+                    }
+                    ByteBuffer payload = ByteBuffer.allocate((int) len);
+                    readFully(ch, payload, header + FRAME_HEADER);
+                    if (payload.hasRemaining()) {
+                        return false;
+                    }
+                    c.update(payload.array());
+                }
                 return (c.getValue() & 0xFFFFFFFFL) == crc;
             }
+        } catch (java.nio.file.NoSuchFileException e) {
+            return false;
         } catch (IOException | PalimpsestException e) {
             return false;
         }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palimpsest.model.ConversationState;
+import dev.palimpsest.model.FailureKind;
 import dev.palimpsest.model.Message;
 import dev.palimpsest.model.PalimpsestException;
 import dev.palimpsest.model.Round;
@@ -189,6 +190,31 @@ class HeadReadTest {
         try (FileConversationStore fresh = open()) {
             assertEquals(31, fresh.summary("c").orElseThrow().counters().roundsTotal());
             assertEquals(62, fresh.summary("c").orElseThrow().counters().messagesTotal());
+        }
+    }
+
+    @Test
+    void aLargeFirstRecordIsListedWithTheLockFilesHeadAndWithout() throws IOException {
+        try (FileConversationStore store = open()) {
+            append(store, "big", Message.user("q".repeat(200_000)), Message.assistant("a"));
+            append(store, "small", Message.user("q"), Message.assistant("a"));
+        }
+        try (FileConversationStore fresh = open()) {
+            assertEquals(List.of("big", "small"), fresh.list(Optional.empty(), 10).ids());
+        }
+        Path sm = root.resolve("sm");
+        Path segment = sm.resolve(ConversationIdCodec.segmentName(
+                ConversationIdCodec.stem("big"), 1));
+        byte[] log = Files.readAllBytes(segment);
+        log[log.length / 8] ^= 1; // inside the first record's payload
+        Files.write(segment, log);
+        dropHead(sm.resolve(ConversationIdCodec.lockName(ConversationIdCodec.stem("big"))));
+        try (FileConversationStore fresh = open()) {
+            // Without a head the large record is checked whole: damaged, the conversation is
+            // listed because its load fails (it exists), not because the frame fits.
+            assertEquals(List.of("big", "small"), fresh.list(Optional.empty(), 10).ids());
+            assertEquals(FailureKind.CORRUPT, org.junit.jupiter.api.Assertions.assertThrows(
+                    PalimpsestException.class, () -> fresh.load("big")).kind());
         }
     }
 
