@@ -128,10 +128,21 @@ final class ConversationLocks {
     /** A held lock; closing it unlocks. Not to be shared between threads. */
     static final class Held implements AutoCloseable {
         private final Entry entry;
+        private final boolean opened;
         private boolean closed;
 
         private Held(Entry entry) {
+            this(entry, false);
+        }
+
+        private Held(Entry entry, boolean opened) {
             this.entry = entry;
+            this.opened = opened;
+        }
+
+        /** {@return whether this locker opened the lock file (it was not kept open)} */
+        boolean opened() {
+            return opened;
         }
 
         @Override
@@ -175,24 +186,24 @@ final class ConversationLocks {
     }
 
     /**
-     * Closes the lock files this JVM keeps open under {@code directory} that nobody holds or
-     * waits for: what a store closes, so that a closed store leaves no descriptor behind.
+     * Closes those of {@code lockFiles} that this JVM keeps open and nobody holds or waits for:
+     * what a store closes, the lock files it opened, so that a closed store leaves no descriptor
+     * behind and leaves the other stores of its root theirs.
      *
-     * @param directory the directory of the lock files, as the store names it
+     * @param lockFiles lock files, as given to {@link #lock(Path)}
      */
-    static void closeKept(Path directory) {
-        String prefix = directory.toString() + directory.getFileSystem().getSeparator();
-        List<Entry> idle = new ArrayList<>();
-        synchronized (REGISTRY) {
-            for (Entry e : REGISTRY.values()) {
-                if (e.users == 0 && e.kept && e.key.startsWith(prefix)) {
-                    idle.add(e);
+    static void closeKept(java.util.Collection<Path> lockFiles) {
+        for (Path lockFile : lockFiles) {
+            Entry entry;
+            synchronized (REGISTRY) {
+                Entry e = REGISTRY.get(lockFile.toString());
+                if (e == null || e.users != 0 || !e.kept) {
+                    continue;
                 }
+                entry = e;
+                entry.users++;
             }
-        }
-        for (Entry e : idle) {
             // Taken like any locker, so no thread that retains it meanwhile sees it half closed.
-            Entry entry = retain(e.key);
             entry.lock.lock();
             try {
                 if (entry.lock.getHoldCount() == 1 && entry.fileLock == null) {
@@ -249,6 +260,7 @@ final class ConversationLocks {
             if (entry.channel != null && !stillAtItsName(entry, lockFile)) {
                 entry.closeChannel();
             }
+            boolean openedHere = false;
             if (entry.channel == null) {
                 FileIdentity[] opened = new FileIdentity[1];
                 FileChannel channel = openLockFile(lockFile, create, opened);
@@ -259,6 +271,7 @@ final class ConversationLocks {
                 }
                 entry.channel = channel;
                 entry.fileKey = opened[0].fileKey();
+                openedHere = true;
             }
             try {
                 entry.fileLock = takeFileLock(entry.channel);
@@ -268,7 +281,7 @@ final class ConversationLocks {
                 throw e;
             }
             FILE_LOCKS_HELD.incrementAndGet();
-            return new Held(entry);
+            return new Held(entry, openedHere);
         } catch (IOException | RuntimeException | Error e) {
             entry.lock.unlock();
             release(entry);

@@ -76,6 +76,9 @@ public final class FileConversationStore implements ConversationStore {
             new java.util.concurrent.atomic.AtomicInteger();
     /** The most log segments kept open for writing at once, over every store of the JVM. */
     static final int MAX_OPEN_WRITE_CHANNELS = DescriptorBudget.PER_KIND;
+    /** The lock files this store opened, which it closes when it closes if they are kept. */
+    private final java.util.Set<Path> lockFilesOpened =
+            java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** How often this store read a whole window (checkpoint and log), for the tests. */
     private final java.util.concurrent.atomic.AtomicLong windowReads =
             new java.util.concurrent.atomic.AtomicLong();
@@ -346,6 +349,7 @@ public final class FileConversationStore implements ConversationStore {
         } catch (IOException e) {
             throw Failures.io(convId, "lock " + lockFile, e);
         }
+        opened(held, lockFile);
         if (held == null) {
             try {
                 // No lock file: never written by this store. A schema-1 state file (whose
@@ -1944,8 +1948,8 @@ public final class FileConversationStore implements ConversationStore {
             String stem = ConversationIdCodec.stemOfTempName(temp).orElseThrow();
             boolean removed = false;
             if (repair) {
-                try (ConversationLocks.Held held = ConversationLocks.lock(
-                        directory.resolve(ConversationIdCodec.lockName(stem)))) {
+                try (ConversationLocks.Held held = ConversationLocks.lock(lockFile(stem))) {
+                    opened(held, lockFile(stem));
                     removed = ops.deleteIfExists(directory.resolve(temp));
                 } catch (IOException e) {
                     throw Failures.io(null, "remove " + temp, e);
@@ -1979,6 +1983,7 @@ public final class FileConversationStore implements ConversationStore {
         }
         try (ConversationLocks.Held held = repair ? ConversationLocks.lock(lockFile)
                 : ConversationLocks.lockIfExists(lockFile)) {
+            opened(held, lockFile);
             FileIdentity identity = FileIdentity.of(file);
             if (identity == null) {
                 return; // deleted since the directory was read
@@ -2045,6 +2050,7 @@ public final class FileConversationStore implements ConversationStore {
         boolean logMovedAside = false;
         try (ConversationLocks.Held held = repair ? ConversationLocks.lock(lockFile)
                 : ConversationLocks.lockIfExists(lockFile)) {
+            opened(held, lockFile);
             if (notRegular(stem, first, convId, repair, findings)) {
                 // No log to read. Repaired, it was moved aside: what is left is checked as a
                 // conversation without a log, below, once this lock is released.
@@ -2264,6 +2270,13 @@ public final class FileConversationStore implements ConversationStore {
         }
     }
 
+    /** Notes a lock file this store opened, to close it when the store closes. */
+    private void opened(ConversationLocks.Held held, Path lockFile) {
+        if (held != null && held.opened()) {
+            lockFilesOpened.add(lockFile);
+        }
+    }
+
     /** Erases the quarantined copies of a stem: part of {@link #delete}. */
     private boolean eraseQuarantined(String stem) throws IOException {
         Path quarantine = directory.resolve("quarantine");
@@ -2299,7 +2312,8 @@ public final class FileConversationStore implements ConversationStore {
         for (String convId : List.copyOf(cache.keySet())) {
             evict(convId);
         }
-        // Lock files kept open for the next lock (other stores on this root reopen them).
-        ConversationLocks.closeKept(directory);
+        // The lock files this store opened and the JVM kept open for the next lock.
+        ConversationLocks.closeKept(lockFilesOpened);
+        lockFilesOpened.clear();
     }
 }
