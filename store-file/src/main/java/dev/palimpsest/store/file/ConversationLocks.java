@@ -216,13 +216,6 @@ final class ConversationLocks {
         }
     }
 
-    /** {@return how many lock files this JVM keeps open while unlocked}: for the tests */
-    static int keptOpen() {
-        synchronized (REGISTRY) {
-            return keptOpen;
-        }
-    }
-
     /**
      * Locks the conversation whose lock file is {@code lockFile}, waiting as long as it takes,
      * creating the lock file if it does not exist. Reentrant: a thread that holds the lock gets
