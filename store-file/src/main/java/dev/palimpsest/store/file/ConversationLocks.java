@@ -34,15 +34,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * first locks, and kept open when it unlocks (the file lock released), for at most
  * {@link DescriptorBudget#PER_KIND} lock files per JVM, so that locking a conversation again costs the
  * {@code fcntl} calls and one {@code stat} (that the file at the name is still the one open)
- * instead of an open, two {@code stat}s and a close; past the bound, and when a store closes,
- * idle conversations hold no descriptor. Lock files are never deleted: a process waiting on a
- * deleted file would lock a file nobody else sees.
+ * instead of an open, two {@code stat}s and a close. Past the bound, the one kept open longest
+ * unused is closed for the new one (a conversation busy now matters more than one written once
+ * an hour ago, or by a fill that came first); when a store closes, the lock files it opened are
+ * closed. Lock files are never deleted: a process waiting on a deleted file would lock a file
+ * nobody else sees.
  *
  * <p><b>False deadlocks.</b> {@code FileChannel.lock()} is {@code fcntl(F_SETLKW)}, whose
  * deadlock detection reasons per process: thread 1 of process P holding conversation a's lock
  * and thread 2 of P waiting for b's, while process Q holds b and waits for a, is a cycle to the
  * kernel although no thread waits for itself (no thread of this store ever holds two
- * conversations' locks). The kernel then fails one of the waits with {@code EDEADLK}
+ * conversations' file locks). The kernel then fails one of the waits with {@code EDEADLK}
  * ("Resource deadlock avoided"). A locker that gets any error from the blocking wait, other than
  * an interruption, therefore polls with {@code tryLock()} ({@code F_SETLK}, which never reports
  * a deadlock) with a short, growing, randomized and capped sleep, and goes back to the blocking
@@ -73,6 +75,11 @@ final class ConversationLocks {
     static final int MAX_KEPT_OPEN = DescriptorBudget.PER_KIND;
     /** How many lock files this JVM keeps open while nobody holds their lock (guarded by REGISTRY). */
     private static int keptOpen;
+    /**
+     * The entries whose channel is kept open and that nobody holds or waits for, the longest
+     * unused first (guarded by REGISTRY): where a lock file to close for a new one is taken.
+     */
+    private static final Map<String, Entry> IDLE_KEPT = new java.util.LinkedHashMap<>();
 
     private ConversationLocks() {
     }
@@ -156,16 +163,9 @@ final class ConversationLocks {
                     FILE_LOCKS_HELD.decrementAndGet();
                     FileLock fileLock = entry.fileLock;
                     entry.fileLock = null;
-                    boolean keep = entry.kept;
-                    if (!keep) {
-                        synchronized (REGISTRY) {
-                            if (keptOpen < MAX_KEPT_OPEN) {
-                                keptOpen++;
-                                keep = true;
-                            }
-                        }
-                        entry.kept = keep;
-                    }
+                    boolean keep = entry.kept || reserveKept() || closeLongestUnused()
+                            && reserveKept();
+                    entry.kept = keep;
                     if (keep) {
                         try {
                             // Kept open for the next locker: a lock then costs the fcntl calls
@@ -202,6 +202,7 @@ final class ConversationLocks {
                 }
                 entry = e;
                 entry.users++;
+                IDLE_KEPT.remove(entry.key);
             }
             // Taken like any locker, so no thread that retains it meanwhile sees it half closed.
             entry.lock.lock();
@@ -513,10 +514,88 @@ final class ConversationLocks {
         }
     }
 
+    /** Counts one more lock file kept open, if the bound allows it. */
+    private static boolean reserveKept() {
+        synchronized (REGISTRY) {
+            if (keptOpen < MAX_KEPT_OPEN) {
+                keptOpen++;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /**
+     * Closes the lock file kept open longest unused, if its in-process lock can be taken
+     * without waiting (never waiting is what lets a holder of another lock call this).
+     *
+     * @return whether one was closed
+     */
+    private static boolean closeLongestUnused() {
+        Entry victim;
+        synchronized (REGISTRY) {
+            java.util.Iterator<Entry> eldest = IDLE_KEPT.values().iterator();
+            if (!eldest.hasNext()) {
+                return false;
+            }
+            victim = eldest.next();
+            eldest.remove();
+            victim.users++;
+        }
+        try {
+            if (!victim.lock.tryLock()) {
+                return false;
+            }
+            try {
+                if (victim.lock.getHoldCount() != 1 || victim.fileLock != null) {
+                    return false;
+                }
+                victim.closeChannel();
+                return true;
+            } finally {
+                victim.lock.unlock();
+            }
+        } finally {
+            release(victim);
+        }
+    }
+
+    /**
+     * Runs {@code action} holding the in-process lock of {@code lockFile} (not its file lock),
+     * if no thread of this JVM holds or takes it first; never waits.
+     *
+     * <p>Why: what a store keeps for a conversation between calls (an open log segment) is used
+     * only under the conversation's lock, so another conversation's writer that wants to close it
+     * to stay within the descriptor bound must hold that lock, and must not wait for it, since
+     * it holds its own.
+     *
+     * @param lockFile the lock file, as given to {@link #lock(Path)}
+     * @param action   what to run
+     * @return whether it ran
+     */
+    static boolean runIfIdle(Path lockFile, Runnable action) {
+        Entry entry = retain(lockFile.toString());
+        try {
+            if (!entry.lock.tryLock()) {
+                return false;
+            }
+            try {
+                action.run();
+                return true;
+            } finally {
+                entry.lock.unlock();
+            }
+        } finally {
+            release(entry);
+        }
+    }
+
     private static Entry retain(String key) {
         synchronized (REGISTRY) {
             Entry entry = REGISTRY.computeIfAbsent(key, Entry::new);
-            entry.users++;
+            if (entry.users++ == 0) {
+                IDLE_KEPT.remove(key);
+            }
             return entry;
         }
     }
@@ -524,8 +603,12 @@ final class ConversationLocks {
     private static void release(Entry entry) {
         synchronized (REGISTRY) {
             entry.users--;
-            if (entry.users == 0 && entry.channel == null) {
-                REGISTRY.remove(entry.key);
+            if (entry.users == 0) {
+                if (entry.channel == null) {
+                    REGISTRY.remove(entry.key);
+                } else if (entry.kept) {
+                    IDLE_KEPT.put(entry.key, entry);
+                }
             }
         }
     }

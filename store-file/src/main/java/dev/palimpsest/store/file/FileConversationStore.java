@@ -66,16 +66,6 @@ public final class FileConversationStore implements ConversationStore {
     private volatile boolean rootSynced;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     private volatile boolean closed;
-    /**
-     * Log segments held open for writing by the stores of this JVM. Descriptors are a process's
-     * to run out of, so the bound is the JVM's, not a store's: past it, a writer closes its own
-     * segment after its change (under its lock, so no other thread is using it), and a store
-     * caching 100,000 conversations holds at most this many descriptors for them.
-     */
-    static final java.util.concurrent.atomic.AtomicInteger OPEN_WRITE_CHANNELS =
-            new java.util.concurrent.atomic.AtomicInteger();
-    /** The most log segments kept open for writing at once, over every store of the JVM. */
-    static final int MAX_OPEN_WRITE_CHANNELS = DescriptorBudget.PER_KIND;
     /** The lock files this store opened, which it closes when it closes if they are kept. */
     private final java.util.Set<Path> lockFilesOpened =
             java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -140,14 +130,15 @@ public final class FileConversationStore implements ConversationStore {
         }
 
         void closeChannel() {
-            if (channel != null) {
+            FileChannel open = channel;
+            if (open != null) {
+                channel = null;
                 try {
-                    channel.close();
+                    open.close();
                 } catch (IOException e) {
                     // Only written and forced data matter, and every write was forced.
                 }
-                channel = null;
-                OPEN_WRITE_CHANNELS.decrementAndGet();
+                OpenSegments.closed(this);
             }
         }
     }
@@ -1092,7 +1083,7 @@ public final class FileConversationStore implements ConversationStore {
                 if (torn) {
                     // What a torn append left would read as damage once a later segment
                     // exists: zero it, durably, before the log moves on.
-                    FileChannel old = writeChannel(c, log, segment);
+                    FileChannel old = writeChannel(c, stem, log, segment);
                     try {
                         writeZeros(old, offset, size);
                         ops.forceData(old);
@@ -1111,7 +1102,7 @@ public final class FileConversationStore implements ConversationStore {
                 torn = false;
             }
         }
-        FileChannel ch = writeChannel(c, log, segment);
+        FileChannel ch = writeChannel(c, stem, log, segment);
         ByteBuffer b = ByteBuffer.allocate(frame);
         java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
         crc.update(payload);
@@ -1151,9 +1142,10 @@ public final class FileConversationStore implements ConversationStore {
     }
 
     /** The cached channel of {@code segment}, opened (links not followed) if needed. */
-    private static FileChannel writeChannel(Cached c, SegmentLog log, long segment)
+    private FileChannel writeChannel(Cached c, String stem, SegmentLog log, long segment)
             throws IOException {
         if (c.channel != null && c.channel.isOpen() && c.channelSegment == segment) {
+            OpenSegments.written(c);
             return c.channel;
         }
         c.closeChannel();
@@ -1161,7 +1153,7 @@ public final class FileConversationStore implements ConversationStore {
         NotRegularFileException.requireRegular(file, FileIdentity.of(file));
         c.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ,
                 LinkOption.NOFOLLOW_LINKS);
-        OPEN_WRITE_CHANNELS.incrementAndGet();
+        OpenSegments.opened(c, lockFile(stem), c::closeChannel);
         c.channelSegment = segment;
         return c.channel;
     }
@@ -1287,9 +1279,7 @@ public final class FileConversationStore implements ConversationStore {
             writeCheckpoint(convId, stem, c);
         }
         writeHead(convId, stem, c);
-        if (OPEN_WRITE_CHANNELS.get() > MAX_OPEN_WRITE_CHANNELS) {
-            c.closeChannel();
-        }
+        OpenSegments.trim(c, c::closeChannel);
     }
 
     /**

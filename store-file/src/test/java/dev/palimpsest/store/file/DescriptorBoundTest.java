@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A store that has written to many conversations holds a bounded number of file descriptors:
  * the segments it keeps open for writing and the lock files it keeps open between locks are
- * bounded for the whole JVM, and the head has no file of its own. (Before the bound, a store caching 10,000 conversations held a descriptor for
- * each, and two with the head file, which ran a 20,000 limit out.)
+ * bounded for the whole JVM, and the head has no file of its own. (Before the bound, a store
+ * caching 10,000 conversations held a descriptor for each, and two with the head file, which ran a
+ * 20,000 limit out.) Within the bound, the conversations written last keep theirs.
  */
 class DescriptorBoundTest {
     private static final Instant T = Instant.parse("2026-12-07T00:00:00Z");
@@ -36,7 +39,7 @@ class DescriptorBoundTest {
     @Test
     void writingToManyConversationsHoldsABoundedNumberOfDescriptors() throws IOException {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd");
-        int conversations = FileConversationStore.MAX_OPEN_WRITE_CHANNELS * 3;
+        int conversations = OpenSegments.MAX * 3;
         long before = openDescriptors();
         try (FileConversationStore store = FileConversationStore.open(root,
                 new FileStoreOptions(256, 4 << 20, 64 * 1024, 4096, 8 << 20))) {
@@ -45,7 +48,7 @@ class DescriptorBoundTest {
                         Message.user("q" + i), Message.assistant("a" + i)));
             }
             long held = openDescriptors() - before;
-            assertTrue(held <= FileConversationStore.MAX_OPEN_WRITE_CHANNELS
+            assertTrue(held <= OpenSegments.MAX
                             + ConversationLocks.MAX_KEPT_OPEN + 16,
                     held + " descriptors held after writing to " + conversations
                             + " conversations");
@@ -56,5 +59,52 @@ class DescriptorBoundTest {
             }
         }
         assertTrue(openDescriptors() - before <= 16, "closing the store closes them");
+    }
+
+    /** {@return the files this process has open} */
+    private static Set<Path> openFiles() throws IOException {
+        Set<Path> open = new HashSet<>();
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    open.add(Files.readSymbolicLink(fd));
+                } catch (IOException closedMeanwhile) {
+                    // The listing's own descriptor, gone once listed.
+                }
+            }
+        }
+        return open;
+    }
+
+    @Test
+    void theConversationsWrittenLastKeepTheirFilesOpenWhateverFilledTheBoundFirst()
+            throws IOException {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self/fd")), "needs /proc/self/fd");
+        Path sm = root.toRealPath().resolve("sm");
+        try (FileConversationStore store = FileConversationStore.open(root,
+                new FileStoreOptions(256, 4 << 20, 64 * 1024, 4096, 8 << 20))) {
+            // A fill of twice as many conversations as either bound, written before the busy
+            // ones: kept first come, first served, these would hold every descriptor.
+            for (int i = 0; i < 2 * Math.max(OpenSegments.MAX, ConversationLocks.MAX_KEPT_OPEN);
+                 i++) {
+                store.append(AppendRequest.of("fill-" + i, Expectation.none(), T,
+                        Message.user("q" + i)));
+            }
+            for (int turn = 0; turn < 3; turn++) {
+                for (int h = 0; h < 8; h++) {
+                    store.append(AppendRequest.of("busy-" + h, Expectation.none(), T,
+                            Message.user("turn " + turn)));
+                }
+            }
+            Set<Path> open = openFiles();
+            for (int h = 0; h < 8; h++) {
+                String stem = ConversationIdCodec.stem("busy-" + h);
+                Path segment = sm.resolve(ConversationIdCodec.segmentName(stem, 1));
+                Path lock = sm.resolve(ConversationIdCodec.lockName(stem));
+                assertTrue(open.contains(segment), segment + " is not open");
+                assertTrue(open.contains(lock), lock + " is not open");
+            }
+            assertTrue(OpenSegments.open() <= OpenSegments.MAX, OpenSegments.open() + " open");
+        }
     }
 }

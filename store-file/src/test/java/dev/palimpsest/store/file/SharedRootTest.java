@@ -72,7 +72,7 @@ class SharedRootTest {
             // Enough conversations cached with their segments open that the writer of the one
             // under test closes its segment after each change: nothing then holds the old
             // first segment's inode, which is free to be handed out again.
-            for (int i = 0; i < FileConversationStore.MAX_OPEN_WRITE_CHANNELS; i++) {
+            for (int i = 0; i < OpenSegments.MAX; i++) {
                 a.append(AppendRequest.of("filler-" + i, Expectation.none(), T,
                         Message.user("q")));
             }
