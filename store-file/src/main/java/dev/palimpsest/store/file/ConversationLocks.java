@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -424,12 +425,25 @@ final class ConversationLocks {
      * @param claimSegment the segment of the end of the log the last writer claimed before it
      *                     wrote; 0 if none was claimed
      * @param claimOffset  the offset of that end
+     * @param headBytes    the bytes where the head is (see {@link HeadBlock}), as many as the
+     *                     file holds of them; decoded only by {@link #head()}
      */
-    record Fields(long incarnation, long claimSegment, long claimOffset) {
+    record Fields(long incarnation, long claimSegment, long claimOffset, byte[] headBytes) {
+        /** {@return the head these bytes hold under this incarnation, if they hold one} */
+        java.util.Optional<HeadBlock.Head> head() {
+            return HeadBlock.decode(incarnation, headBytes, headBytes.length);
+        }
+
+        /** {@return whether the claimed end is {@code end}} */
+        boolean claims(SegmentLog.Position end) {
+            return claimSegment == end.segment() && claimOffset == end.offset();
+        }
     }
 
     /**
-     * {@return the incarnation and the claimed end in a lock file that this thread holds}
+     * {@return the incarnation, the claimed end and the head's bytes in a lock file that this
+     * thread holds}, in one {@code pread} (bytes after the head, which no writer writes, are not
+     * looked at)
      *
      * @param lockFile the lock file, as given to {@link #lock(Path)}
      * @throws IllegalStateException if this thread does not hold the lock
@@ -437,12 +451,17 @@ final class ConversationLocks {
      */
     static Fields fields(Path lockFile) throws IOException {
         FileChannel channel = heldChannel(lockFile);
-        ByteBuffer b = ByteBuffer.allocate(CLAIM_END);
-        SegmentLog.readFully(channel, b, 0);
-        long incarnation = b.position() >= CLAIM_OFFSET ? b.getLong(0) : 0;
-        return b.position() == CLAIM_END
-                ? new Fields(incarnation, b.getLong(CLAIM_OFFSET), b.getLong(CLAIM_OFFSET + 8))
-                : new Fields(incarnation, 0, 0);
+        ByteBuffer b = ByteBuffer.allocate(HeadBlock.OFFSET + HeadBlock.SIZE);
+        // One read: a regular file gives every byte it has up to the buffer's end at once,
+        // and a second call would only find its end.
+        int n = Math.max(0, channel.read(b, 0));
+        long incarnation = n >= CLAIM_OFFSET ? b.getLong(0) : 0;
+        byte[] head = n > HeadBlock.OFFSET
+                ? Arrays.copyOfRange(b.array(), HeadBlock.OFFSET, n) : new byte[0];
+        return n >= CLAIM_END
+                ? new Fields(incarnation, b.getLong(CLAIM_OFFSET), b.getLong(CLAIM_OFFSET + 8),
+                        head)
+                : new Fields(incarnation, 0, 0, head);
     }
 
     /**

@@ -391,8 +391,17 @@ public final class FileConversationStore implements ConversationStore {
                 }
             }
         }
-        // Once per store, even if sm/ was there already: its creator may have been killed
-        // between the mkdir and this fsync, and a power loss could still take sm/ away.
+    }
+
+    /**
+     * Fsyncs the root once per store, before the store makes its first log segment, even if
+     * {@code sm/} was there already: its creator may have been killed between the mkdir and
+     * this fsync, and a power loss could still take {@code sm/} away. Not before appends to a
+     * segment that exists: its creator did this before it made it, so {@code sm/} is durable
+     * in the root (a store opened for one append, as each CLI process is, saves an open, an
+     * fsync of the root and a close).
+     */
+    private void syncRootOnce() throws IOException {
         if (!rootSynced) {
             ops.fsyncDirectory(root);
             rootSynced = true;
@@ -474,7 +483,7 @@ public final class FileConversationStore implements ConversationStore {
             return c.stored() ? c : null;
         }
         Cached loaded = needsWindow ? loadFromFiles(convId, stem, log, firstId)
-                : loadHead(convId, stem, log, firstId);
+                : loadHead(convId, stem, log, firstId, fields);
         if (loaded == null) {
             evict(convId);
             return null;
@@ -783,14 +792,15 @@ public final class FileConversationStore implements ConversationStore {
     /**
      * Where a load from a head starts: a revision, time and counters as of log position
      * {@code at}; {@code from}, a record at or before the one holding the newest round's first
-     * message ({@code entry} when an index entry gave it, which its record must prove); and the
-     * checkpoint cadence as of {@code at}.
+     * message ({@code entry} when an index entry gave it, which its record must prove); the
+     * checkpoint cadence as of {@code at}; and {@code trustedEnd}, the end of the log when the
+     * lock file's claim bears the head out, else null.
      */
     private record Base(long revision, Instant updatedAt, Counters counters,
                         SegmentLog.Position at, SegmentLog.Position from,
                         Optional<SparseIndex.Entry> entry, long recordsSinceCheckpoint,
                         long bytesSinceCheckpoint, long lastCheckpointBytes,
-                        SegmentLog.Position checkpointAt) {
+                        SegmentLog.Position checkpointAt, SegmentLog.Position trustedEnd) {
     }
 
     /** Thrown when a base is not borne out by the log; carries no stack. */
@@ -809,9 +819,9 @@ public final class FileConversationStore implements ConversationStore {
      * Anything out of the ordinary (no head, a head that the log does not bear out, no index
      * entry where one should be) loads the whole state instead, whose checks decide.
      */
-    private Cached loadHead(String convId, String stem, SegmentLog log, FileIdentity firstId)
-            throws IOException {
-        Optional<Base> fromLockFile = lockFileHeadBase(stem);
+    private Cached loadHead(String convId, String stem, SegmentLog log, FileIdentity firstId,
+                            ConversationLocks.Fields fields) throws IOException {
+        Optional<Base> fromLockFile = lockFileHeadBase(fields);
         if (fromLockFile.isPresent()) {
             try {
                 Cached c = fromBase(convId, log, firstId, fromLockFile.get());
@@ -832,16 +842,20 @@ public final class FileConversationStore implements ConversationStore {
         return loadFromFiles(convId, stem, log, firstId);
     }
 
-    /** The base of the head in the lock file, if this thread holds the lock and there is one. */
-    private Optional<Base> lockFileHeadBase(String stem) throws IOException {
-        Path lockFile = lockFile(stem);
-        if (!ConversationLocks.heldByCurrentThread(lockFile)) {
+    /**
+     * The base of the head in the lock file, if this thread holds the lock (and so read its
+     * fields) and there is one. Its end is trusted as the log's end (see
+     * {@link SegmentLog#read(SegmentLog.Position, SegmentLog.Position, SegmentLog.Position,
+     * SegmentLog.Visitor)}) when it is the claimed end too.
+     */
+    private static Optional<Base> lockFileHeadBase(ConversationLocks.Fields fields) {
+        if (fields == null) {
             return Optional.empty();
         }
-        Optional<HeadBlock.Head> read = HeadBlock.read(ConversationLocks.heldChannel(lockFile));
-        return read.map(h -> new Base(h.revision(), h.updatedAt(), h.counters(), h.end(),
-                h.newestRoundFrom(), Optional.empty(), h.recordsSinceCheckpoint(),
-                h.bytesSinceCheckpoint(), h.lastCheckpointBytes(), h.checkpointAt()));
+        return fields.head().map(h -> new Base(h.revision(), h.updatedAt(), h.counters(),
+                h.end(), h.newestRoundFrom(), Optional.empty(), h.recordsSinceCheckpoint(),
+                h.bytesSinceCheckpoint(), h.lastCheckpointBytes(), h.checkpointAt(),
+                fields.claims(h.end()) ? h.end() : null));
     }
 
     private Optional<Base> checkpointBase(String convId, String stem) throws IOException {
@@ -874,7 +888,7 @@ public final class FileConversationStore implements ConversationStore {
         SegmentLog.Position at = new SegmentLog.Position(head.logSegment(), head.logOffset());
         return Optional.of(new Base(head.revision(), head.updatedAt(), head.counters(), at,
                 entry.map(SparseIndex.Entry::position).orElse(new SegmentLog.Position(1, 0)),
-                entry, 0, 0, cpId.size(), at));
+                entry, 0, 0, cpId.size(), at, null));
     }
 
     /**
@@ -895,9 +909,11 @@ public final class FileConversationStore implements ConversationStore {
         try {
             // What a load would replay but this does not decode is checked by its frames, so
             // that damage there fails this as it fails a load.
-            log.verifyFrames(base.checkpointAt(), base.from());
+            SegmentLog.Position checkFrom = before(base.checkpointAt(), base.from())
+                    ? base.checkpointAt() : base.from();
             boolean[] proven = {base.entry().isEmpty()};
-            end = log.read(base.from(), (record, at, next, bytes) -> {
+            end = log.read(checkFrom, base.from(), base.trustedEnd(), (record, at, next,
+                                                                       bytes) -> {
                 if (!proven[0]) {
                     if (!(record instanceof LogRecord.Append a) || !at.equals(base.from())
                             || a.messages().get(0).seq() != base.entry().get().messageSeq()) {
@@ -1175,6 +1191,11 @@ public final class FileConversationStore implements ConversationStore {
             throws IOException {
         Path target = log.segment(segment);
         Path temp = directory.resolve(segmentTemp(stem));
+        try {
+            syncRootOnce();
+        } catch (IOException e) {
+            throw Failures.io(convId, "fsync " + root, e);
+        }
         try {
             ops.deleteIfExists(temp); // a killed creator's, never another live writer's
             FileChannel ch = ops.createNew(temp);
@@ -1479,7 +1500,7 @@ public final class FileConversationStore implements ConversationStore {
         if (cache.containsKey(convId) || !ConversationLocks.heldByCurrentThread(lockFile)) {
             return Optional.empty();
         }
-        Optional<HeadBlock.Head> read = HeadBlock.read(ConversationLocks.heldChannel(lockFile));
+        Optional<HeadBlock.Head> read = ConversationLocks.fields(lockFile).head();
         if (read.isEmpty()) {
             return Optional.empty();
         }

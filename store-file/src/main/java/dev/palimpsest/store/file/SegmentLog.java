@@ -228,28 +228,52 @@ final class SegmentLog {
     }
 
     /**
+     * Reads like {@link #read(Position, Visitor)} from {@code from}, after checking the frames
+     * from {@code checkFrom} up to it by their length and CRC32C alone (a bad frame there is
+     * damage, since a record follows it, and {@code from} must be a record boundary): what a
+     * store that decodes only the newest round does to the log a load would replay, at a fraction
+     * of the decoding's cost, through one descriptor per segment.
+     *
+     * <p>With {@code trustedEnd}, a zero frame header found exactly there in the last segment
+     * ends the log without the look at the zero-filled space after it (up to the 1 MiB filled
+     * ahead of use). The caller passes it only where every writer bears it out (see the claimed
+     * end in {@link ConversationLocks}): the last writer claimed that end and wrote the head for
+     * it, so it finished its record, and any later writer would have claimed another end first.
+     *
+     * @param checkFrom  where the checked frames start (offset 0: the first record of that
+     *                   segment); at or before {@code from}
+     * @param from       where the decoded records start
+     * @param trustedEnd the end the caller knows the log to have, or null
+     * @param visitor    given each record from {@code from} on
+     * @return the end, or null if segment 1 does not exist
+     */
+    End read(Position checkFrom, Position from, Position trustedEnd, Visitor visitor)
+            throws IOException {
+        return read(checkFrom, from, trustedEnd, visitor, true);
+    }
+
+    /**
      * Checks the frames from {@code from} to {@code to}, a record boundary of this log, by their
-     * length and CRC32C without decoding the records: a bad frame before {@code to} is damage,
-     * since a record follows it. What a store that reads only the newest round does to the log
-     * a load would replay, at a fraction of the decoding's cost.
+     * length and CRC32C without decoding the records (see
+     * {@link #read(Position, Position, Position, Visitor)}).
      */
     void verifyFrames(Position from, Position to) throws IOException {
-        if (!from.equals(to) && (from.segment() < to.segment()
-                || from.segment() == to.segment() && from.offset() < to.offset())) {
-            try {
-                End end = read(from, (record, at, next, bytes) -> {
-                    if (next.segment() > to.segment() || next.segment() == to.segment()
-                            && next.offset() >= to.offset()) {
-                        throw new Reached();
-                    }
-                }, false);
-                if (end == null || !end.position().equals(to)) {
-                    throw corrupt(to.segment(), to.offset(), "no record boundary here");
-                }
-            } catch (Reached reached) {
-                // Every frame before it is whole.
-            }
+        if (!before(from, to)) {
+            return;
         }
+        End end;
+        try {
+            end = read(from, to, null, (record, at, next, bytes) -> {
+                throw new Reached();
+            }, false);
+        } catch (Reached reached) {
+            // Every frame before it is whole.
+            return;
+        }
+        if (end == null) {
+            throw corrupt(to.segment(), to.offset(), "no record boundary here");
+        }
+        // The log ends at to: every frame before it is whole, which read checked.
     }
 
     /** Ends {@link #verifyFrames} at its bound; carries no stack. */
@@ -261,13 +285,23 @@ final class SegmentLog {
         }
     }
 
-    /**
-     * As {@link #read(Position, Visitor)}; with {@code decode} false the records are checked by
-     * their frames alone and given to {@code visitor} as null.
-     */
+    private static boolean before(Position a, Position b) {
+        return a.segment() < b.segment()
+                || a.segment() == b.segment() && a.offset() < b.offset();
+    }
+
     private End read(Position from, Visitor visitor, boolean decode) throws IOException {
-        long segment = from.segment();
-        long offset = from.offset();
+        return read(from, from, null, visitor, decode);
+    }
+
+    /**
+     * Reads the records from {@code checkFrom} to the end: those before {@code from} checked by
+     * their frames only, those after given to {@code visitor} (decoded if {@code decode}).
+     */
+    private End read(Position checkFrom, Position from, Position trustedEnd, Visitor visitor,
+                     boolean decode) throws IOException {
+        long segment = checkFrom.segment();
+        long offset = checkFrom.offset();
         while (true) {
             Path file = segment(segment);
             FileChannel ch;
@@ -276,7 +310,7 @@ final class SegmentLog {
                 NotRegularFileException.requireRegular(file, FileIdentity.of(file));
                 ch = openRead(file);
             } catch (NoSuchFileException e) {
-                if (segment == from.segment()) {
+                if (segment == checkFrom.segment()) {
                     if (segment == 1) {
                         return null;
                     }
@@ -293,6 +327,8 @@ final class SegmentLog {
                 long endAt;
                 while (true) {
                     long at = reader.position();
+                    boolean checkOnly = segment < from.segment()
+                            || segment == from.segment() && at < from.offset();
                     if (size - at < FRAME_HEADER) {
                         if (!allZero(ch, at, size)) {
                             return tornOrDamaged(ch, segment, at, size, maxRecordBytes);
@@ -303,6 +339,14 @@ final class SegmentLog {
                     long len = reader.u32();
                     long crc = reader.u32();
                     if (len == 0 && crc == 0) {
+                        if (trustedEnd != null && trustedEnd.segment() == segment
+                                && trustedEnd.offset() == at && !nextSegmentExists(segment)) {
+                            if (checkOnly) {
+                                throw corrupt(from.segment(), from.offset(),
+                                        "no record boundary here");
+                            }
+                            return new End(new Position(segment, at), size, false);
+                        }
                         if (!allZero(ch, at, size)) {
                             // A torn append whose header sector did not reach the disk but
                             // some of its payload did: as long as a record could be.
@@ -320,6 +364,14 @@ final class SegmentLog {
                     if ((c.getValue() & 0xFFFFFFFFL) != crc) {
                         return tornOrDamaged(ch, segment, at, size, len);
                     }
+                    long next = at + FRAME_HEADER + len;
+                    if (checkOnly) {
+                        if (segment == from.segment() && next > from.offset()) {
+                            throw corrupt(from.segment(), from.offset(),
+                                    "no record boundary here");
+                        }
+                        continue;
+                    }
                     LogRecord record = null;
                     try {
                         if (decode) {
@@ -330,14 +382,17 @@ final class SegmentLog {
                     }
                     if (visitor != null) {
                         visitor.record(record, new Position(segment, at),
-                                new Position(segment, at + FRAME_HEADER + len),
-                                (int) (FRAME_HEADER + len));
+                                new Position(segment, next), (int) (FRAME_HEADER + len));
                     }
                 }
                 if (nextSegmentExists(segment)) {
                     segment++;
                     offset = 0;
                     continue;
+                }
+                if (segment < from.segment()
+                        || segment == from.segment() && endAt < from.offset()) {
+                    throw corrupt(from.segment(), from.offset(), "no record boundary here");
                 }
                 return new End(new Position(segment, endAt), size, false);
             }

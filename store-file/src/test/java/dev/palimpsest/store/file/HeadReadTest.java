@@ -295,8 +295,14 @@ class HeadReadTest {
                     stores[which].close();
                     stores[which] = FileConversationStore.open(dir, OPTIONS);
                 }
+                if (damageHead(dir, random, savedHeads)) {
+                    // A crash of the machine: no process that cached the log outlives it.
+                    for (int i = 0; i < stores.length; i++) {
+                        stores[i].close();
+                        stores[i] = FileConversationStore.open(dir, OPTIONS);
+                    }
+                }
                 FileConversationStore store = stores[which];
-                damageHead(dir, random, savedHeads);
                 int op = random.nextInt(20);
                 if (op == 0) {
                     compact(reference, store, random);
@@ -380,34 +386,45 @@ class HeadReadTest {
 
     /**
      * Now and then cuts the head off the lock file, puts back an older copy of it (stale, or of
-     * an earlier incarnation), or flips one of its bits (torn): stores opened later must go
-     * around each. The incarnation itself is left alone: a cache of an incarnation put back
-     * would be a test's forgery, not a state the store can meet.
+     * an earlier incarnation), puts back an older copy of the claimed end with its head (what a
+     * lock file's page written back before the last appends leaves after a crash of the
+     * machine: a claim that bears its head out, behind a log that goes on, perhaps in a later
+     * segment), or flips one of its bits (torn): stores opened later must go around each. The
+     * incarnation itself is left alone: a cache of an incarnation put back would be a test's
+     * forgery, not a state the store can meet; so would an older claim under a live cache.
+     *
+     * @return whether an older claim was put back, which only a crash of the machine does: the
+     *         caller then drops every cache
      */
-    private static void damageHead(Path dir, SplittableRandom random, List<byte[]> saved) {
+    private static boolean damageHead(Path dir, SplittableRandom random, List<byte[]> saved) {
         Path lock = dir.resolve("sm").resolve(ConversationIdCodec.lockName(
                 ConversationIdCodec.stem("c")));
         try {
             if (!Files.isRegularFile(lock)) {
-                return;
+                return false;
             }
             byte[] bytes = Files.readAllBytes(lock);
             if (bytes.length == HeadBlock.OFFSET + HeadBlock.SIZE && random.nextInt(4) == 0) {
-                saved.add(java.util.Arrays.copyOfRange(bytes, HeadBlock.OFFSET, bytes.length));
+                saved.add(java.util.Arrays.copyOfRange(bytes, ConversationLocks.CLAIM_OFFSET,
+                        bytes.length));
             }
             int what = random.nextInt(30);
             if (what == 0) {
                 dropHead(lock);
-            } else if (what == 1 && !saved.isEmpty()) {
+            } else if ((what == 1 || what == 3) && !saved.isEmpty()) {
                 byte[] copy = java.util.Arrays.copyOf(bytes, HeadBlock.OFFSET + HeadBlock.SIZE);
                 byte[] old = saved.get(random.nextInt(saved.size()));
-                System.arraycopy(old, 0, copy, HeadBlock.OFFSET, old.length);
+                int from = what == 1 ? HeadBlock.OFFSET - ConversationLocks.CLAIM_OFFSET : 0;
+                System.arraycopy(old, from, copy, ConversationLocks.CLAIM_OFFSET + from,
+                        old.length - from);
                 Files.write(lock, copy);
+                return what == 3;
             } else if (what == 2 && bytes.length > HeadBlock.OFFSET) {
                 int at = HeadBlock.OFFSET + random.nextInt(bytes.length - HeadBlock.OFFSET);
                 bytes[at] ^= 1 << random.nextInt(8);
                 Files.write(lock, bytes);
             }
+            return false;
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
