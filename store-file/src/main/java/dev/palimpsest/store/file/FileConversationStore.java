@@ -1320,16 +1320,16 @@ public final class FileConversationStore implements ConversationStore {
         }
         Path lockFile = lockFile(stem);
         try {
-            FileChannel ch = ConversationLocks.heldChannel(lockFile);
             if (from == null) {
                 // Not known without reading the log: no head rather than a wrong one.
-                HeadBlock.clear(ch);
+                ConversationLocks.clearAfterIncarnation(lockFile, true);
                 return;
             }
-            HeadBlock.write(ch, c.incarnation, new HeadBlock.Head(c.live.revision(),
-                    c.live.updatedAt(), c.live.counters(), c.end.position(), from,
-                    c.recordsSinceCheckpoint, c.bytesSinceCheckpoint, c.lastCheckpointBytes,
-                    c.checkpointAt));
+            ConversationLocks.writeHead(lockFile, HeadBlock.encode(c.incarnation,
+                    new HeadBlock.Head(c.live.revision(), c.live.updatedAt(),
+                            c.live.counters(), c.end.position(), from,
+                            c.recordsSinceCheckpoint, c.bytesSinceCheckpoint,
+                            c.lastCheckpointBytes, c.checkpointAt)));
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "head of '" + convId + "' not written to "
                     + lockFile + ": " + e + "; stores opened later read the checkpoint instead");
@@ -1870,10 +1870,9 @@ public final class FileConversationStore implements ConversationStore {
             renewIncarnationIfHeld(stem);
             if (ConversationLocks.heldByCurrentThread(lockFile(stem))) {
                 try {
-                    ConversationLocks.heldChannel(lockFile(stem))
-                            .truncate(ConversationLocks.CLAIM_OFFSET);
+                    ConversationLocks.clearAfterIncarnation(lockFile(stem), false);
                 } catch (IOException e) {
-                    throw Failures.io(convId, "cut the head off " + lockFile(stem), e);
+                    throw Failures.io(convId, "clear the claim and the head in " + lockFile(stem), e);
                 }
             }
             List<Path> doomed = new ArrayList<>();

@@ -27,9 +27,10 @@ import java.util.zip.CRC32C;
  * twenty-two big-endian longs, and the CRC32C of the incarnation before it and of all its own
  * bytes before the CRC, so that a new incarnation (a delete, a quarantine) voids the head
  * without another write. Why in the lock file: it is open and locked for every change anyway,
- * so the head costs one {@code pwrite} and no descriptor of its own (a head file opened for each
- * change cost three {@code stat}s, an open and a close; kept open, a second descriptor per
- * cached conversation).
+ * so the head costs one {@code pwrite}, or a write into the lock file's mapping (see
+ * {@link ConversationLocks}), and no descriptor of its own (a head file opened for each change
+ * cost three {@code stat}s, an open and a close; kept open, a second descriptor per cached
+ * conversation).
  */
 final class HeadBlock {
     static final byte[] MAGIC = {'P', 'L', 'M', 'P', 'S', 'H', 'E', 'D'};
@@ -135,24 +136,5 @@ final class HeadBlock {
             return Optional.empty();
         }
         return decode(b.getLong(0), Arrays.copyOfRange(b.array(), OFFSET, OFFSET + SIZE), SIZE);
-    }
-
-    /** Writes a head, under {@code incarnation}, over the one in a lock file, unforced. */
-    static void write(FileChannel lock, long incarnation, Head head) throws IOException {
-        ByteBuffer b = encode(incarnation, head);
-        while (b.hasRemaining()) {
-            lock.write(b, OFFSET + b.position());
-        }
-    }
-
-    /** Voids the head in a lock file: its block is zeroed (the file keeps its size). */
-    static void clear(FileChannel lock) throws IOException {
-        if (lock.size() <= OFFSET) {
-            return;
-        }
-        ByteBuffer zeros = ByteBuffer.allocate(SIZE);
-        while (zeros.hasRemaining()) {
-            lock.write(zeros, OFFSET + zeros.position());
-        }
     }
 }
