@@ -36,10 +36,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * first locks, and kept open when it unlocks (the file lock released), for at most
  * {@link DescriptorBudget#PER_KIND} lock files per JVM, so that locking a conversation again costs the
  * {@code fcntl} calls and one {@code stat} (that the file at the name is still the one open)
- * instead of an open, two {@code stat}s and a close. Past the bound, the one kept open longest
- * unused is closed for the new one (a conversation busy now matters more than one written once
- * an hour ago, or by a fill that came first); when a store closes, the lock files it opened are
- * closed. Lock files are never deleted: a process waiting on a deleted file would lock a file
+ * instead of an open, two {@code stat}s and a close. Past the bound, a lock file not kept open
+ * is kept, in place of the one kept open longest unused, once in {@value
+ * DescriptorBudget#ADMIT_ONE_IN} times (see {@link DescriptorBudget#admitsOverBound}); when a
+ * store closes, the lock files it opened are closed. Lock files are never deleted: a process waiting on a deleted file would lock a file
  * nobody else sees.
  *
  * <p><b>False deadlocks.</b> {@code FileChannel.lock()} is {@code fcntl(F_SETLKW)}, whose
@@ -71,6 +71,9 @@ final class ConversationLocks {
     private static final long MAX_BACKOFF_MICROS = 20_000;
 
     private static final Map<String, Entry> REGISTRY = new HashMap<>();
+    /** How many times this JVM opened a lock file, for the tests of the descriptor bound. */
+    static final java.util.concurrent.atomic.AtomicLong OPENS =
+            new java.util.concurrent.atomic.AtomicLong();
     /** How many file locks this JVM holds right now. */
     private static final AtomicInteger FILE_LOCKS_HELD = new AtomicInteger();
     /** The most lock files this JVM keeps open while nobody holds their lock. */
@@ -178,7 +181,8 @@ final class ConversationLocks {
                     FILE_LOCKS_HELD.decrementAndGet();
                     FileLock fileLock = entry.fileLock;
                     entry.fileLock = null;
-                    boolean keep = entry.kept || reserveKept() || closeLongestUnused()
+                    boolean keep = entry.kept || reserveKept()
+                            || DescriptorBudget.admitsOverBound() && closeLongestUnused()
                             && reserveKept();
                     entry.kept = keep;
                     if (keep) {
@@ -281,6 +285,7 @@ final class ConversationLocks {
                 entry.channel = channel;
                 entry.fileKey = opened[0].fileKey();
                 openedHere = true;
+                OPENS.incrementAndGet();
             }
             try {
                 entry.fileLock = takeFileLock(entry.channel);

@@ -31,7 +31,26 @@ final class DescriptorBudget {
     static final int PER_KIND = perKind(System.getProperty(PROPERTY),
             Path.of("/proc/self/limits"));
 
+    /** How rarely a descriptor past the bound takes the place of one kept open: one in this. */
+    static final int ADMIT_ONE_IN = 8;
+
     private DescriptorBudget() {
+    }
+
+    /**
+     * Whether a descriptor opened while the bound is reached should be kept open in place of the
+     * one kept longest unused: at random, once in {@value #ADMIT_ONE_IN} times.
+     *
+     * <p>Why not always (least recently used) nor never (first come, first kept): a daemon that
+     * cycles through more conversations than the bound would, always replacing, close each
+     * descriptor just before its conversation comes round again and keep none of use; never
+     * replacing, conversations busy now would open and close theirs on every change while a fill
+     * or a burst that came first kept every slot. A conversation written again and again gets
+     * its descriptor kept within a few changes, and stays, being used last; a pass over many
+     * conversations replaces an eighth as many.
+     */
+    static boolean admitsOverBound() {
+        return java.util.concurrent.ThreadLocalRandom.current().nextInt(ADMIT_ONE_IN) == 0;
     }
 
     static int perKind(String property, Path limits) {

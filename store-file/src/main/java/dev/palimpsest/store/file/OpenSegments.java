@@ -7,16 +7,19 @@ import java.util.Map;
 
 /**
  * The log segments that the file stores of this JVM keep open for writing between appends, at
- * most {@link DescriptorBudget#PER_KIND} of them, the least recently written closed first.
+ * most {@link DescriptorBudget#PER_KIND} of them. Past the bound, a segment just opened is kept,
+ * in place of the one written least recently, only as often as
+ * {@link DescriptorBudget#admitsOverBound} says, and otherwise closed after its change.
  *
- * <p>Descriptors are a process's to run out of, so the bound is the JVM's, not a store's. Why
- * least recently written: a daemon's busy conversations should keep their segment open whatever
- * it did before (a first-come bound let a bulk fill or a burst of idle conversations take every
- * slot, and the busy ones then opened and closed their segment on every append, about 10 µs of
- * a 200 µs append here). A segment is used only under its conversation's lock, so a writer
- * closes another conversation's segment only if it gets that lock at once (see
- * {@link ConversationLocks#runIfIdle}); if it cannot, it tries the next one, and past a few it
- * closes its own after its change, as a store whose every conversation is busy must.
+ * <p>Descriptors are a process's to run out of, so the bound is the JVM's, not a store's. A
+ * daemon's busy conversations should keep their segment open whatever it did before (a
+ * first-come bound let a bulk fill or a burst of idle conversations take every slot, and the busy
+ * ones then opened and closed their segment on every append, about 10 µs of a 200 µs append
+ * here), without a pass over more conversations than the bound replacing every one. A segment is
+ * used only under its conversation's lock, so a writer closes another conversation's segment
+ * only if it gets that lock at once (see {@link ConversationLocks#runIfIdle}); if it cannot, it
+ * tries the next one, and past a few it closes its own after its change, as a store whose every
+ * conversation is busy must.
  */
 final class OpenSegments {
     /** The most segments kept open at once, over every store of the JVM. */
@@ -28,6 +31,9 @@ final class OpenSegments {
     private record Holder(Path lockFile, Runnable close) {
     }
 
+    /** How many times a segment was opened for writing, for the tests of the bound. */
+    static final java.util.concurrent.atomic.AtomicLong OPENS =
+            new java.util.concurrent.atomic.AtomicLong();
     /** By owner (one store's cache entry), least recently written first; guarded by itself. */
     private static final Map<Object, Holder> OPEN = new LinkedHashMap<>(64, 0.75f, true);
 
@@ -39,6 +45,7 @@ final class OpenSegments {
      * {@link #closed}); called under the conversation's lock.
      */
     static void opened(Object owner, Path lockFile, Runnable close) {
+        OPENS.incrementAndGet();
         synchronized (OPEN) {
             OPEN.put(owner, new Holder(lockFile, close));
         }
@@ -66,13 +73,23 @@ final class OpenSegments {
     }
 
     /**
-     * Brings the count back within the bound after {@code owner} wrote, by closing the least
-     * recently written segments of idle conversations, or else {@code owner}'s own.
+     * Brings the count back within the bound after {@code owner} wrote: by closing
+     * {@code owner}'s own segment, or, when it is admitted, the least recently written segments
+     * of idle conversations (its own if they are all busy).
      *
      * @param owner      the writer's cache entry, whose conversation's lock this thread holds
      * @param closeOwn   closes the writer's own segment
      */
     static void trim(Object owner, Runnable closeOwn) {
+        synchronized (OPEN) {
+            if (OPEN.size() <= MAX) {
+                return;
+            }
+        }
+        if (!DescriptorBudget.admitsOverBound()) {
+            closeOwn.run();
+            return;
+        }
         for (int tries = 0; tries < TRIES; tries++) {
             Object victim;
             Holder holder;
@@ -91,7 +108,9 @@ final class OpenSegments {
             }
             if (!ConversationLocks.runIfIdle(holder.lockFile(), holder.close())) {
                 // Busy: its writer counts it again as the most recently written.
-                opened(victim, holder.lockFile(), holder.close());
+                synchronized (OPEN) {
+                    OPEN.put(victim, holder);
+                }
             }
         }
         synchronized (OPEN) {
