@@ -1,9 +1,7 @@
 package dev.palimpsest.cli;
 
-import dev.palimpsest.model.FailureKind;
-import dev.palimpsest.model.PalimpsestException;
-import dev.palimpsest.store.ConversationPage;
 import dev.palimpsest.store.ConversationSummary;
+import dev.palimpsest.store.SummaryPage;
 import dev.palimpsest.store.file.FileConversationStore;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -40,18 +38,9 @@ final class ListCommand implements Subcommand {
                 where = store.root().toString();
                 Optional<String> after = Optional.empty();
                 do {
-                    ConversationPage page = store.list(after, PAGE);
-                    for (String id : page.ids()) {
-                        try {
-                            store.summary(id).ifPresent(states::add);
-                        } catch (PalimpsestException unreadable) {
-                            if (unreadable.kind() != FailureKind.CORRUPT
-                                    && unreadable.kind() != FailureKind.IO) {
-                                throw unreadable;
-                            }
-                            skipped++;
-                        }
-                    }
+                    SummaryPage page = store.summaries(after, PAGE);
+                    states.addAll(page.summaries());
+                    skipped += page.unreadable().size();
                     after = page.next();
                 } while (after.isPresent());
             }

@@ -1,9 +1,12 @@
 package dev.palimpsest.store;
 
 import dev.palimpsest.model.ConversationState;
+import dev.palimpsest.model.FailureKind;
+import dev.palimpsest.model.PalimpsestException;
 import dev.palimpsest.model.Round;
 import dev.palimpsest.model.StoredMessage;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -112,6 +115,35 @@ public interface ConversationStore extends AutoCloseable {
      * @param limit the most ids on the page, at least 1
      */
     ConversationPage list(Optional<String> after, int limit);
+
+    /**
+     * {@return one page of a listing with each conversation's summary}: the conversations of
+     * {@link #list} and their {@link #summary}, one call for what a listing shows. This default
+     * does exactly that; a backend that can read both at once (one pass over its files, one
+     * query) does.
+     *
+     * <p>A conversation deleted between the two is left out. One whose stored data cannot be
+     * read is on the page as {@link SummaryPage#unreadable()}; any other failure is thrown.
+     *
+     * @param after the last id of the previous page, or empty for the first page
+     * @param limit the most conversations on the page, at least 1
+     */
+    default SummaryPage summaries(Optional<String> after, int limit) {
+        ConversationPage page = list(after, limit);
+        List<ConversationSummary> summaries = new ArrayList<>();
+        List<PalimpsestException> unreadable = new ArrayList<>();
+        for (String id : page.ids()) {
+            try {
+                summary(id).ifPresent(summaries::add);
+            } catch (PalimpsestException e) {
+                if (e.kind() != FailureKind.CORRUPT && e.kind() != FailureKind.IO) {
+                    throw e;
+                }
+                unreadable.add(e);
+            }
+        }
+        return new SummaryPage(summaries, unreadable, page.next());
+    }
 
     /**
      * Erases a conversation: before this returns, nothing the store keeps holds its text.

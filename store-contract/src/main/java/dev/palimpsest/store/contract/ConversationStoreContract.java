@@ -20,6 +20,7 @@ import dev.palimpsest.store.ConversationStore;
 import dev.palimpsest.store.ConversationSummary;
 import dev.palimpsest.store.Expectation;
 import dev.palimpsest.store.NewMessage;
+import dev.palimpsest.store.SummaryPage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -501,6 +502,36 @@ public abstract class ConversationStoreContract {
         } while (cursor.isPresent() && pages < 10);
         assertEquals(List.of("a", "aa", "b", "c", "\uFFFD", "😀"), seen);
         fails(FailureKind.INVALID_INPUT, () -> store.list(Optional.empty(), 0));
+    }
+
+    @Test
+    void summariesPageThroughWhatListAndSummaryShow() {
+        List<String> ids = List.of("b", "a", "\uFFFD", "😀", "aa", "c");
+        for (int i = 0; i < ids.size(); i++) {
+            appendRounds(ids.get(i), i + 1); // counters that tell the conversations apart
+        }
+        store.delete("aa");
+        store = reopen(store);
+        List<ConversationSummary> expected = new ArrayList<>();
+        for (String id : store.list(Optional.empty(), 100).ids()) {
+            expected.add(store.summary(id).orElseThrow());
+        }
+        assertEquals(List.of("a", "b", "c", "\uFFFD", "😀"), expected.stream()
+                .map(ConversationSummary::convId).toList());
+        List<ConversationSummary> seen = new ArrayList<>();
+        Optional<String> cursor = Optional.empty();
+        int pages = 0;
+        do {
+            SummaryPage page = store.summaries(cursor, 2);
+            assertEquals(List.of(), page.unreadable());
+            assertTrue(page.summaries().size() <= 2, page.toString());
+            seen.addAll(page.summaries());
+            cursor = page.next();
+            pages++;
+        } while (cursor.isPresent() && pages < 10);
+        assertEquals(expected, seen);
+        assertEquals(expected.subList(2, 5), store.summaries(Optional.of("b"), 10).summaries());
+        fails(FailureKind.INVALID_INPUT, () -> store.summaries(Optional.empty(), 0));
     }
 
     // ---- delete ----

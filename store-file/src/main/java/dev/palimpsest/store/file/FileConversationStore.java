@@ -18,6 +18,7 @@ import dev.palimpsest.store.ConversationIds;
 import dev.palimpsest.store.ConversationPage;
 import dev.palimpsest.store.ConversationStore;
 import dev.palimpsest.store.ConversationSummary;
+import dev.palimpsest.store.SummaryPage;
 import dev.palimpsest.store.spi.ChangeRules;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -1772,6 +1773,71 @@ public final class FileConversationStore implements ConversationStore {
         if (limit < 1) {
             throw PalimpsestException.invalid("a page holds at least 1 id, was " + limit);
         }
+        List<String> page = new ArrayList<>();
+        for (String id : candidates(after)) {
+            if (page.size() == limit) {
+                return new ConversationPage(page, Optional.of(page.get(page.size() - 1)));
+            }
+            // A log whose first append never finished holds no conversation. One that cannot
+            // be read is listed: it exists, and its load names what is wrong with it, so a
+            // damaged conversation neither hides nor stops the listing of the others. A whole
+            // first record settles it without loading: listing 10,000 conversations must not
+            // parse 10,000 checkpoints.
+            String stem = ConversationIdCodec.stem(id);
+            if (log(id, stem).firstRecordIsWhole(() -> headSaysStored(stem))
+                    || existsOrUnreadable(id)) {
+                page.add(id);
+            }
+        }
+        return new ConversationPage(page, Optional.empty());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>One pass: the summary of each conversation named in {@code sm/} also settles whether it
+     * is stored, so its first record is not looked at as {@link #list} does (that look and the
+     * summary opened the same two files again).
+     */
+    @Override
+    public SummaryPage summaries(Optional<String> after, int limit) {
+        checkOpen();
+        if (limit < 1) {
+            throw PalimpsestException.invalid("a page holds at least 1 conversation, was "
+                    + limit);
+        }
+        List<ConversationSummary> summaries = new ArrayList<>();
+        List<PalimpsestException> unreadable = new ArrayList<>();
+        int listed = 0;
+        String last = null;
+        for (String id : candidates(after)) {
+            if (listed == limit) {
+                return new SummaryPage(summaries, unreadable, Optional.of(last));
+            }
+            try {
+                Optional<ConversationSummary> summary = summary(id);
+                if (summary.isEmpty()) {
+                    continue; // a log whose first append never finished, or one just deleted
+                }
+                summaries.add(summary.get());
+            } catch (PalimpsestException e) {
+                if (e.kind() != FailureKind.CORRUPT && e.kind() != FailureKind.IO) {
+                    throw e;
+                }
+                unreadable.add(e);
+            }
+            listed++;
+            last = id;
+        }
+        return new SummaryPage(summaries, unreadable, Optional.empty());
+    }
+
+    /**
+     * The ids that {@code sm/} names after {@code after}, in order: every conversation with a
+     * first segment or a checkpoint, stored or not (a log whose first append never finished
+     * is named too; the caller decides).
+     */
+    private TreeSet<String> candidates(Optional<String> after) {
         TreeSet<String> ids = new TreeSet<>(ConversationIds.ORDER);
         if (directoryExists(null)) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
@@ -1807,23 +1873,7 @@ public final class FileConversationStore implements ConversationStore {
                 throw Failures.io(null, "list " + directory, e);
             }
         }
-        List<String> page = new ArrayList<>();
-        for (String id : ids) {
-            if (page.size() == limit) {
-                return new ConversationPage(page, Optional.of(page.get(page.size() - 1)));
-            }
-            // A log whose first append never finished holds no conversation. One that cannot
-            // be read is listed: it exists, and its load names what is wrong with it, so a
-            // damaged conversation neither hides nor stops the listing of the others. A whole
-            // first record settles it without loading: listing 10,000 conversations must not
-            // parse 10,000 checkpoints.
-            String stem = ConversationIdCodec.stem(id);
-            if (log(id, stem).firstRecordIsWhole(() -> headSaysStored(stem))
-                    || existsOrUnreadable(id)) {
-                page.add(id);
-            }
-        }
-        return new ConversationPage(page, Optional.empty());
+        return ids;
     }
 
     /**

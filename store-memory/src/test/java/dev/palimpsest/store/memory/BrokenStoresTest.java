@@ -13,6 +13,7 @@ import dev.palimpsest.store.ConversationPage;
 import dev.palimpsest.store.ConversationStore;
 import dev.palimpsest.store.Expectation;
 import dev.palimpsest.store.NewMessage;
+import dev.palimpsest.store.SummaryPage;
 import dev.palimpsest.store.contract.ConversationStoreContract;
 import java.time.Instant;
 import java.util.List;
@@ -59,6 +60,11 @@ class BrokenStoresTest {
     @Test
     void aStoreThatLosesTheRoundNumberingFails() {
         assertTrue(failuresOf(RenumbersRanges.class) > 0);
+    }
+
+    @Test
+    void aStoreWhoseSummaryPagesDropAConversationFails() {
+        assertTrue(failuresOf(DropsAtPageEdges.class) > 0);
     }
 
     /** Hands every call to a working store; the broken stores override one thing. */
@@ -177,6 +183,22 @@ class BrokenStoresTest {
                 @Override
                 public List<StoredMessage> messages(String convId, long fromSeq, int limit) {
                     return inner.messages(convId, Math.max(1, fromSeq - 1), limit);
+                }
+            };
+        }
+    }
+
+    static class DropsAtPageEdges extends BrokenSuite {
+        @Override
+        protected ConversationStore newStore() {
+            return new Delegating() {
+                @Override
+                public SummaryPage summaries(Optional<String> after, int limit) {
+                    // A cursor one past the page: the first of the next page is never shown.
+                    SummaryPage page = super.summaries(after, limit);
+                    List<String> ids = inner.list(after, limit + 1).ids();
+                    return new SummaryPage(page.summaries(), page.unreadable(), page.next()
+                            .map(n -> ids.get(ids.size() - 1)));
                 }
             };
         }
