@@ -88,8 +88,16 @@ while IFS= read -r line; do
 done < "$SRC/cds-training.txt"
 
 # Merge the lists. Class ids are per run, so they are dropped (classes of the built-in loaders
-# need none) and duplicate lines kept once, in first-seen order.
-cat "$WORK"/run-*.classlist | grep -v '/$Proxy' | sed 's/ id: [0-9]*$//' | awk '!seen[$0]++' > "$WORK/classes.classlist"
+# need none). A line is kept as many times as one run had it, in first-seen order: a class is
+# listed once per run, but two call sites of one shape (OUT::isTerminal and ERR::isTerminal)
+# give two identical @lambda-proxy lines, and each needs its own archived class, or the second
+# is spun at run time through ASM (5 ms of a cold start).
+for list in "$WORK"/run-*.classlist; do
+  grep -v '/$Proxy' "$list" | sed 's/ id: [0-9]*$//' | awk -v run="$list" '{ print run "\t" $0 }'
+done | awk -F '\t' '
+  { line = substr($0, length($1) + 2); n = ++count[$1 SUBSEP line] }
+  n > most[line] { most[line] = n; order[++lines] = line }
+  END { for (i = 1; i <= lines; i++) print order[i] }' > "$WORK/classes.classlist"
 
 # A static dump archives every listed class, including picocli's pre-Java-6 class files that a
 # dynamic archive on JDK 17 skips. The JVM maps lib/server/classes.jsa by default.

@@ -20,9 +20,15 @@ final class Specs {
      * the subcommand.
      */
     static CommandSpec command(String name, String... description) {
-        CommandSpec spec = CommandSpec.create().name(name).mixinStandardHelpOptions(true)
-                .version(VersionProvider.version());
+        CommandSpec spec = CommandSpec.create().name(name).version(VersionProvider.version());
         spec.usageMessage().description(description);
+        // The options of picocli's mixinStandardHelpOptions, declared here: the mixin is built
+        // by reflection over picocli's own annotations (four proxy classes), which was a fifth
+        // of a cold `show`.
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version information and exit.").build());
         spec.addOption(option(ROOT, "DIR", String.class,
                 "The data root (default: $PALIMPSEST_HOME, else ~/.palimpsest)."));
         spec.addOption(flag(DEBUG, "Print the stack trace of a failure."));

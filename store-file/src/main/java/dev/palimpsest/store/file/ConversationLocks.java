@@ -617,13 +617,14 @@ final class ConversationLocks {
             java.lang.reflect.Field theUnsafe = unsafeClass.getDeclaredField("theUnsafe");
             theUnsafe.setAccessible(true);
             Object unsafe = theUnsafe.get(null);
-            java.lang.invoke.MethodHandle invokeCleaner = java.lang.invoke.MethodHandles.lookup()
-                    .findVirtual(unsafeClass, "invokeCleaner", java.lang.invoke.MethodType
-                            .methodType(void.class, ByteBuffer.class)).bindTo(unsafe);
+            // A reflective Method, not a MethodHandle: binding a handle spins a LambdaForm class
+            // at run time, which every cold launcher start paid (about 2 ms).
+            java.lang.reflect.Method invokeCleaner = unsafeClass.getMethod("invokeCleaner",
+                    ByteBuffer.class);
             return buffer -> {
                 try {
-                    invokeCleaner.invokeExact(buffer);
-                } catch (Throwable e) {
+                    invokeCleaner.invoke(unsafe, buffer);
+                } catch (ReflectiveOperationException | RuntimeException e) {
                     // Left to the collector: the buffer is dropped and never used again.
                 }
             };
