@@ -36,6 +36,7 @@ final class ConversationIdCodec {
     static final String ARCHIVE_SUFFIX = ".archive.jsonl";
     static final String LOCK_SUFFIX = ".lock";
     static final String INDEX_SUFFIX = ".index";
+    static final String ID_INDEX_SUFFIX = ".ids";
     static final String TEMP_SUFFIX = ".tmp";
     /** A temp name is the state name, a dot, this many hex digits, and {@link #TEMP_SUFFIX}. */
     static final int TEMP_RANDOM_HEX = 16;
@@ -176,6 +177,11 @@ final class ConversationIdCodec {
     /** Returns the sparse index file name of a stem. */
     static String indexName(String stem) {
         return PREFIX + stem + INDEX_SUFFIX;
+    }
+
+    /** Returns the message-id index file name of a stem. */
+    static String idIndexName(String stem) {
+        return PREFIX + stem + ID_INDEX_SUFFIX;
     }
 
     /** Returns the lock file name of a stem. */

@@ -73,6 +73,9 @@ public final class FileConversationStore implements ConversationStore {
     /** How often this store read a whole window (checkpoint and log), for the tests. */
     private final java.util.concurrent.atomic.AtomicLong windowReads =
             new java.util.concurrent.atomic.AtomicLong();
+    /** How many log records this store read to learn message ids, for the tests. */
+    private final java.util.concurrent.atomic.AtomicLong idRecordsRead =
+            new java.util.concurrent.atomic.AtomicLong();
     /** How often the head in a lock file bore a load of this store out, for the tests. */
     private final java.util.concurrent.atomic.AtomicLong headLoads =
             new java.util.concurrent.atomic.AtomicLong();
@@ -102,8 +105,8 @@ public final class FileConversationStore implements ConversationStore {
         long bytesSinceCheckpoint;
         /** The size of the last checkpoint written or read; 0 if none. */
         long lastCheckpointBytes;
-        /** Every message with a caller's id, by id; built on first need. */
-        Map<String, StoredMessage> ids;
+        /** The messages with a caller's id; built on first need (see {@link IdIndex}). */
+        KnownIds ids;
         /** A schema-1 conversation not migrated yet: its records, written at its first write. */
         Legacy.Converted legacy;
         /** Where the log after the last checkpoint starts; segment 1, offset 0 without one. */
@@ -513,7 +516,7 @@ public final class FileConversationStore implements ConversationStore {
                     added[0]++;
                     added[1] += bytes;
                     if (c.ids != null && record instanceof LogRecord.Append a) {
-                        indexIds(c.ids, a.messages());
+                        c.ids.add(a.messages());
                     }
                 });
                 c.recordsSinceCheckpoint += added[0];
@@ -689,6 +692,11 @@ public final class FileConversationStore implements ConversationStore {
             return file.toFile().exists();
         }
         return Files.exists(file, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** {@return how many log records this store read to learn ids}: what a test of them asks */
+    long idRecordsRead() {
+        return idRecordsRead.get();
     }
 
     /** {@return how often this store read a whole window}: what a test of the head reads asks */
@@ -1339,28 +1347,148 @@ public final class FileConversationStore implements ConversationStore {
 
     private static Cached newCached(String convId) {
         Cached c = new Cached(ConversationState.empty(convId));
-        c.ids = new HashMap<>();
+        c.ids = KnownIds.exactOnly();
         return c;
     }
 
-    private static void indexIds(Map<String, StoredMessage> ids, List<StoredMessage> messages) {
-        for (StoredMessage m : messages) {
-            m.message().id().ifPresent(id -> ids.put(id, m));
+    // ---- message ids
+
+    /**
+     * The message stored under a caller's id, or null: known exactly, or found through the id
+     * index's hash and checked against the message at that seq.
+     */
+    private StoredMessage messageWithId(String stem, Cached c, SegmentLog log, String id,
+                                        boolean writes) throws IOException {
+        KnownIds known = ids(stem, c, log, writes);
+        StoredMessage m = known.exact(id);
+        if (m != null) {
+            return m;
+        }
+        for (long seq : known.candidates(id)) {
+            StoredMessage at = messageAt(stem, c, log, seq);
+            if (at != null && at.message().id().filter(id::equals).isPresent()) {
+                known.remember(id, at);
+                return at;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The ids of a conversation, on first need: the id index's hashes and the log after the
+     * seq through which the index is complete (the whole log without one). A write
+     * ({@code writes}) then brings the index up to the log's end, or makes it anew when it was
+     * missing, of another incarnation or damaged; a read changes no file.
+     */
+    private KnownIds ids(String stem, Cached c, SegmentLog log, boolean writes)
+            throws IOException {
+        if (c.ids != null) {
+            return c.ids;
+        }
+        long end = c.live.counters().messagesTotal();
+        Path file = idIndexFile(stem);
+        IdIndex.Contents index = new IdIndex.Contents(new IdIndex.HashedIds(0), 0, false);
+        if (c.legacy == null) {
+            try {
+                index = IdIndex.read(file, c.incarnation, end * 2);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "id index " + file + " not read: " + e
+                        + "; reading the log instead");
+            }
+            if (index.through() > end) {
+                // More than the log holds: not this log's index, so none of it is trusted.
+                index = new IdIndex.Contents(new IdIndex.HashedIds(0), 0, false);
+            }
+        }
+        KnownIds known = new KnownIds(index.hashed(), index.through());
+        long from = index.through() + 1;
+        if (from <= end) {
+            readFrom(c, log, index.through() == 0 ? Optional.empty()
+                    : SparseIndex.floorByMessage(indexOf(stem), from),
+                    (record, at, next, bytes) -> {
+                        idRecordsRead.incrementAndGet();
+                        if (record instanceof LogRecord.Append a) {
+                            known.add(a.messages());
+                        }
+                    });
+        }
+        c.ids = known;
+        if (writes && c.legacy == null && c.incarnation != 0 && end > 0
+                && (!index.clean() || index.through() < end)) {
+            try {
+                if (index.clean() && index.through() > 0) {
+                    IdIndex.append(file, c.incarnation, known.entries(index.through(), end), end);
+                } else {
+                    IdIndex.replace(file, c.incarnation, known.allEntries(end), end);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "id index " + file + " not written: " + e
+                        + "; stores opened later read more of the log, and a later write "
+                        + "makes it again");
+            }
+        }
+        return known;
+    }
+
+    /**
+     * Adds the batch of an append record that carries ids to the id index, once the record is
+     * durable: after the batches the index holds, with those of appends it missed (known
+     * exactly here), or as a new index when this store knows every id. A failure only costs
+     * stores opened later a longer read of the log, so it is logged, not thrown.
+     */
+    private void updateIdIndex(String stem, Cached c, List<StoredMessage> appended) {
+        if (c.ids == null || c.legacy != null || c.incarnation == 0
+                || appended.stream().noneMatch(m -> m.message().id().isPresent())) {
+            return;
+        }
+        long last = appended.get(appended.size() - 1).seq();
+        Path file = idIndexFile(stem);
+        try {
+            long through = IdIndex.through(file, c.incarnation);
+            if (through >= c.ids.hashedThrough() && through >= 0 && through < last) {
+                IdIndex.append(file, c.incarnation, c.ids.entries(through, last), last);
+            } else if (through < 0 && c.ids.hashedThrough() == 0) {
+                IdIndex.replace(file, c.incarnation, c.ids.allEntries(last), last);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "id index " + file + " not updated: " + e
+                    + "; stores opened later read more of the log, and a later write makes "
+                    + "it again");
         }
     }
 
-    /** Every message with an id, read from the whole log once and then kept up to date. */
-    private Map<String, StoredMessage> ids(Cached c, SegmentLog log) throws IOException {
-        if (c.ids == null) {
-            Map<String, StoredMessage> ids = new HashMap<>();
-            forEachRecord(c, log, (record, at, next, bytes) -> {
-                if (record instanceof LogRecord.Append a) {
-                    indexIds(ids, a.messages());
+    /** The message at {@code seq}: from the newest round (a retry's), else from the log. */
+    private StoredMessage messageAt(String stem, Cached c, SegmentLog log, long seq)
+            throws IOException {
+        Optional<Round> newest = c.live.lastRound();
+        if (newest.isPresent()) {
+            for (StoredMessage m : newest.get().messages()) {
+                if (m.seq() == seq) {
+                    return m;
                 }
-            });
-            c.ids = ids;
+            }
         }
-        return c.ids;
+        StoredMessage[] found = new StoredMessage[1];
+        try {
+            readFrom(c, log, SparseIndex.floorByMessage(indexOf(stem), seq),
+                    (record, at, next, bytes) -> {
+                        if (record instanceof LogRecord.Append a) {
+                            for (StoredMessage m : a.messages()) {
+                                if (m.seq() >= seq) {
+                                    found[0] = m.seq() == seq ? m : null;
+                                    throw new StopReading();
+                                }
+                            }
+                        }
+                    });
+        } catch (StopReading done) {
+            // Found, or passed.
+        }
+        return found[0];
+    }
+
+    private Path idIndexFile(String stem) {
+        return directory.resolve(ConversationIdCodec.idIndexName(stem));
     }
 
     // ---- the sparse index
@@ -1563,7 +1691,8 @@ public final class FileConversationStore implements ConversationStore {
                 @Override
                 public Optional<StoredMessage> messageById(String messageId) {
                     try {
-                        return Optional.ofNullable(ids(c, log).get(messageId));
+                        return Optional.ofNullable(messageWithId(stem, c, log, messageId,
+                                true));
                     } catch (IOException e) {
                         throw Failures.io(convId, "read the log", e);
                     }
@@ -1587,9 +1716,10 @@ public final class FileConversationStore implements ConversationStore {
             }
             c.apply(record, log, at == null ? c.end.position() : at);
             if (c.ids != null) {
-                indexIds(c.ids, plan.toAppend());
+                c.ids.add(plan.toAppend());
             }
             updateIndex(convId, stem, log, c, plan.toAppend(), written);
+            updateIdIndex(stem, c, plan.toAppend());
             committed(convId, stem, log, c, SegmentLog.FRAME_HEADER + payload.length, false);
             return new AppendResult(convId, revision, plan.results(), plan.alreadyStored(),
                     c.live.counters());
@@ -1764,7 +1894,7 @@ public final class FileConversationStore implements ConversationStore {
     @Override
     public Optional<StoredMessage> messageById(String convId, String messageId) {
         return locked(convId, false, (stem, log, c) -> c == null ? Optional.empty()
-                : Optional.ofNullable(ids(c, log).get(messageId)));
+                : Optional.ofNullable(messageWithId(stem, c, log, messageId, false)));
     }
 
     @Override
@@ -1948,6 +2078,7 @@ public final class FileConversationStore implements ConversationStore {
             }
             // Second, right after the checkpoint: an index never outlives its log for long.
             doomed.add(directory.resolve(ConversationIdCodec.indexName(stem)));
+            doomed.add(idIndexFile(stem));
             boolean removed = false;
             // The checkpoint first, then the log from its newest segment back: a kill in
             // between leaves a shorter log, never a checkpoint without a log.
@@ -2130,6 +2261,7 @@ public final class FileConversationStore implements ConversationStore {
             }
             notRegular(stem, directory.resolve(ConversationIdCodec.indexName(stem)), convId,
                     repair, findings);
+            notRegular(stem, idIndexFile(stem), convId, repair, findings);
             boolean laterSegmentNotRegular = false;
             for (long s = 2; Files.exists(directory.resolve(ConversationIdCodec.segmentName(
                     stem, s)), LinkOption.NOFOLLOW_LINKS); s++) {
@@ -2284,6 +2416,7 @@ public final class FileConversationStore implements ConversationStore {
                         || name.equals(ConversationIdCodec.stateName(stem))
                         || name.equals(ConversationIdCodec.archiveName(stem))
                         || name.equals(ConversationIdCodec.indexName(stem))
+                        || name.equals(ConversationIdCodec.idIndexName(stem))
                         || ConversationIdCodec.stemOfTempName(name).map(stem::equals)
                         .orElse(false);
                 if (ours) {
