@@ -3,8 +3,10 @@ package dev.palimpsest.bench;
 import dev.palimpsest.engine.CompactionPolicy;
 import dev.palimpsest.engine.ConversationEngine;
 import dev.palimpsest.engine.ExtractiveSummarizer;
+import dev.palimpsest.model.Message;
 import dev.palimpsest.model.Round;
 import dev.palimpsest.model.StoredMessage;
+import dev.palimpsest.store.Expectation;
 import dev.palimpsest.store.file.CheckReport;
 import dev.palimpsest.store.file.FileConversationStore;
 import dev.palimpsest.store.file.FileStoreOptions;
@@ -33,7 +35,10 @@ import java.util.stream.Stream;
  *     appends rounds round-robin to the conversations and prints
  *     {@code ACK<TAB>conv<TAB>seq<TAB>user} after each append has returned (for the engine:
  *     once the round is durable in the log), flushed at once, so that a line in the acknowledgement log means
- *     "acknowledged". Without --count it appends until killed.
+ *     "acknowledged". Without --count it appends until killed. With the engine, every message
+ *     has an id; the appender first sends each conversation's newest stored round again (a
+ *     retry across the kill) and sends one round in ten again at once, and fails if a retry
+ *     appends anything.
  * verify --root DIR --writer W [--final] [--exact] ACKFILE...
  *     checks every acknowledged round against what is stored and prints one summary line:
  *     unreadable conversations, lost acknowledged rounds (missing, or another text at that
@@ -94,12 +99,29 @@ public final class ReliabilityDriver {
         if (a.writer.equals("engine")) {
             try (FileConversationStore store = open(a);
                  ConversationEngine engine = engine(store, a)) {
+                // A new life first sends the newest stored round of each conversation again, as
+                // an agent that cannot tell whether its last append was acknowledged does: its
+                // message ids must make that a retry, whatever the kill left of the id index.
+                for (String conv : a.convs) {
+                    List<Round> recent = store.load(conv).map(s -> s.recentRounds())
+                            .orElse(List.of());
+                    if (!recent.isEmpty()) {
+                        retry(engine, conv, recent.get(recent.size() - 1).messages().stream()
+                                .map(StoredMessage::message).toList());
+                    }
+                }
+                java.util.SplittableRandom random = new java.util.SplittableRandom();
                 for (long i = 0; i < limit; i++) {
                     String conv = a.convs.get((int) (i % a.convs.size()));
                     String user = a.tag + ":" + i;
-                    long seq = engine.appendRound(conv, user, assistantFor(user)).appended()
+                    List<Message> round = List.of(Message.user(user).withId(user + "/u"),
+                            Message.assistant(assistantFor(user)).withId(user + "/a"));
+                    long seq = engine.append(conv, round, Expectation.none()).appended()
                             .messages().get(0).roundSeq();
                     ack(acks, conv, seq, user);
+                    if (random.nextInt(10) == 0) {
+                        retry(engine, conv, round);
+                    }
                 }
             }
         } else {
@@ -109,6 +131,17 @@ public final class ReliabilityDriver {
                 String user = a.tag + ":" + i;
                 ack(acks, conv, writer.append(conv, user), user);
             }
+        }
+    }
+
+    /** Sends a stored round again: the store must find every message stored and add none. */
+    private static void retry(ConversationEngine engine, String conv, List<Message> round) {
+        var result = engine.append(conv, round, Expectation.none()).appended();
+        if (!result.retried()) {
+            throw new BenchException("a retry of a stored round of " + conv + " appended "
+                    + (round.size() - result.alreadyStored()) + " of its " + round.size()
+                    + " messages again (ids " + round.stream().map(m -> m.id().orElse("-"))
+                    .toList() + ")");
         }
     }
 
