@@ -52,6 +52,14 @@ final class AppendBenchmark {
                 .repeat(16);
     }
 
+    /** As {@link #round}, each message with an id ({@code r<n>/u}, {@code r<n>/a}). */
+    static AppendRequest roundWithIds(String conv, long n) {
+        return new AppendRequest(conv, List.of(
+                new NewMessage(Message.user(user(n)).withId("r" + n + "/u"), 300),
+                new NewMessage(Message.assistant(assistant(n)).withId("r" + n + "/a"), 300)),
+                Expectation.none(), Instant.now());
+    }
+
     static AppendRequest round(String conv, long n) {
         return new AppendRequest(conv, List.of(new NewMessage(Message.user(user(n)), 300),
                 new NewMessage(Message.assistant(assistant(n)), 300)), Expectation.none(),

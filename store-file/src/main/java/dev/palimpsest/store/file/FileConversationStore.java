@@ -1387,7 +1387,7 @@ public final class FileConversationStore implements ConversationStore {
         }
         long end = c.live.counters().messagesTotal();
         Path file = idIndexFile(stem);
-        IdIndex.Contents index = new IdIndex.Contents(new IdIndex.HashedIds(0), 0, false);
+        IdIndex.Contents index = new IdIndex.Contents(IdIndex.HashedIds.NONE, 0, false);
         if (c.legacy == null) {
             try {
                 index = IdIndex.read(file, c.incarnation, end * 2);
@@ -1397,7 +1397,7 @@ public final class FileConversationStore implements ConversationStore {
             }
             if (index.through() > end) {
                 // More than the log holds: not this log's index, so none of it is trusted.
-                index = new IdIndex.Contents(new IdIndex.HashedIds(0), 0, false);
+                index = new IdIndex.Contents(IdIndex.HashedIds.NONE, 0, false);
             }
         }
         KnownIds known = new KnownIds(index.hashed(), index.through());

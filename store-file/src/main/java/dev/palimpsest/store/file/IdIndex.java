@@ -73,7 +73,7 @@ final class IdIndex {
      * memory).
      */
     static Contents read(Path file, long incarnation, long maxEntries) throws IOException {
-        Contents none = new Contents(new HashedIds(0), 0, false);
+        Contents none = new Contents(HashedIds.NONE, 0, false);
         if (incarnation == 0 || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
             return none;
         }
@@ -94,19 +94,23 @@ final class IdIndex {
         if (!headerNames(all, incarnation)) {
             return none;
         }
-        ByteBuffer b = ByteBuffer.wrap(all);
+        int capacity = (all.length - HEADER) / ENTRY;
+        long[] hashes = new long[capacity];
+        long[] seqs = new long[capacity];
+        int kept = 0; // entries of the batch being read start at kept, trusted ones end there
+        int trusted = 0;
         long covered = 0;
         long pending = -1; // the through of the batch being read, -1 between batches
         int trustedEnd = HEADER;
-        int trustedEntries = 0;
-        int at = HEADER;
-        for (; at + ENTRY <= all.length; at += ENTRY) {
-            b.position(at);
-            long hash = b.getLong();
-            long seq = b.getLong();
-            long through = b.getLong();
-            if (!checksumHolds(all, at, b.getInt()) || through < covered || seq < 0
-                    || seq > through || seq > 0 && seq <= covered
+        CRC32C crc = new CRC32C();
+        for (int at = HEADER; at + ENTRY <= all.length; at += ENTRY) {
+            long hash = (long) LONGS.get(all, at);
+            long seq = (long) LONGS.get(all, at + 8);
+            long through = (long) LONGS.get(all, at + 16);
+            crc.reset();
+            crc.update(all, at, PAYLOAD);
+            if ((int) crc.getValue() != (int) INTS.get(all, at + PAYLOAD) || through < covered
+                    || seq < 0 || seq > through || seq > 0 && seq <= covered
                     || pending >= 0 && through != pending) {
                 break;
             }
@@ -114,22 +118,24 @@ final class IdIndex {
                 covered = through;
                 pending = -1;
                 trustedEnd = at + ENTRY;
-                trustedEntries = (trustedEnd - HEADER) / ENTRY;
+                trusted = kept;
             } else {
                 pending = through;
+                hashes[kept] = hash;
+                seqs[kept] = seq;
+                kept++;
             }
         }
-        HashedIds hashed = new HashedIds(trustedEntries);
-        for (int e = HEADER; e < trustedEnd; e += ENTRY) {
-            b.position(e);
-            long hash = b.getLong();
-            long seq = b.getLong();
-            if (seq > 0) {
-                hashed.add(hash, seq);
-            }
-        }
-        return new Contents(hashed, covered, trustedEnd == all.length);
+        return new Contents(new HashedIds(java.util.Arrays.copyOf(hashes, trusted),
+                java.util.Arrays.copyOf(seqs, trusted)), covered, trustedEnd == all.length);
     }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class,
+                    java.nio.ByteOrder.BIG_ENDIAN);
+    private static final java.lang.invoke.VarHandle INTS =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class,
+                    java.nio.ByteOrder.BIG_ENDIAN);
 
     /**
      * {@return the seq through which the index says it is complete, from its header and its last
@@ -235,60 +241,85 @@ final class IdIndex {
     }
 
     /**
-     * Seqs by id hash, in an open-addressing table of primitives: 16 bytes a message, not the
-     * 60 or so of a map of boxed longs.
+     * Seqs by id hash: the index's entries as two arrays of primitives (16 bytes a message),
+     * looked through from end to end while a store asks about a few ids (an append, a retry),
+     * and put in an open-addressing table once it has asked about many (an import).
      */
     static final class HashedIds {
+        static final HashedIds NONE = new HashedIds(new long[0], new long[0]);
+        private static final int SCANS_BEFORE_TABLE = 16;
+
         private final long[] hashes;
         private final long[] seqs;
-        private final int mask;
-        private int size;
+        private int scans;
+        private long[] tableHashes;
+        private long[] tableSeqs;
+        private int mask;
 
-        HashedIds(int capacity) {
-            int slots = Integer.highestOneBit(Math.max(4, capacity * 2 - 1)) << 1;
-            hashes = new long[slots];
-            seqs = new long[slots];
-            mask = slots - 1;
-        }
-
-        void add(long hash, long seq) {
-            if (size * 2 >= seqs.length) {
-                throw new IllegalStateException("table sized for " + size + " entries is full");
-            }
-            int i = slot(hash);
-            while (seqs[i] != 0) {
-                i = (i + 1) & mask;
-            }
-            hashes[i] = hash;
-            seqs[i] = seq;
-            size++;
+        HashedIds(long[] hashes, long[] seqs) {
+            this.hashes = hashes;
+            this.seqs = seqs;
         }
 
         /** {@return the seqs of the messages whose id has this hash, in no order} */
         long[] candidates(long hash) {
             long[] found = new long[0];
-            for (int i = slot(hash); seqs[i] != 0; i = (i + 1) & mask) {
-                if (hashes[i] == hash) {
-                    found = java.util.Arrays.copyOf(found, found.length + 1);
-                    found[found.length - 1] = seqs[i];
+            if (hashes.length == 0) {
+                return found;
+            }
+            if (tableSeqs == null && ++scans <= SCANS_BEFORE_TABLE) {
+                for (int i = 0; i < hashes.length; i++) {
+                    if (hashes[i] == hash) {
+                        found = append(found, seqs[i]);
+                    }
+                }
+                return found;
+            }
+            if (tableSeqs == null) {
+                buildTable();
+            }
+            for (int i = slot(hash); tableSeqs[i] != 0; i = (i + 1) & mask) {
+                if (tableHashes[i] == hash) {
+                    found = append(found, tableSeqs[i]);
                 }
             }
             return found;
         }
 
         int size() {
-            return size;
+            return hashes.length;
         }
 
-        /** {@return every entry, in no order} */
+        /** {@return every entry, in the index's order} */
         List<Entry> entries() {
-            List<Entry> out = new java.util.ArrayList<>(size);
-            for (int i = 0; i < seqs.length; i++) {
-                if (seqs[i] != 0) {
-                    out.add(new Entry(hashes[i], seqs[i]));
-                }
+            List<Entry> out = new java.util.ArrayList<>(hashes.length);
+            for (int i = 0; i < hashes.length; i++) {
+                out.add(new Entry(hashes[i], seqs[i]));
             }
             return out;
+        }
+
+        private void buildTable() {
+            int slots = Integer.highestOneBit(Math.max(4, hashes.length * 2 - 1)) << 1;
+            long[] th = new long[slots];
+            long[] ts = new long[slots];
+            mask = slots - 1;
+            for (int e = 0; e < hashes.length; e++) {
+                int i = slot(hashes[e]);
+                while (ts[i] != 0) {
+                    i = (i + 1) & mask;
+                }
+                th[i] = hashes[e];
+                ts[i] = seqs[e];
+            }
+            tableHashes = th;
+            tableSeqs = ts;
+        }
+
+        private static long[] append(long[] found, long seq) {
+            long[] more = java.util.Arrays.copyOf(found, found.length + 1);
+            more[found.length] = seq;
+            return more;
         }
 
         private int slot(long hash) {

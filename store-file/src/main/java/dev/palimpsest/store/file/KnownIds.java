@@ -24,7 +24,7 @@ final class KnownIds {
 
     /** {@return ids known exactly from the first message on}: a new conversation's, or a scan's */
     static KnownIds exactOnly() {
-        return new KnownIds(new IdIndex.HashedIds(0), 0);
+        return new KnownIds(IdIndex.HashedIds.NONE, 0);
     }
 
     /** {@return the seq through which the hashes are complete; every id after it is exact} */
