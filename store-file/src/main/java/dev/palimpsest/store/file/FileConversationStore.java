@@ -1468,23 +1468,8 @@ public final class FileConversationStore implements ConversationStore {
                 }
             }
         }
-        StoredMessage[] found = new StoredMessage[1];
-        try {
-            readFrom(c, log, SparseIndex.floorByMessage(indexOf(stem), seq),
-                    (record, at, next, bytes) -> {
-                        if (record instanceof LogRecord.Append a) {
-                            for (StoredMessage m : a.messages()) {
-                                if (m.seq() >= seq) {
-                                    found[0] = m.seq() == seq ? m : null;
-                                    throw new StopReading();
-                                }
-                            }
-                        }
-                    });
-        } catch (StopReading done) {
-            // Found, or passed.
-        }
-        return found[0];
+        List<StoredMessage> one = messagesFromLog(stem, c, log, seq, 1);
+        return !one.isEmpty() && one.get(0).seq() == seq ? one.get(0) : null;
     }
 
     private Path idIndexFile(String stem) {
@@ -1815,25 +1800,35 @@ public final class FileConversationStore implements ConversationStore {
                 }
                 return out;
             }
-            try {
-                readFrom(c, log, SparseIndex.floorByMessage(indexOf(stem), fromSeq),
-                        (record, at, next, bytes) -> {
-                            if (record instanceof LogRecord.Append a) {
-                                for (StoredMessage m : a.messages()) {
-                                    if (m.seq() >= fromSeq) {
-                                        out.add(m);
-                                        if (out.size() == limit) {
-                                            throw new StopReading();
-                                        }
+            return messagesFromLog(stem, c, log, fromSeq, limit);
+        });
+    }
+
+    /**
+     * Up to {@code limit} messages from {@code fromSeq} on, read from the log from the sparse
+     * index's nearest entry before it.
+     */
+    private List<StoredMessage> messagesFromLog(String stem, Cached c, SegmentLog log,
+                                                long fromSeq, int limit) throws IOException {
+        List<StoredMessage> out = new ArrayList<>();
+        try {
+            readFrom(c, log, SparseIndex.floorByMessage(indexOf(stem), fromSeq),
+                    (record, at, next, bytes) -> {
+                        if (record instanceof LogRecord.Append a) {
+                            for (StoredMessage m : a.messages()) {
+                                if (m.seq() >= fromSeq) {
+                                    out.add(m);
+                                    if (out.size() == limit) {
+                                        throw new StopReading();
                                     }
                                 }
                             }
-                        });
-            } catch (StopReading done) {
-                // The range is complete.
-            }
-            return out;
-        });
+                        }
+                    });
+        } catch (StopReading done) {
+            // The range is complete.
+        }
+        return out;
     }
 
     @Override
