@@ -132,7 +132,7 @@ final class StrictReader implements AutoCloseable {
     Instant instant(String path) {
         String s = text(path);
         try {
-            return Instant.parse(s);
+            return IsoInstant.parse(s);
         } catch (DateTimeParseException e) {
             throw corrupt(path, "must be an ISO-8601 UTC time, was '" + s + "'");
         }
@@ -148,7 +148,7 @@ final class StrictReader implements AutoCloseable {
             throw corrupt(path, "must be a string or null");
         }
         try {
-            return Instant.parse(parser.getText());
+            return IsoInstant.parse(parser.getText());
         } catch (IOException e) {
             throw corrupt(path, e);
         } catch (DateTimeParseException e) {
