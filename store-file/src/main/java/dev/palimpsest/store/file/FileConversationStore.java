@@ -51,7 +51,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * take the same lock while they read, so they never see a change half made.
  */
 public final class FileConversationStore implements ConversationStore {
-    private static final System.Logger LOG = System.getLogger(FileConversationStore.class.getName());
+    /**
+     * The store's logger, made when first used: every use is a warning of something out of the
+     * ordinary, and making it (the logger finder looked up) is 4 ms of a cold start.
+     */
+    private static final class Log {
+        static final System.Logger LOG = System.getLogger(FileConversationStore.class.getName());
+
+        private Log() {
+        }
+    }
     /** The largest checkpoint read; a state file beyond it is refused as too large. */
     private static final long MAX_CHECKPOINT_BYTES = Integer.MAX_VALUE - 64;
     /** How every checkpoint this store writes begins. */
@@ -634,7 +643,7 @@ public final class FileConversationStore implements ConversationStore {
             ops.deleteIfExists(directory.resolve(ConversationIdCodec.archiveName(stem)));
             directorySync().sync();
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "archive of migrated '" + convId
+            Log.LOG.log(System.Logger.Level.WARNING, "archive of migrated '" + convId
                     + "' not removed: " + e + "; it is ignored, and check removes it");
         }
     }
@@ -747,7 +756,7 @@ public final class FileConversationStore implements ConversationStore {
             }
             // The checkpoint may not match the log (written by something else, or left over):
             // the log alone decides.
-            LOG.log(System.Logger.Level.WARNING, "checkpoint of '" + convId + "' does not match"
+            Log.LOG.log(System.Logger.Level.WARNING, "checkpoint of '" + convId + "' does not match"
                     + " its log (" + e.getMessage() + "); replaying the whole log");
             return loadFromLogAlone(convId, log, firstId);
         }
@@ -1020,7 +1029,7 @@ public final class FileConversationStore implements ConversationStore {
         try (FileChannel ch = SegmentLog.openRead(file)) {
             long size = ch.size();
             if (size > MAX_CHECKPOINT_BYTES) {
-                LOG.log(System.Logger.Level.WARNING, "checkpoint " + file + " is too large ("
+                Log.LOG.log(System.Logger.Level.WARNING, "checkpoint " + file + " is too large ("
                         + size + " bytes); replaying the log");
                 return Optional.empty();
             }
@@ -1040,7 +1049,7 @@ public final class FileConversationStore implements ConversationStore {
                     throw new PalimpsestException(FailureKind.CORRUPT, convId, "state file " + file
                             + " is of a newer schema than this Palimpsest reads; upgrade it", e);
                 }
-                LOG.log(System.Logger.Level.WARNING, "checkpoint " + file + " is unreadable ("
+                Log.LOG.log(System.Logger.Level.WARNING, "checkpoint " + file + " is unreadable ("
                         + e.getMessage() + "); replaying the log");
                 return Optional.empty();
             }
@@ -1289,7 +1298,7 @@ public final class FileConversationStore implements ConversationStore {
         } catch (IOException e) {
             // The change is durable in the log, which is the source of truth; the checkpoint is
             // tried again at the next change, and a load replays the log from the older one.
-            LOG.log(System.Logger.Level.WARNING, "checkpoint of '" + convId + "' not written to "
+            Log.LOG.log(System.Logger.Level.WARNING, "checkpoint of '" + convId + "' not written to "
                     + target + ": " + e + "; the log holds every change");
             return false;
         }
@@ -1314,7 +1323,7 @@ public final class FileConversationStore implements ConversationStore {
                 try {
                     fillWindow(convId, stem, log, c, FileIdentity.of(log.segment(1)));
                 } catch (IOException | RuntimeException e) {
-                    LOG.log(System.Logger.Level.WARNING, "checkpoint of '" + convId + "' not"
+                    Log.LOG.log(System.Logger.Level.WARNING, "checkpoint of '" + convId + "' not"
                             + " written: its window could not be read (" + e + "); the log"
                             + " holds every change");
                     return;
@@ -1354,7 +1363,7 @@ public final class FileConversationStore implements ConversationStore {
                             c.recordsSinceCheckpoint, c.bytesSinceCheckpoint,
                             c.lastCheckpointBytes, c.checkpointAt)));
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "head of '" + convId + "' not written to "
+            Log.LOG.log(System.Logger.Level.WARNING, "head of '" + convId + "' not written to "
                     + lockFile + ": " + e + "; stores opened later read the checkpoint instead");
         }
     }
@@ -1406,7 +1415,7 @@ public final class FileConversationStore implements ConversationStore {
             try {
                 index = IdIndex.read(file, c.incarnation, end * 2);
             } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.DEBUG, "id index " + file + " not read: " + e
+                Log.LOG.log(System.Logger.Level.DEBUG, "id index " + file + " not read: " + e
                         + "; reading the log instead");
             }
             if (index.through() > end) {
@@ -1436,7 +1445,7 @@ public final class FileConversationStore implements ConversationStore {
                     IdIndex.replace(file, c.incarnation, known.allEntries(end), end);
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "id index " + file + " not written: " + e
+                Log.LOG.log(System.Logger.Level.WARNING, "id index " + file + " not written: " + e
                         + "; stores opened later read more of the log, and a later write "
                         + "makes it again");
             }
@@ -1465,7 +1474,7 @@ public final class FileConversationStore implements ConversationStore {
                 IdIndex.replace(file, c.incarnation, c.ids.allEntries(last), last);
             }
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "id index " + file + " not updated: " + e
+            Log.LOG.log(System.Logger.Level.WARNING, "id index " + file + " not updated: " + e
                     + "; stores opened later read more of the log, and a later write makes "
                     + "it again");
         }
@@ -1514,7 +1523,7 @@ public final class FileConversationStore implements ConversationStore {
                 SparseIndex.rewrite(file, indexEntries(log));
             }
         } catch (IOException | RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "sparse index of '" + convId + "' not updated: "
+            Log.LOG.log(System.Logger.Level.WARNING, "sparse index of '" + convId + "' not updated: "
                     + e + "; reads scan its log instead, and a later write rebuilds it");
         }
     }
@@ -1574,7 +1583,7 @@ public final class FileConversationStore implements ConversationStore {
             proven[0] = false;
         }
         if (!proven[0]) {
-            LOG.log(System.Logger.Level.DEBUG, "sparse index of " + log.segment(1).getFileName()
+            Log.LOG.log(System.Logger.Level.DEBUG, "sparse index of " + log.segment(1).getFileName()
                     + " is stale at " + e + "; scanning the log");
             forEachRecord(c, log, visitor);
         }

@@ -33,6 +33,8 @@ class DescriptorBudgetTest {
                 "Max open files            1048576              1048576              files")));
         assertEquals(DescriptorBudget.MAX, DescriptorBudget.perKind(null, limits(
                 "Max open files            unlimited            unlimited            files")));
+        assertEquals(2500, DescriptorBudget.perKind(null, limits(
+                "Max open files\t20000\t40000\tfiles")), "the soft limit, before any blank");
     }
 
     @Test
