@@ -534,6 +534,37 @@ public abstract class ConversationStoreContract {
         fails(FailureKind.INVALID_INPUT, () -> store.summaries(Optional.empty(), 0));
     }
 
+    @Test
+    void aPageOfHundredsHoldsEveryConversationInOrder() {
+        // Enough that a store reading a page in parallel (the file store does from 128) does.
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            ids.add(String.format("conv-%03d", i));
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            append(ids.get(i), Message.user("q" + i), Message.assistant("a" + i));
+            if (i % 7 == 0) {
+                append(ids.get(i), Message.user("again"));
+            }
+        }
+        store.delete("conv-150");
+        store = reopen(store);
+        List<ConversationSummary> expected = new ArrayList<>();
+        for (String id : ids) {
+            store.summary(id).ifPresent(expected::add);
+        }
+        assertEquals(299, expected.size());
+        SummaryPage all = store.summaries(Optional.empty(), 1000);
+        assertEquals(expected, all.summaries());
+        assertEquals(Optional.empty(), all.next());
+        SummaryPage first = store.summaries(Optional.empty(), 200);
+        assertEquals(expected.subList(0, 200), first.summaries());
+        assertEquals(Optional.of("conv-200"), first.next());
+        SummaryPage rest = store.summaries(first.next(), 200);
+        assertEquals(expected.subList(200, 299), rest.summaries());
+        assertEquals(Optional.empty(), rest.next());
+    }
+
     // ---- delete ----
 
     @Test

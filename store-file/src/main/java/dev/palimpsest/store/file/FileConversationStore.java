@@ -1958,24 +1958,34 @@ public final class FileConversationStore implements ConversationStore {
         List<PalimpsestException> unreadable = new ArrayList<>();
         int listed = 0;
         String last = null;
-        for (String id : candidates(after)) {
+        List<String> ids = new ArrayList<>(candidates(after));
+        int from = 0;
+        while (from < ids.size()) {
             if (listed == limit) {
                 return new SummaryPage(summaries, unreadable, Optional.of(last));
             }
-            try {
-                Optional<ConversationSummary> summary = summary(id);
-                if (summary.isEmpty()) {
-                    continue; // a log whose first append never finished, or one just deleted
+            // As many as the page still needs (more only if some turn out not to be stored).
+            int batch = Math.min(ids.size() - from, limit - listed);
+            List<PageReads.Outcome<Optional<ConversationSummary>>> read = PageReads.read(
+                    ids.subList(from, from + batch), this::summary);
+            for (int k = 0; k < batch; k++) {
+                String id = ids.get(from + k);
+                try {
+                    Optional<ConversationSummary> summary = read.get(k).get();
+                    if (summary.isEmpty()) {
+                        continue; // a log whose first append never finished, or one just deleted
+                    }
+                    summaries.add(summary.get());
+                } catch (PalimpsestException e) {
+                    if (e.kind() != FailureKind.CORRUPT && e.kind() != FailureKind.IO) {
+                        throw e;
+                    }
+                    unreadable.add(e);
                 }
-                summaries.add(summary.get());
-            } catch (PalimpsestException e) {
-                if (e.kind() != FailureKind.CORRUPT && e.kind() != FailureKind.IO) {
-                    throw e;
-                }
-                unreadable.add(e);
+                listed++;
+                last = id;
             }
-            listed++;
-            last = id;
+            from += batch;
         }
         return new SummaryPage(summaries, unreadable, Optional.empty());
     }
