@@ -495,8 +495,7 @@ public final class FileConversationStore implements ConversationStore {
             followAppends(convId, stem, log, c, firstId, needsWindow, false);
             return c.stored() ? c : null;
         }
-        Cached loaded = needsWindow
-                ? loadFromFiles(convId, stem, log, firstId, claimedEnd(fields))
+        Cached loaded = needsWindow ? loadFromFiles(convId, stem, log, firstId)
                 : loadHead(convId, stem, log, firstId, fields);
         if (loaded == null) {
             evict(convId);
@@ -719,21 +718,8 @@ public final class FileConversationStore implements ConversationStore {
         return headLoads.get();
     }
 
-    /**
-     * The end of the log that the lock file bears out (its head's end, when that is the claimed
-     * end too), or null: what lets a load stop at the end without reading the zero-filled space
-     * after it (see {@link SegmentLog#read(SegmentLog.Position, SegmentLog.Position,
-     * SegmentLog.Position, SegmentLog.Visitor)}).
-     */
-    private static SegmentLog.Position claimedEnd(ConversationLocks.Fields fields) {
-        if (fields == null) {
-            return null;
-        }
-        return fields.head().map(HeadBlock.Head::end).filter(fields::claims).orElse(null);
-    }
-
-    private Cached loadFromFiles(String convId, String stem, SegmentLog log, FileIdentity firstId,
-                                 SegmentLog.Position trustedEnd) throws IOException {
+    private Cached loadFromFiles(String convId, String stem, SegmentLog log, FileIdentity firstId)
+            throws IOException {
         windowReads.incrementAndGet();
         Path checkpointFile = directory.resolve(ConversationIdCodec.stateName(stem));
         Optional<Checkpoint> checkpoint = readCheckpoint(convId, checkpointFile);
@@ -745,7 +731,7 @@ public final class FileConversationStore implements ConversationStore {
         long[] added = new long[2];
         SegmentLog.End end;
         try {
-            end = log.read(from, from, trustedEnd, (record, at, next, bytes) -> {
+            end = log.read(from, (record, at, next, bytes) -> {
                 replay.apply(record, log, at);
                 added[0]++;
                 added[1] += bytes;
@@ -804,7 +790,7 @@ public final class FileConversationStore implements ConversationStore {
      */
     private void fillWindow(String convId, String stem, SegmentLog log, Cached c,
                             FileIdentity firstId) throws IOException {
-        Cached full = loadFromFiles(convId, stem, log, firstId, null);
+        Cached full = loadFromFiles(convId, stem, log, firstId);
         if (full == null) {
             throw new PalimpsestException(FailureKind.CORRUPT, convId, "the log of '" + convId
                     + "' at " + log.segment(1) + " holds no record any more");
@@ -871,7 +857,7 @@ public final class FileConversationStore implements ConversationStore {
                 // The whole state decides, below.
             }
         }
-        return loadFromFiles(convId, stem, log, firstId, claimedEnd(fields));
+        return loadFromFiles(convId, stem, log, firstId);
     }
 
     /**
