@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** A page read on several threads: every id once, outcomes in order, failures in place. */
@@ -27,11 +29,9 @@ class PageReadsTest {
     void outcomesComeInTheOrderOfTheIdsWithEachFailureInItsPlace() {
         List<String> ids = ids(1000);
         IllegalStateException boom = new IllegalStateException("boom");
-        Set<String> readBy = ConcurrentHashMap.newKeySet();
         Set<String> seen = ConcurrentHashMap.newKeySet();
         List<PageReads.Outcome<String>> out = PageReads.read(ids, id -> {
             assertTrue(seen.add(id), "read twice: " + id);
-            readBy.add(Thread.currentThread().getName());
             if (id.endsWith("7")) {
                 throw boom;
             }
@@ -49,7 +49,25 @@ class PageReadsTest {
                 assertEquals("ID-" + i, o.get());
             }
         }
+    }
+
+    @Test
+    void aLargePageIsReadByTheCallerAndItsHelpersTogether() {
         assumeTrue(PageReads.THREADS > 1, "one core: the caller reads alone");
+        // Every read waits until two threads have read (bounded), so a caller fast enough to
+        // read the whole page before a helper starts cannot pass this alone.
+        Set<String> readBy = ConcurrentHashMap.newKeySet();
+        CountDownLatch two = new CountDownLatch(2);
+        PageReads.read(ids(PageReads.PARALLEL_FROM), id -> {
+            if (readBy.add(Thread.currentThread().getName())) {
+                two.countDown();
+            }
+            try {
+                return two.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
         assertTrue(readBy.size() > 1, "read by " + readBy);
         assertTrue(readBy.contains(Thread.currentThread().getName()), "the caller reads too");
     }
