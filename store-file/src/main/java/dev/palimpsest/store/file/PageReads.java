@@ -46,7 +46,8 @@ final class PageReads {
     /**
      * Reads every id, in parallel when there are enough of them, and returns the outcomes in the
      * order of {@code ids}. Returns only when every read has ended; an interrupt while waiting
-     * for them is kept for the caller.
+     * for them is passed on to the helpers (whose reads then fail as the caller's own would) and
+     * kept for the caller.
      *
      * @param ids    the ids
      * @param reader what to read for one id; it must be safe to call from many threads
@@ -69,11 +70,17 @@ final class PageReads {
                 slots[i] = outcome(reader, ids.get(i));
             }
         };
-        Thread[] helpers = new Thread[THREADS - 1];
-        for (int k = 0; k < helpers.length; k++) {
-            helpers[k] = new Thread(work, "palimpsest-page-read-" + k);
-            helpers[k].setDaemon(true);
-            helpers[k].start();
+        List<Thread> helpers = new ArrayList<>(THREADS - 1);
+        try {
+            for (int k = 0; k < THREADS - 1; k++) {
+                Thread helper = new Thread(work, "palimpsest-page-read-" + k);
+                helper.setDaemon(true);
+                helper.start();
+                helpers.add(helper);
+            }
+        } catch (OutOfMemoryError | RuntimeException cannotStart) {
+            // No thread to be had ("unable to create native thread"): the caller and the helpers
+            // started so far read the page.
         }
         work.run();
         boolean interrupted = false;
@@ -83,7 +90,11 @@ final class PageReads {
                     helper.join();
                     break;
                 } catch (InterruptedException e) {
-                    // Each helper ends after the read it is in: wait for it, then say so.
+                    // As if the caller read alone: the helpers' lock waits end too (each such
+                    // read fails as the caller's would), then the interrupt is kept for it.
+                    if (!interrupted) {
+                        helpers.forEach(Thread::interrupt);
+                    }
                     interrupted = true;
                 }
             }
