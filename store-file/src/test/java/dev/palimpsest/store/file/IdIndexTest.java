@@ -65,8 +65,7 @@ class IdIndexTest {
                 store.append(AppendRequest.of("c", Expectation.none(), T, Message.user("x" + i)));
             }
         }
-        Files.delete(root.resolve("sm").resolve(ConversationIdCodec.idIndexName(
-                ConversationIdCodec.stem("c"))));
+        Files.delete(idIndexOfC(root));
         try (FileConversationStore fresh = open(root)) {
             assertTrue(append(fresh, "c", "first", "a").retried());
             assertEquals(51, fresh.idRecordsRead(), "the whole log, once");
@@ -82,8 +81,7 @@ class IdIndexTest {
         Path root = dir.resolve("root");
         try (FileConversationStore store = open(root)) {
             append(store, "c", "secret-id", "a");
-            Path ids = root.resolve("sm").resolve(ConversationIdCodec.idIndexName(
-                    ConversationIdCodec.stem("c")));
+            Path ids = idIndexOfC(root);
             assertTrue(Files.exists(ids));
             assertTrue(store.delete("c"));
             assertFalse(Files.exists(ids));
@@ -95,8 +93,7 @@ class IdIndexTest {
     @Test
     void theIndexOfADeletedConversationSaysNothingAboutTheNextOneOfItsId() throws IOException {
         Path root = dir.resolve("root");
-        Path ids = root.resolve("sm").resolve(ConversationIdCodec.idIndexName(
-                ConversationIdCodec.stem("c")));
+        Path ids = idIndexOfC(root);
         byte[] old;
         try (FileConversationStore store = open(root)) {
             for (int i = 1; i <= 10; i++) {
@@ -142,8 +139,7 @@ class IdIndexTest {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Long> stored = new LinkedHashMap<>(); // id -> seq
         List<byte[]> oldCopies = new ArrayList<>();
-        Path ids = root.resolve("sm").resolve(ConversationIdCodec.idIndexName(
-                ConversationIdCodec.stem("c")));
+        Path ids = idIndexOfC(root);
         FileConversationStore[] stores = {open(root), open(root)};
         try {
             long seq = 0;
@@ -236,6 +232,12 @@ class IdIndexTest {
     private static String pick(SplittableRandom random, Map<String, Long> stored) {
         List<String> keys = new ArrayList<>(stored.keySet());
         return keys.get(random.nextInt(keys.size()));
+    }
+
+    /** The message-id index of conversation "c" under {@code root}. */
+    private static Path idIndexOfC(Path root) {
+        return root.resolve("sm").resolve(ConversationIdCodec.idIndexName(
+                ConversationIdCodec.stem("c")));
     }
 
     private static FileConversationStore open(Path root) {
