@@ -29,6 +29,7 @@ class ModuleRulesIT {
             Map.entry("store-memory", Set.of()),
             Map.entry("format", Set.of(Family.JACKSON)),
             Map.entry("store-file", Set.of()),
+            Map.entry("recall-lucene", Set.of(Family.LUCENE)),
             Map.entry("engine", Set.of()),
             Map.entry("summarizer-openai", Set.of(Family.JACKSON, Family.HTTP)),
             Map.entry("cli", Set.of(Family.JACKSON, Family.PICOCLI)));
@@ -38,7 +39,8 @@ class ModuleRulesIT {
         JACKSON(n -> n.startsWith("com.fasterxml.jackson.")),
         JDBC(n -> n.equals("java.sql") || n.startsWith("org.postgresql")),
         HTTP(n -> n.equals("java.net.http") || n.equals("jdk.httpserver")),
-        PICOCLI(n -> n.equals("info.picocli"));
+        PICOCLI(n -> n.equals("info.picocli")),
+        LUCENE(n -> n.startsWith("org.apache.lucene"));
 
         private final Predicate<String> matches;
 
