@@ -14,12 +14,19 @@ import dev.palimpsest.store.CompactionRequest;
 import dev.palimpsest.store.ConversationStore;
 import dev.palimpsest.store.Expectation;
 import dev.palimpsest.store.NewMessage;
+import dev.palimpsest.store.Recall;
+import dev.palimpsest.store.RecallHit;
+import dev.palimpsest.store.RecallQuery;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -79,6 +86,7 @@ public final class ConversationEngine implements AutoCloseable {
     private final CompactionListener listener;
     private final Duration summarizerTimeout;
     private final Duration closeTimeout;
+    private final Optional<Recall> recall;
     private final ConcurrentHashMap<String, CompactionHandle> running = new ConcurrentHashMap<>();
     private volatile boolean closed;
     /** Set once the close timeout has passed: compactions still in flight then write nothing. */
@@ -94,6 +102,7 @@ public final class ConversationEngine implements AutoCloseable {
         this.listener = builder.listener;
         this.summarizerTimeout = builder.summarizerTimeout;
         this.closeTimeout = builder.closeTimeout;
+        this.recall = Optional.ofNullable(builder.recall);
     }
 
     /**
@@ -106,6 +115,11 @@ public final class ConversationEngine implements AutoCloseable {
      */
     public static Builder builder(ConversationStore store) {
         return new Builder(store);
+    }
+
+    /** {@return the recall this engine searches, if it was given one} */
+    public Optional<Recall> recall() {
+        return recall;
     }
 
     /** {@return the store this engine reads and writes} */
@@ -169,6 +183,7 @@ public final class ConversationEngine implements AutoCloseable {
         }
         AppendResult appended = store.append(
                 new AppendRequest(convId, counted, expectation, clock.instant()));
+        recall.ifPresent(r -> tellRecall(r, convId, appended));
         CompactionHandle compaction = policy.roundsToFold(appended.counters()) == 0
                 ? CompactionHandle.done(convId, CompactionOutcome.NOT_NEEDED)
                 : start(convId, false);
@@ -209,6 +224,101 @@ public final class ConversationEngine implements AutoCloseable {
         return state.map(s -> new PromptContext(convId, s.pinnedSystem(), s.compressedContext(),
                         s.recentRounds()))
                 .orElseGet(() -> new PromptContext(convId, Optional.empty(), "", List.of()));
+    }
+
+    /**
+     * {@return the prompt material for a question, fitted to a token budget}: the pinned system
+     * message, the compressed context, the whole earlier rounds that recall finds for the
+     * question (marked as recalled, with their seq and time), and the recent rounds. The budget
+     * is filled in this order: the pinned system message and the newest round (always); the
+     * compressed context; recalled rounds, best match first, within half of what is left (so the
+     * dialogue keeps room); recent rounds, newest first, while each fits; then the recalled
+     * rounds there was no room for before, and found rounds of the recent window left out, best
+     * first. Rounds are taken whole, so no tool call loses its result; a blank question, or an
+     * engine without recall, recalls nothing. All empty for a conversation never stored.
+     *
+     * @param convId      the conversation
+     * @param question    what the next model call is about, in plain words
+     * @param tokenBudget the most estimated tokens of the material, at least 1 (the pinned system
+     *                    message and the newest round are kept even if they alone pass it)
+     * @throws PalimpsestException of kind {@code INVALID_INPUT} for a budget below 1
+     */
+    public PromptContext context(String convId, String question, long tokenBudget) {
+        Objects.requireNonNull(question, "question");
+        if (tokenBudget < 1) {
+            throw PalimpsestException.invalid("a context's token budget must be at least 1, was "
+                    + tokenBudget);
+        }
+        Optional<ConversationState> loaded = store.load(convId);
+        if (loaded.isEmpty()) {
+            return new PromptContext(convId, Optional.empty(), "", List.of());
+        }
+        ConversationState state = loaded.get();
+        List<Round> found = new ArrayList<>();
+        if (recall.isPresent() && !question.isBlank()) {
+            Map<Long, Round> recent = new HashMap<>();
+            for (Round r : state.recentRounds()) {
+                recent.put(r.seq(), r);
+            }
+            Set<Long> seen = new HashSet<>();
+            String text = question.length() > RecallQuery.MAX_TEXT_CHARS
+                    ? question.substring(0, RecallQuery.MAX_TEXT_CHARS) : question;
+            for (RecallHit hit : recall.get().search(RecallQuery.in(convId, text, RECALL_HITS))) {
+                long round = hit.message().roundSeq();
+                if (!seen.add(round)) {
+                    continue;
+                }
+                Round whole = recent.get(round);
+                if (whole == null) {
+                    List<Round> read = store.rounds(convId, round, 1);
+                    whole = read.isEmpty() || read.get(0).seq() != round ? null : read.get(0);
+                }
+                if (whole != null) {
+                    found.add(whole);
+                }
+            }
+        }
+        return ContextFit.fit(state, found, tokenBudget, this::contextTokens);
+    }
+
+    /** The messages a question's recall asks for: their distinct rounds are the candidates. */
+    static final int RECALL_HITS = 24;
+
+    /**
+     * {@return the messages that match {@code query}, best first}: in one conversation or all,
+     * through this engine's recall
+     *
+     * @param query what to look for
+     * @throws PalimpsestException of kind {@code INVALID_INPUT} if the engine has no recall
+     */
+    public List<RecallHit> search(RecallQuery query) {
+        return recall.orElseThrow(() -> PalimpsestException.invalid("this engine has no recall:"
+                + " give its builder one (ConversationEngine.Builder.recall)")).search(query);
+    }
+
+    /**
+     * Deletes a conversation from the store and, if this engine has a recall, erases it from the
+     * recall before returning; see {@link ConversationStore#delete} and {@link Recall#erase}.
+     *
+     * @param convId the conversation
+     * @return whether the store had anything to delete
+     */
+    public boolean delete(String convId) {
+        boolean existed = store.delete(convId);
+        // Erased even if the store had nothing: an earlier delete may have failed to erase.
+        recall.ifPresent(r -> r.erase(convId));
+        return existed;
+    }
+
+    private static void tellRecall(Recall recall, String convId, AppendResult appended) {
+        try {
+            recall.appended(convId, appended.messages());
+        } catch (RuntimeException e) {
+            // The messages are durable; the recall indexes them from the store at its next
+            // search, so an indexing failure costs time, never a message.
+            LOG.log(System.Logger.Level.WARNING, "recall was not told of the append to '"
+                    + convId + "' (its next search reads it from the store): " + e);
+        }
     }
 
     /**
@@ -512,9 +622,23 @@ public final class ConversationEngine implements AutoCloseable {
         private CompactionListener listener = (convId, outcome) -> { };
         private Duration summarizerTimeout = DEFAULT_SUMMARIZER_TIMEOUT;
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private Recall recall;
 
         private Builder(ConversationStore store) {
             this.store = Objects.requireNonNull(store, "store");
+        }
+
+        /**
+         * Sets the recall that {@link ConversationEngine#search} and the context for a question
+         * search, that appends are told of, and that {@link ConversationEngine#delete} erases
+         * from. The engine does not close it. Without one, no question recalls anything.
+         *
+         * @param value the recall over this engine's store
+         * @return this builder
+         */
+        public Builder recall(Recall value) {
+            this.recall = Objects.requireNonNull(value, "recall");
+            return this;
         }
 
         /**

@@ -15,8 +15,8 @@ import java.util.List;
 /**
  * Anthropic's messages format. The API differs from OpenAI's in ways this rendering absorbs:
  * <ul>
- *   <li>the system prompt is a top-level text, so the pinned system message and the compressed
- *       context go there; a later system message of the dialogue becomes a user text block
+ *   <li>the system prompt is a top-level text, so the pinned system message, the compressed
+ *       context and the recalled rounds go there; a later system message of the dialogue becomes a user text block
  *       prefixed {@code [system]}, since messages have no system role;</li>
  *   <li>tool calls are {@code tool_use} blocks of the assistant message, and tool results are
  *       {@code tool_result} blocks of a user message;</li>
@@ -46,6 +46,14 @@ public final class AnthropicFormat implements PromptFormat<AnthropicPrompt> {
                 system.append("\n\n");
             }
             system.append(context.compressedContext());
+        }
+        // Recalled rounds are memory, in the system prompt: not turns of the live dialogue.
+        String recalled = context.recalledText();
+        if (!recalled.isEmpty()) {
+            if (system.length() > 0) {
+                system.append("\n\n");
+            }
+            system.append(recalled);
         }
         List<AnthropicMessage> messages = new ArrayList<>();
         String role = null;

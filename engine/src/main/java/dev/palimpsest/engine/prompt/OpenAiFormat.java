@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The OpenAI chat format: the pinned system message and the compressed context as {@code system}
- * messages, then every message of the dialogue with its role, tool calls and tool call ids, as
- * the chat completions API and its many compatible servers take them.
+ * The OpenAI chat format: the pinned system message, the compressed context and the recalled
+ * rounds ({@link PromptContext#recalledText()}) as {@code system} messages, then every message of
+ * the dialogue with its role, tool calls and tool call ids, as the chat completions API and its
+ * many compatible servers take them.
  */
 public final class OpenAiFormat implements PromptFormat<List<OpenAiMessage>> {
     /** The one instance; the format holds no state. */
@@ -25,6 +26,12 @@ public final class OpenAiFormat implements PromptFormat<List<OpenAiMessage>> {
         context.pinnedSystem().ifPresent(m -> out.add(system(m.message().content())));
         if (!context.compressedContext().isEmpty()) {
             out.add(system(context.compressedContext()));
+        }
+        // Recalled rounds are memory: one system message of text, so that the model reads them
+        // as what was said before, and no tool call of theirs reaches the API as a live one.
+        String recalled = context.recalledText();
+        if (!recalled.isEmpty()) {
+            out.add(system(recalled));
         }
         for (Message m : dialogue) {
             boolean onlyCalls = m.content().isEmpty() && !m.toolCalls().isEmpty();
