@@ -8,6 +8,9 @@ module dev.palimpsest.cli {
     // The stored v2 JSON of messages, rounds and states, printed by show and transcript.
     requires dev.palimpsest.format;
     requires dev.palimpsest.summarizer.openai;
+    // Search and the context for a question; its classes (and Lucene's) load only when a
+    // command searches or erases from an index.
+    requires dev.palimpsest.recall.lucene;
     // JSON output and config.json, through the streaming API only (no databind on this path).
     requires com.fasterxml.jackson.core;
     // The commands' models are built with picocli's programmatic API: picocli needs no

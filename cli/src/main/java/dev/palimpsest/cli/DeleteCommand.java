@@ -8,7 +8,8 @@ final class DeleteCommand implements Subcommand {
     @Override
     public CommandSpec spec() {
         CommandSpec spec = Specs.command("delete", "Erase a conversation: its log segments, head, "
-                + "index, checkpoint and any quarantined copy; the id starts empty again.");
+                + "index, checkpoint, any quarantined copy, and its words in the recall index; "
+                + "the id starts empty again.");
         spec.addPositional(Specs.id());
         return spec;
     }
@@ -17,7 +18,13 @@ final class DeleteCommand implements Subcommand {
     public int run(Invocation invocation) {
         String convId = invocation.id();
         try (FileConversationStore store = invocation.session().openStoreToRead(convId)) {
-            if (!store.delete(convId)) {
+            boolean existed = store.delete(convId);
+            // Erased from the recall index too, even if the store had nothing (an earlier
+            // delete may have stopped before it); a root without an index loads no Lucene.
+            if (Recalls.exists(invocation.session())) {
+                Recalls.erase(invocation.session(), store, convId);
+            }
+            if (!existed) {
                 throw CliException.noSuchConversation(convId);
             }
             invocation.terminal().out().println("deleted " + Text.quote(convId));

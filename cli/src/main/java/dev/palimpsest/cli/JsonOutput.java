@@ -8,14 +8,17 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import dev.palimpsest.engine.prompt.AnthropicPrompt;
 import dev.palimpsest.engine.prompt.OpenAiMessage;
+import dev.palimpsest.format.FormatCodec;
 import dev.palimpsest.model.ConversationState;
 import dev.palimpsest.model.Counters;
 import dev.palimpsest.model.ToolCall;
 import dev.palimpsest.store.ConversationSummary;
+import dev.palimpsest.store.RecallHit;
 import dev.palimpsest.store.file.CheckReport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -101,6 +104,28 @@ final class JsonOutput implements AutoCloseable {
         }
     }
 
+
+    /**
+     * Writes recall hits as a JSON array of {@code {conv_id, score, message}}, the message in
+     * the stored format v2 (its seq, round_seq, created_at, tokens and content fields).
+     */
+    void hits(List<RecallHit> hits) {
+        try {
+            json.writeStartArray();
+            for (RecallHit hit : hits) {
+                json.writeStartObject();
+                json.writeStringField("conv_id", hit.convId());
+                json.writeNumberField("score", hit.score());
+                json.writeFieldName("message");
+                json.writeRawValue(new String(FormatCodec.encodeMessage(hit.message(), false),
+                        StandardCharsets.UTF_8));
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     /**
      * Writes the summaries as a JSON array of {@code {conv_id, revision, updated_at, counters}}.

@@ -31,6 +31,7 @@ public final class Launcher {
         commands.put("show", ShowCommand::new);
         commands.put("context", ContextCommand::new);
         commands.put("transcript", TranscriptCommand::new);
+        commands.put("search", SearchCommand::new);
         commands.put("compact", CompactCommand::new);
         commands.put("delete", DeleteCommand::new);
         commands.put("list", ListCommand::new);

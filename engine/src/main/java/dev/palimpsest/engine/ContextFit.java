@@ -19,10 +19,11 @@ import java.util.function.ToLongFunction;
  *       being answered; they may pass the budget alone);</li>
  *   <li>the compressed context, if it fits;</li>
  *   <li>recalled rounds, best match first, each if it fits, within half of what is left, so that
- *       the dialogue keeps room;</li>
- *   <li>recent rounds, newest first, while each fits (a contiguous stretch ending at the newest);</li>
- *   <li>the recalled rounds that step 3 had no room for, and found rounds of the recent window
- *       that step 4 left out, best first, while each fits.</li>
+ *       the dialogue keeps room (a found round of the recent window counts too: it may not fit
+ *       in the dialogue);</li>
+ *   <li>recent rounds, newest first, while each fits (a contiguous stretch ending at the newest);
+ *       a recent round that step 3 recalled joins the dialogue instead, paid for already;</li>
+ *   <li>the found rounds that step 3 had no room for, best first, while each fits.</li>
  * </ol>
  * A round is taken whole or not at all, so no tool call is separated from its result.
  */
@@ -63,15 +64,12 @@ final class ContextFit {
             context = "";
         }
 
-        Set<Long> recentSeqs = new HashSet<>();
-        for (Round r : recent) {
-            recentSeqs.add(r.seq());
-        }
+        long newestSeq = recent.isEmpty() ? -1 : recent.get(recent.size() - 1).seq();
         List<Round> recalled = new ArrayList<>();
         Set<Long> taken = new HashSet<>();
         long recallShare = Math.max(0, left / 2);
         for (Round r : found) {
-            if (recentSeqs.contains(r.seq()) || !taken.add(r.seq())) {
+            if (r.seq() == newestSeq || !taken.add(r.seq())) {
                 continue;
             }
             long cost = tokens(r, pinnedSeq) + RECALLED_MARK_TOKENS;
@@ -85,11 +83,19 @@ final class ContextFit {
         }
 
         for (int i = recent.size() - 2; i >= 0; i--) {
-            long cost = tokens(recent.get(i), pinnedSeq);
+            Round r = recent.get(i);
+            if (taken.contains(r.seq())) {
+                // Recalled in step 3: it joins the dialogue, and its mark is refunded.
+                recalled.removeIf(x -> x.seq() == r.seq());
+                left += RECALLED_MARK_TOKENS;
+                keptRecent.addFirst(r);
+                continue;
+            }
+            long cost = tokens(r, pinnedSeq);
             if (cost > left) {
                 break;
             }
-            keptRecent.addFirst(recent.get(i));
+            keptRecent.addFirst(r);
             left -= cost;
         }
         Set<Long> keptSeqs = new HashSet<>();
@@ -98,7 +104,7 @@ final class ContextFit {
         }
 
         for (Round r : found) {
-            if (keptSeqs.contains(r.seq()) || taken.contains(r.seq())) {
+            if (r.seq() == newestSeq || keptSeqs.contains(r.seq()) || taken.contains(r.seq())) {
                 continue;
             }
             long cost = tokens(r, pinnedSeq) + RECALLED_MARK_TOKENS;

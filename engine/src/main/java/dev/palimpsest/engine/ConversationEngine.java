@@ -231,10 +231,10 @@ public final class ConversationEngine implements AutoCloseable {
      * message, the compressed context, the whole earlier rounds that recall finds for the
      * question (marked as recalled, with their seq and time), and the recent rounds. The budget
      * is filled in this order: the pinned system message and the newest round (always); the
-     * compressed context; recalled rounds, best match first, within half of what is left (so the
-     * dialogue keeps room); recent rounds, newest first, while each fits; then the recalled
-     * rounds there was no room for before, and found rounds of the recent window left out, best
-     * first. Rounds are taken whole, so no tool call loses its result; a blank question, or an
+     * compressed context; found rounds, best match first, within half of what is left (so the
+     * dialogue keeps room); recent rounds, newest first, while each fits (a found one among them
+     * joins the dialogue instead of being recalled); then the found rounds there was no room for
+     * before, best first. Rounds are taken whole, so no tool call loses its result; a blank question, or an
      * engine without recall, recalls nothing. All empty for a conversation never stored.
      *
      * @param convId      the conversation
