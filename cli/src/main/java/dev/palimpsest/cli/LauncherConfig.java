@@ -3,6 +3,7 @@ package dev.palimpsest.cli;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.palimpsest.engine.ExtractiveSummarizer;
 import dev.palimpsest.store.file.FileStoreOptions;
 import dev.palimpsest.summarizer.openai.OpenAiSummarizer.TokenLimitParameter;
 import java.io.IOException;
@@ -36,6 +37,7 @@ import java.util.Set;
  * @param keepRounds {@code keep_rounds}: rounds kept verbatim after a compaction
  * @param maxTokens  {@code max_tokens}: compact once the window's estimated tokens exceed this
  * @param summarizer {@code summarizer}: {@code extractive} or {@code openai}
+ * @param summaryBudget {@code summary_budget}: the extractive summarizer's budget, in chars
  * @param openaiUrl  {@code openai_url}: base URL of an OpenAI-compatible API
  * @param model      {@code model}: the model the OpenAI summarizer asks for
  * @param openai     the further {@code openai_*} keys of the OpenAI summarizer
@@ -46,7 +48,8 @@ import java.util.Set;
  *                   {@link FileStoreOptions#DEFAULTS}
  */
 record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLong maxTokens,
-                      Optional<String> summarizer, Optional<URI> openaiUrl,
+                      Optional<String> summarizer, OptionalInt summaryBudget,
+                      Optional<URI> openaiUrl,
                       Optional<String> model, OpenAiOptions openai,
                       OptionalLong compactTimeoutSeconds, FileStoreOptions storeOptions) {
 
@@ -59,6 +62,7 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
             "keep_rounds",
             "max_tokens",
             "summarizer",
+            "summary_budget",
             "openai_url",
             "model",
             "openai_key_env",
@@ -74,7 +78,8 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
 
     /** No file: every default is built in. */
     static final LauncherConfig NONE = new LauncherConfig(OptionalInt.empty(), OptionalInt.empty(),
-            OptionalLong.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+            OptionalLong.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(),
+            Optional.empty(),
             OpenAiOptions.NONE, OptionalLong.empty(), FileStoreOptions.DEFAULTS);
 
     /** The largest configuration read: a file larger than this is not a configuration. */
@@ -157,6 +162,7 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
         OptionalInt maxRounds = OptionalInt.empty();
         OptionalInt keepRounds = OptionalInt.empty();
         OptionalLong maxTokens = OptionalLong.empty();
+        OptionalInt summaryBudget = OptionalInt.empty();
         Optional<String> summarizer = Optional.empty();
         Optional<URI> openaiUrl = Optional.empty();
         Optional<String> model = Optional.empty();
@@ -186,6 +192,8 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
                     case "max_rounds" -> maxRounds = OptionalInt.of(intValue(parser, value, file));
                     case "keep_rounds" -> keepRounds = OptionalInt.of(intValue(parser, value, file));
                     case "max_tokens" -> maxTokens = OptionalLong.of(longValue(parser, value, file));
+                    case "summary_budget" -> summaryBudget = OptionalInt.of(
+                            summaryBudget(intValue(parser, value, file), file));
                     case "summarizer" -> summarizer = Optional.of(
                             summarizerName(text(parser, value, file), file));
                     case "openai_url" -> openaiUrl = Optional.of(uri(text(parser, value, file), file));
@@ -221,11 +229,20 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
                     + e.getLocation().getColumnNr();
             throw invalid(file, "malformed JSON" + where + ": " + e.getOriginalMessage());
         }
-        return new LauncherConfig(maxRounds, keepRounds, maxTokens, summarizer, openaiUrl, model,
+        return new LauncherConfig(maxRounds, keepRounds, maxTokens, summarizer, summaryBudget,
+                openaiUrl, model,
                 new OpenAiOptions(keyEnv, allowPlainHttp, systemPrompt, headers, tokenLimit,
                         temperature),
                 compactTimeout, storeOptions(checkpointRecords, checkpointBytes, segmentBytes,
                         file));
+    }
+
+    private static int summaryBudget(int chars, Path file) {
+        if (chars < ExtractiveSummarizer.MIN_BUDGET) {
+            throw invalid(file, "'summary_budget' must be at least "
+                    + ExtractiveSummarizer.MIN_BUDGET + " chars, was " + chars);
+        }
+        return chars;
     }
 
     private static FileStoreOptions storeOptions(long records, long bytes, long segmentBytes,

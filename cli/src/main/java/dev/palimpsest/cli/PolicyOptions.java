@@ -20,6 +20,7 @@ final class PolicyOptions {
     private final Integer keepRounds;
     private final Long maxTokens;
     private final String summarizer;
+    private final Integer summaryBudget;
     private final String openaiUrl;
     private final String model;
     private final String openaiKeyEnv;
@@ -30,6 +31,7 @@ final class PolicyOptions {
         keepRounds = invocation.value("--keep-rounds");
         maxTokens = invocation.value("--max-tokens");
         summarizer = invocation.value("--summarizer");
+        summaryBudget = invocation.value("--summary-budget");
         openaiUrl = invocation.value("--openai-url");
         model = invocation.value("--model");
         openaiKeyEnv = invocation.value("--openai-key-env");
@@ -52,6 +54,11 @@ final class PolicyOptions {
                 "Who writes the compressed context: the offline extractive summarizer "
                         + "or an OpenAI-compatible API. Default: summarizer in config.json, "
                         + "else extractive."));
+        spec.addOption(Specs.option("--summary-budget", "CHARS", Integer.class,
+                "The most characters of the compressed context the extractive summarizer "
+                        + "writes (at least " + ExtractiveSummarizer.MIN_BUDGET + "). Default: "
+                        + "summary_budget in config.json, else "
+                        + ExtractiveSummarizer.DEFAULT_BUDGET + "."));
         spec.addOption(Specs.option("--openai-url", "URL", String.class,
                 "Base URL of the OpenAI-compatible API. Default: openai_url in config.json, "
                         + "else $OPENAI_BASE_URL, else https://api.openai.com/v1."));
@@ -140,7 +147,13 @@ final class PolicyOptions {
         SummarizerKind kind = summarizer != null ? SummarizerKind.parse(summarizer)
                 : config.summarizer().map(SummarizerKind::parse).orElse(SummarizerKind.EXTRACTIVE);
         if (kind == SummarizerKind.EXTRACTIVE) {
-            return ExtractiveSummarizer.withDefaultBudget();
+            int chars = summaryBudget != null ? summaryBudget
+                    : config.summaryBudget().orElse(ExtractiveSummarizer.DEFAULT_BUDGET);
+            if (chars < ExtractiveSummarizer.MIN_BUDGET) {
+                throw CliException.usage("--summary-budget must be at least "
+                        + ExtractiveSummarizer.MIN_BUDGET + " chars, was " + chars);
+            }
+            return ExtractiveSummarizer.withBudget(chars);
         }
         String name = model != null ? model : config.model().orElse(null);
         if (name == null) {

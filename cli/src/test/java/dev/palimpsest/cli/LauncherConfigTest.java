@@ -36,9 +36,9 @@ class LauncherConfigTest {
                 + "\"openai_token_limit_parameter\": \"max_completion_tokens\", "
                 + "\"openai_temperature\": null, \"compact_timeout_s\": 0, "
                 + "\"checkpoint_every_records\": 1, \"checkpoint_every_bytes\": 65536, "
-                + "\"segment_bytes\": 1048576}");
+                + "\"segment_bytes\": 1048576, \"summary_budget\": 900}");
         assertEquals(new LauncherConfig(OptionalInt.of(30), OptionalInt.of(10),
-                OptionalLong.of(9000), Optional.of("openai"),
+                OptionalLong.of(9000), Optional.of("openai"), OptionalInt.of(900),
                 Optional.of(URI.create("http://127.0.0.1:11434/v1")), Optional.of("llama"),
                 new LauncherConfig.OpenAiOptions(Optional.of("MY_KEY"), true,
                         Optional.of("Summarize."), Map.of("X-Title", "t", "OpenAI-Project", "p"),

@@ -38,6 +38,32 @@ class WriteCommandsTest {
     }
 
     @Test
+    void theSummaryBudgetComesFromTheFlagOrConfigJson() throws IOException {
+        for (int i = 1; i <= 12; i++) {
+            LauncherRun.inRoot(root, "append", "--user", "ticket INC-" + (4000 + i)
+                    + " is assigned to Dana Okafor with priority P" + i, "--assistant",
+                    "Logged ticket INC-" + (4000 + i) + " for Dana Okafor.", "c").expect(0);
+        }
+        LauncherRun.inRoot(root, "compact", "--keep-rounds", "1", "--summary-budget", "250",
+                "c").expect(0);
+        String context = Stored.state(root, "c").compressedContext();
+        assertTrue(context.length() <= 250 && context.contains("INC-4011"), context);
+        LauncherRun.inRoot(root, "compact", "--keep-rounds", "1", "--summary-budget", "199",
+                "c").expect(2);
+        Files.writeString(root.resolve("config.json"), "{\"summary_budget\": 120}");
+        assertTrue(LauncherRun.inRoot(root, "compact", "--keep-rounds", "1", "c").expect(2)
+                .oneErrorLine().contains("'summary_budget' must be at least 200"));
+        Files.writeString(root.resolve("config.json"), "{\"summary_budget\": 400}");
+        LauncherRun.inRoot(root, "append", "--user", "the pager number is 55-0192", "c")
+                .expect(0);
+        LauncherRun.inRoot(root, "append", "--user", "ok", "c").expect(0);
+        LauncherRun.inRoot(root, "compact", "--keep-rounds", "1", "c").expect(0);
+        context = Stored.state(root, "c").compressedContext();
+        assertTrue(context.length() <= 400 && context.length() > 250
+                && context.contains("55-0192"), context);
+    }
+
+    @Test
     void compactExitsSevenWhenTheSummarizerFails() throws IOException {
         append("c", 3);
         try (LoopbackHttpServer server = new LoopbackHttpServer(401, "Unauthorized")) {

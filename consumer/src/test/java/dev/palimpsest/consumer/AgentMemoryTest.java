@@ -99,7 +99,12 @@ class AgentMemoryTest {
             OpenAiMessage context = prompt.get(1);
             assertEquals("system", context.role(), "then the compressed context");
             assertTrue(context.content().orElseThrow().contains("question 1"), context::toString);
-            assertTrue(context.content().orElseThrow().contains("[weather]"), context::toString);
+            // The folded rounds' facts, up to the newest folded round ("sunny on day N" is one
+            // fact whose value changes each day, so the prompt shows only its newest value,
+            // which a recent round holds).
+            assertTrue(context.content().orElseThrow().contains("answer 6"), context::toString);
+            assertFalse(context.content().orElseThrow().contains("sunny on day 5"),
+                    context::toString);
             assertTrue(prompt.size() < 2 + 4 * 8 + 2, "compaction shortened the prompt");
             // The pending call ends the prompt as it was recorded: the next call's material.
             assertEquals(new OpenAiMessage("assistant", Optional.empty(), List.of(call(9)),

@@ -38,12 +38,13 @@ final class ContextFit {
      * {@return the fitted material}
      *
      * @param state       the conversation
+     * @param context     its compressed context as the prompt shows it
      * @param found       whole rounds recall found, best first (recent ones among them)
      * @param budget      the token budget
      * @param textTokens  the estimate of a text's tokens
      */
-    static PromptContext fit(ConversationState state, List<Round> found, long budget,
-                             ToLongFunction<String> textTokens) {
+    static PromptContext fit(ConversationState state, String context, List<Round> found,
+                             long budget, ToLongFunction<String> textTokens) {
         List<Round> recent = state.recentRounds();
         long left = budget;
         long pinnedSeq = state.pinnedSystem().map(StoredMessage::seq).orElse(-1L);
@@ -56,7 +57,6 @@ final class ContextFit {
             keptRecent.addFirst(newest);
             left -= tokens(newest, pinnedSeq);
         }
-        String context = state.compressedContext();
         long contextTokens = context.isEmpty() ? 0 : textTokens.applyAsLong(context);
         if (contextTokens <= left) {
             left -= contextTokens;

@@ -221,8 +221,8 @@ public final class ConversationEngine implements AutoCloseable {
      */
     public PromptContext context(String convId) {
         Optional<ConversationState> state = store.load(convId);
-        return state.map(s -> new PromptContext(convId, s.pinnedSystem(), s.compressedContext(),
-                        s.recentRounds()))
+        return state.map(s -> new PromptContext(convId, s.pinnedSystem(),
+                        currentContext(s), s.recentRounds()))
                 .orElseGet(() -> new PromptContext(convId, Optional.empty(), "", List.of()));
     }
 
@@ -278,7 +278,19 @@ public final class ConversationEngine implements AutoCloseable {
                 }
             }
         }
-        return ContextFit.fit(state, found, tokenBudget, this::contextTokens);
+        return ContextFit.fit(state, currentContext(state), found, tokenBudget,
+                this::contextTokens);
+    }
+
+    /** The compressed context as a prompt shows it: without what a recent round superseded. */
+    private String currentContext(ConversationState state) {
+        try {
+            return summarizer.withoutSuperseded(state.compressedContext(), state.recentRounds());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "summarizer failed to filter the context of '"
+                    + state.convId() + "' (shown as stored): " + e);
+            return state.compressedContext();
+        }
     }
 
     /** The messages a question's recall asks for: their distinct rounds are the candidates. */

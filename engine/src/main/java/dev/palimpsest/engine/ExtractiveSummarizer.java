@@ -1,75 +1,52 @@
 package dev.palimpsest.engine;
 
-import dev.palimpsest.model.Message;
-import dev.palimpsest.model.Role;
 import dev.palimpsest.model.Round;
-import dev.palimpsest.model.StoredMessage;
-import dev.palimpsest.model.ToolCall;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
  * The default summarizer: offline, deterministic, and bounded by a character budget that it keeps
- * however many rounds it folds.
+ * however many rounds it folds. It keeps facts, not first lines.
  *
- * <p>The compressed context it writes is a list of lines:
+ * <p>The compressed context it writes is a list of fact lines, oldest round first:
  * <pre>
- * Earlier topics: invoice, refund, shipping, ...
- * #21 user: Where is my parcel? | assistant: [track_parcel] It left the depot on Monday and ...
- * #22 user: ...
+ * #7 tool read_config: staging database port = 5433
+ * #7 assistant: Staging listens on 5433 now; the old 5432 is retired.
+ * #12 user: We decided to ship on Friday and Anna owns the release.
+ * #40 user: Actually, change the staging database port to 6543.
  * </pre>
- * Each evicted round becomes one digest line: its number, the first words of its user (or system)
- * text, and the first words of its assistant texts, with the names of the tools it called in
- * brackets; tool results are left out (the log keeps them). Whitespace is collapsed. The lines are appended after the previous context's lines. While the
- * result exceeds the budget, the oldest digest line is folded into the first line, which keeps
- * the most frequent words of the folded lines (newest first, a bounded number, taking at most a
- * quarter of the budget). No digest line is longer than half the budget, so the newest line always
- * survives. The budget counts UTF-16 characters ({@link String#length()}); cuts never split a
- * surrogate pair.
+ * From each folded round it takes the sentences that carry information: those holding a value
+ * (a number, an identifier such as {@code INC-4821} or {@code db.staging.internal}, a quoted
+ * string, a name), raised by words of decisions and preferences and lowered when they are
+ * questions; at most six per round, the best, each whole or as a window around its first value.
+ * A round with none of them leaves its gist (the first words of its user text), which is the
+ * first to go when room is short. A newer sentence that states the same fact (nearly the same
+ * other words, such as "staging database port") replaces the older one, so a fact that changed
+ * keeps only its newest value. While the lines exceed the budget, the least informative line goes
+ * first, older before newer among equals; one line of the newest folded round always stays. No
+ * line is longer than half the budget. The budget counts UTF-16 characters
+ * ({@link String#length()}); cuts never split a surrogate pair. Each message is read up to its
+ * first {@value FactExtractor#MAX_SCANNED_CHARS} chars.
  *
- * <p>A previous context written by another summarizer is kept line by line and folded the same
- * way, so switching summarizers never breaks the budget.
+ * <p>A previous context written by another summarizer is kept line by line, weighed by the same
+ * rules and folded the same way, so switching summarizers never breaks the budget.
  */
 public final class ExtractiveSummarizer implements Summarizer {
     /** The default budget: 6,000 characters, about 1,500 tokens of English. */
     public static final int DEFAULT_BUDGET = 6_000;
 
-    /** The smallest budget accepted, so that a digest line and the topics line always fit. */
+    /** The smallest budget accepted, so that a line of the newest round always fits. */
     public static final int MIN_BUDGET = 200;
 
-    /** The first line's prefix, which marks it as the folded topics of older rounds. */
-    static final String TOPICS_PREFIX = "Earlier topics: ";
-
-    private static final int MAX_USER_CHARS = 160;
-    private static final int MAX_ASSISTANT_CHARS = 240;
-    private static final int KEYWORDS_PER_LINE = 4;
-    private static final int MAX_KEYWORDS = 40;
-    private static final int MIN_WORD = 4;
-    private static final int MAX_WORD = 24;
+    /** The longest line, in chars, whatever the budget. */
+    private static final int MAX_LINE = 320;
     private static final char ELLIPSIS = '\u2026';
-    private static final Set<String> STOP_WORDS = Set.of(
-            "about", "above", "after", "again", "also", "although", "assistant", "because",
-            "been", "before", "being", "below", "between", "both", "could", "does", "doing",
-            "down", "during", "each", "either", "else", "even", "ever", "every", "from",
-            "further", "have", "having", "here", "hers", "herself", "himself", "into", "itself",
-            "just", "know", "like", "make", "many", "more", "most", "much", "must", "myself",
-            "need", "never", "once", "only", "other", "ours", "over", "please", "same", "should",
-            "some", "still", "such", "sure", "than", "thank", "thanks", "that", "their",
-            "theirs", "them", "then", "there", "these", "they", "think", "this", "those",
-            "through", "under", "until", "user", "very", "want", "well", "were", "what", "when",
-            "where", "which", "while", "will", "with", "would", "your", "yours", "yourself");
 
     private final int budget;
     private final int maxLine;
-    private final int maxTopics;
 
     private ExtractiveSummarizer(int budget) {
         if (budget < MIN_BUDGET) {
@@ -77,8 +54,7 @@ public final class ExtractiveSummarizer implements Summarizer {
                     "budget must be >= " + MIN_BUDGET + " characters, was " + budget);
         }
         this.budget = budget;
-        this.maxLine = budget / 2;
-        this.maxTopics = budget / 4;
+        this.maxLine = Math.min(MAX_LINE, budget / 2);
     }
 
     /**
@@ -113,159 +89,70 @@ public final class ExtractiveSummarizer implements Summarizer {
     @Override
     public String summarize(SummaryRequest request) {
         Objects.requireNonNull(request, "request");
-        List<String> topics = new ArrayList<>();
-        Deque<String> lines = new ArrayDeque<>();
-        boolean first = true;
+        List<FactExtractor.Fact> facts = new ArrayList<>();
+        int order = 0;
         for (String raw : request.previousContext().split("\n", -1)) {
             String line = clean(raw);
-            if (line.isEmpty()) {
-                continue;
+            if (!line.isEmpty()) {
+                facts.add(FactExtractor.fromLine(line, maxLine, order++));
             }
-            if (first && line.startsWith(TOPICS_PREFIX)) {
-                for (String topic : line.substring(TOPICS_PREFIX.length()).split(",")) {
-                    String t = topic.strip();
-                    if (!t.isEmpty() && !topics.contains(t)) {
-                        topics.add(t);
-                    }
-                }
-            } else {
-                lines.addLast(clip(line, maxLine));
-            }
-            first = false;
         }
+        long newest = request.evictedRounds().get(request.evictedRounds().size() - 1).seq();
         for (Round round : request.evictedRounds()) {
-            lines.addLast(digest(round));
+            for (FactExtractor.Fact fact : FactExtractor.facts(round, maxLine, order)) {
+                order = fact.order() + 1;
+                facts.removeIf(older -> FactExtractor.restates(fact, older));
+                facts.add(fact);
+            }
         }
-        String topicsLine = renderTopics(topics);
-        long linesLength = joinedLength(lines);
-        while (total(topicsLine, linesLength, lines.isEmpty()) > budget && !lines.isEmpty()) {
-            String oldest = lines.pollFirst();
-            linesLength -= oldest.length() + (lines.isEmpty() ? 0 : 1);
-            List<String> merged = new ArrayList<>(keywords(oldest));
-            for (String t : topics) {
-                if (!merged.contains(t)) {
-                    merged.add(t);
+        // The newest round's best line stays whatever the budget: the context says how far it
+        // reaches. A restatement may have taken its lines, so pick among what is left.
+        FactExtractor.Fact kept = null;
+        for (FactExtractor.Fact f : facts) {
+            if (f.round() == newest && (kept == null || f.score() > kept.score())) {
+                kept = f;
+            }
+        }
+        if (kept == null) {
+            kept = new FactExtractor.Fact(newest, order, "(its facts restate earlier ones)",
+                    FactExtractor.GIST_SCORE, Set.of(), Set.of(), false);
+            facts.add(kept);
+        }
+        long length = -1;
+        for (FactExtractor.Fact f : facts) {
+            length += f.line().length() + 1;
+        }
+        while (length > budget) {
+            FactExtractor.Fact victim = null;
+            double lowest = Double.MAX_VALUE;
+            for (int i = 0; i < facts.size(); i++) {
+                FactExtractor.Fact f = facts.get(i);
+                if (f == kept) {
+                    continue;
+                }
+                // Older lines weigh up to one point less: among equals, the oldest goes first.
+                double weight = f.score() + (double) i / facts.size();
+                if (weight < lowest) {
+                    lowest = weight;
+                    victim = f;
                 }
             }
-            topics = merged.size() > MAX_KEYWORDS ? merged.subList(0, MAX_KEYWORDS) : merged;
-            topicsLine = renderTopics(topics);
+            if (victim == null) {
+                break;
+            }
+            facts.remove(victim);
+            length -= victim.line().length() + 1;
         }
+        facts.sort(Comparator.comparingLong(FactExtractor.Fact::round)
+                .thenComparingInt(FactExtractor.Fact::order));
         StringBuilder out = new StringBuilder(budget);
-        out.append(topicsLine);
-        for (String line : lines) {
+        for (FactExtractor.Fact f : facts) {
             if (out.length() > 0) {
                 out.append('\n');
             }
-            out.append(line);
+            out.append(f.line());
         }
         return out.toString();
-    }
-
-    private static long total(String topicsLine, long linesLength, boolean noLines) {
-        return topicsLine.length() + (topicsLine.isEmpty() || noLines ? 0 : 1) + linesLength;
-    }
-
-    private static long joinedLength(Deque<String> lines) {
-        long length = 0;
-        for (String line : lines) {
-            length += line.length();
-        }
-        return length + Math.max(0, lines.size() - 1);
-    }
-
-    /** Renders the topics line, dropping the oldest topics until it fits its share. */
-    private String renderTopics(List<String> topics) {
-        int count = topics.size();
-        while (count > 0) {
-            String line = TOPICS_PREFIX + String.join(", ", topics.subList(0, count));
-            if (line.length() <= maxTopics) {
-                return line;
-            }
-            count--;
-        }
-        return "";
-    }
-
-    private String digest(Round round) {
-        int userChars = Math.min(MAX_USER_CHARS, budget / 8);
-        int assistantChars = Math.min(MAX_ASSISTANT_CHARS, budget / 6);
-        StringBuilder opening = new StringBuilder();
-        String openingRole = "user";
-        StringBuilder reply = new StringBuilder();
-        for (StoredMessage stored : round.messages()) {
-            Message m = stored.message();
-            if (m.role() == Role.USER || (m.role() == Role.SYSTEM && opening.length() == 0)) {
-                if (opening.length() == 0) {
-                    openingRole = m.role().wireName();
-                }
-                appendBounded(opening, m.content(), userChars + 1);
-            } else if (m.role() == Role.ASSISTANT) {
-                for (ToolCall call : m.toolCalls()) {
-                    appendBounded(reply, "[" + call.name() + "]", assistantChars + 1);
-                }
-                appendBounded(reply, m.content(), assistantChars + 1);
-            }
-        }
-        String line = "#" + round.seq() + " " + openingRole + ": "
-                + clip(clean(opening.toString(), userChars + 1), userChars)
-                + " | assistant: " + clip(clean(reply.toString(), assistantChars + 1),
-                assistantChars);
-        return clip(line, maxLine);
-    }
-
-    /**
-     * Appends a part, space-separated, reading at most about twice what can show in a digest
-     * (whitespace collapses when the line is cleaned), so a huge message costs only its prefix.
-     */
-    private static void appendBounded(StringBuilder out, String part, int limit) {
-        int room = 2 * limit - out.length();
-        if (part.isEmpty() || room <= 0) {
-            return;
-        }
-        if (out.length() > 0) {
-            out.append(' ');
-        }
-        int end = Math.min(part.length(), room);
-        if (end < part.length() && Character.isHighSurrogate(part.charAt(end - 1))) {
-            end--;
-        }
-        out.append(part, 0, end);
-    }
-
-    /** The most frequent words of a line, most frequent first, ties by first appearance. */
-    private static List<String> keywords(String line) {
-        Map<String, Integer> counts = new HashMap<>();
-        Set<String> order = new LinkedHashSet<>();
-        int i = 0;
-        while (i < line.length()) {
-            int cp = line.codePointAt(i);
-            if (!Character.isLetterOrDigit(cp)) {
-                i += Character.charCount(cp);
-                continue;
-            }
-            int start = i;
-            int letters = 0;
-            boolean hasLetter = false;
-            while (i < line.length() && Character.isLetterOrDigit(line.codePointAt(i))) {
-                int c = line.codePointAt(i);
-                hasLetter |= Character.isLetter(c);
-                letters++;
-                i += Character.charCount(c);
-            }
-            if (!hasLetter || letters < MIN_WORD || letters > MAX_WORD) {
-                continue;
-            }
-            String word = line.substring(start, i).toLowerCase(Locale.ROOT);
-            if (STOP_WORDS.contains(word)) {
-                continue;
-            }
-            counts.merge(word, 1, Integer::sum);
-            order.add(word);
-        }
-        List<String> ranked = new ArrayList<>(order);
-        // Stable sort: equal counts keep their first-appearance order, so output is deterministic.
-        ranked.sort((a, b) -> Integer.compare(counts.get(b), counts.get(a)));
-        return ranked.size() > KEYWORDS_PER_LINE ? ranked.subList(0, KEYWORDS_PER_LINE) : ranked;
     }
 
     /**
@@ -343,6 +230,53 @@ public final class ExtractiveSummarizer implements Summarizer {
             end = space;
         }
         return text.substring(0, end).stripTrailing() + ELLIPSIS;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Leaves out every line of the context that a fact of a recent round restates (by the
+     * rule that replaces facts when folding), so that a value changed since the last compaction
+     * shows only its newest statement; lines of other summarizers are kept unless they name a
+     * fact the same way.
+     */
+    @Override
+    public String withoutSuperseded(String compressedContext, List<Round> recentRounds) {
+        if (compressedContext.isEmpty() || recentRounds.isEmpty()) {
+            return compressedContext;
+        }
+        List<FactExtractor.Fact> newer = new ArrayList<>();
+        for (Round round : recentRounds) {
+            for (FactExtractor.Fact f : FactExtractor.facts(round, maxLine, 0)) {
+                if (f.score() >= FactExtractor.MIN_SCORE) {
+                    newer.add(f);
+                }
+            }
+        }
+        if (newer.isEmpty()) {
+            return compressedContext;
+        }
+        StringBuilder out = new StringBuilder(compressedContext.length());
+        boolean dropped = false;
+        for (String line : compressedContext.split("\n", -1)) {
+            FactExtractor.Fact old = FactExtractor.fromLine(clean(line), maxLine, 0);
+            boolean restated = false;
+            for (FactExtractor.Fact f : newer) {
+                if (FactExtractor.restates(f, old)) {
+                    restated = true;
+                    break;
+                }
+            }
+            if (restated) {
+                dropped = true;
+                continue;
+            }
+            if (out.length() > 0) {
+                out.append('\n');
+            }
+            out.append(line);
+        }
+        return dropped ? out.toString() : compressedContext;
     }
 
     @Override

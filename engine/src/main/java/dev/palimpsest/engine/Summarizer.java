@@ -1,5 +1,8 @@
 package dev.palimpsest.engine;
 
+import dev.palimpsest.model.Round;
+import java.util.List;
+
 /**
  * Folds evicted rounds into the compressed context: the small SPI behind compaction.
  *
@@ -27,4 +30,20 @@ public interface Summarizer {
      * @throws InterruptedException if the calling thread was interrupted while waiting
      */
     String summarize(SummaryRequest request) throws InterruptedException;
+
+    /**
+     * {@return the compressed context as a prompt shows it beside the recent rounds}: the
+     * context was written when its rounds were folded, and a recent round may have changed a
+     * value since ("actually, the port is 6543 now"); a summarizer that knows its own lines may
+     * leave out those a recent round restates, so that no prompt shows a superseded value next
+     * to the newest. This default returns the context as it is. It must be fast and must not
+     * fail: it runs on every {@link ConversationEngine#context} call, and changes nothing
+     * stored.
+     *
+     * @param compressedContext the stored compressed context
+     * @param recentRounds      the recent rounds, oldest first
+     */
+    default String withoutSuperseded(String compressedContext, List<Round> recentRounds) {
+        return compressedContext;
+    }
 }

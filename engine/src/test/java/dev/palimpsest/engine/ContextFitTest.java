@@ -58,7 +58,7 @@ class ContextFitTest {
                 Collections.shuffle(found, random);
                 found = found.subList(0, random.nextInt(found.size() + 1));
                 long budget = 1 + random.nextInt(3_000);
-                PromptContext fitted = ContextFit.fit(state, found, budget, String::length);
+                PromptContext fitted = ContextFit.fit(state, state.compressedContext(), found, budget, String::length);
                 check(state, found, budget, fitted);
             }
         });
@@ -131,14 +131,14 @@ class ContextFitTest {
         ConversationState state = state(all.subList(2, 6), "", 2);
         // 1,000 tokens: newest 100, then half of 900 for recall (rounds 1 and 2 with their marks),
         // then recent rounds 5, 4 and 3 (300) ... 900 - 232 = 668 left: all three fit.
-        PromptContext fitted = ContextFit.fit(state, List.of(all.get(1), all.get(0)), 1_000,
+        PromptContext fitted = ContextFit.fit(state, "", List.of(all.get(1), all.get(0)), 1_000,
                 String::length);
         assertEquals(List.of(1L, 2L), fitted.recalledRounds().stream().map(Round::seq).toList());
         assertEquals(List.of(3L, 4L, 5L, 6L), fitted.recentRounds().stream().map(Round::seq)
                 .toList());
         // 400 tokens: newest 100; recall gets 150: round 2 (best, 116); recent 5 and 4 fit in the
         // 184 left? 100 then 84: only round 5.
-        fitted = ContextFit.fit(state, List.of(all.get(1), all.get(0)), 400, String::length);
+        fitted = ContextFit.fit(state, "", List.of(all.get(1), all.get(0)), 400, String::length);
         assertEquals(List.of(2L), fitted.recalledRounds().stream().map(Round::seq).toList());
         assertEquals(List.of(5L, 6L), fitted.recentRounds().stream().map(Round::seq).toList());
     }

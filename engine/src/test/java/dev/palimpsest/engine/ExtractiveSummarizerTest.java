@@ -1,9 +1,11 @@
 package dev.palimpsest.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.palimpsest.model.Message;
+import dev.palimpsest.store.memory.InMemoryConversationStore;
 import dev.palimpsest.model.Round;
 import dev.palimpsest.model.StoredMessage;
 import dev.palimpsest.model.ToolCall;
@@ -18,18 +20,127 @@ import org.junit.jupiter.api.Test;
 class ExtractiveSummarizerTest {
     private static final Instant T = Instant.parse("2026-12-04T10:00:00Z");
 
+    private static Round round(long seq, Message... messages) {
+        List<StoredMessage> stored = new ArrayList<>();
+        for (Message m : messages) {
+            stored.add(new StoredMessage(seq * 10 + stored.size(), seq, T, 1, m));
+        }
+        return new Round(seq, stored);
+    }
+
+    private static String fold(String previous, Round... rounds) {
+        return ExtractiveSummarizer.withDefaultBudget()
+                .summarize(new SummaryRequest("c", previous, List.of(rounds)));
+    }
+
     @Test
-    void aDigestLineNamesTheUserTextTheToolsCalledAndTheAnswer() {
-        Round round = new Round(21, List.of(
-                new StoredMessage(101, 21, T, 1, Message.user("Where is my parcel?")),
-                new StoredMessage(102, 21, T, 1, Message.assistant("", List.of(
-                        new ToolCall("c", "track_parcel", "{\"id\":7}")))),
-                new StoredMessage(103, 21, T, 1, Message.tool("c", "track_parcel", "depot")),
-                new StoredMessage(104, 21, T, 1, Message.assistant("It left the depot."))));
-        String summary = ExtractiveSummarizer.withDefaultBudget()
-                .summarize(new SummaryRequest("c", "", List.of(round)));
-        assertEquals("#21 user: Where is my parcel? | assistant: [track_parcel] It left the "
-                + "depot.", summary);
+    void aFactLineKeepsTheSentenceWithTheValueWhereverItSits() {
+        String chatter = "Thanks for walking me through all of that, it was a long afternoon. "
+                .repeat(12);
+        Round round = round(21, Message.user("Where is my parcel? " + chatter),
+                Message.assistant("", List.of(new ToolCall("c", "track_parcel", "{\"id\":7}"))),
+                Message.tool("c", "track_parcel", "{\"status\": \"depot\"}"),
+                Message.assistant(chatter + "Your tracking number is PX-88412-B and it ships "
+                        + "on March 3. " + chatter));
+        String summary = fold("", round);
+        assertEquals("#21 assistant: Your tracking number is PX-88412-B and it ships on March 3.",
+                summary);
+    }
+
+    @Test
+    void aChangedValueKeepsOnlyItsNewestStatement() {
+        String summary = fold("",
+                round(3, Message.user("The staging database port is 5433."),
+                        Message.assistant("Noted.")),
+                round(4, Message.user("The production database port is 5432."),
+                        Message.assistant("Noted too.")),
+                round(5, Message.user("Actually, change the staging database port to 6543."),
+                        Message.assistant("Done.")));
+        assertTrue(summary.contains("6543"), summary);
+        assertFalse(summary.contains("5433"), "superseded: " + summary);
+        assertTrue(summary.contains("5432"), "another fact with shared words stays: " + summary);
+    }
+
+    @Test
+    void factsAboutDifferentIdentifiersStandSideBySide() {
+        String summary = fold("",
+                round(1, Message.user("Ticket INC-4011 is assigned to Dana with priority P2.")),
+                round(2, Message.user("Ticket INC-4012 is assigned to Dana with priority P1.")),
+                round(3, Message.user("Ticket INC-4011 is now assigned to Omar.")));
+        assertFalse(summary.contains("#1 "), "restated with a change: " + summary);
+        assertTrue(summary.contains("INC-4012 is assigned to Dana"), summary);
+        assertTrue(summary.contains("INC-4011 is now assigned to Omar"), summary);
+        String versions = fold("",
+                round(1, Message.user("The release tag is v2.3.1 for the mobile app.")),
+                round(2, Message.user("The release tag is now v2.4.0 for the mobile app.")));
+        assertFalse(versions.contains("v2.3.1"), "a version is a value: " + versions);
+    }
+
+    @Test
+    void aLaterContextRestatementReplacesAFactOfAnEarlierFold() {
+        String first = fold("", round(3, Message.user("My preferred editor is Helix."),
+                Message.assistant("Good choice.")));
+        assertTrue(first.contains("Helix"), first);
+        String second = fold(first, round(8, Message.user("Change of plan: my preferred "
+                + "editor is Zed now."), Message.assistant("Switched.")));
+        assertTrue(second.contains("Zed"), second);
+        assertFalse(second.contains("Helix"), second);
+    }
+
+    @Test
+    void aRoundWithoutFactsLeavesItsGistWhichGoesFirst() {
+        String summary = fold("", round(5, Message.user("how are you doing this fine day"),
+                Message.assistant("very well, thank you for asking")));
+        assertEquals("#5 user: how are you doing this fine day", summary);
+        StringBuilder previous = new StringBuilder();
+        for (int r = 1; r <= 60; r++) {
+            previous.append("#").append(r).append(" user: fact number ").append(1000 + r)
+                    .append(" is kept\n");
+        }
+        String folded = ExtractiveSummarizer.withBudget(1_000).summarize(new SummaryRequest("c",
+                previous.toString(), List.of(round(61, Message.user("just chatting")),
+                        round(62, Message.user("the gate code is 4417")))));
+        assertTrue(folded.length() <= 1_000);
+        assertFalse(folded.contains("just chatting"), "the gist goes before any fact: " + folded);
+        assertTrue(folded.contains("#62 user: the gate code is 4417"), folded);
+        assertTrue(folded.contains("fact number 1060"), "newer facts stay before older ones");
+        assertFalse(folded.contains("fact number 1001 "), "the oldest go first: " + folded);
+    }
+
+    @Test
+    void aPromptLeavesOutWhatARecentRoundSuperseded() {
+        ExtractiveSummarizer summarizer = ExtractiveSummarizer.withDefaultBudget();
+        String context = fold("", round(3, Message.user("The staging database port is 5433.")),
+                round(4, Message.user("The release manager is Priya Raman.")));
+        List<Round> recent = List.of(round(9, Message.user("Actually, change the staging "
+                + "database port to 6543.")), round(10, Message.user("thanks")));
+        String shown = summarizer.withoutSuperseded(context, recent);
+        assertFalse(shown.contains("5433"), shown);
+        assertTrue(shown.contains("Priya Raman"), shown);
+        assertEquals(context, summarizer.withoutSuperseded(context, List.of(round(9,
+                Message.user("nothing new here")))), "unchanged when nothing is restated");
+        try (InMemoryConversationStore store = new InMemoryConversationStore();
+             ConversationEngine engine = ConversationEngine.builder(store)
+                     .policy(CompactionPolicy.never(1)).build()) {
+            engine.appendRound("c", "The staging database port is 5433.", "noted");
+            engine.appendRound("c", "hello", "hi");
+            engine.compact("c");
+            engine.appendRound("c", "Actually, change the staging database port to 6543.",
+                    "done");
+            assertTrue(store.load("c").orElseThrow().compressedContext().contains("5433"),
+                    "the stored context is unchanged");
+            PromptContext prompt = engine.context("c");
+            assertFalse(prompt.compressedContext().contains("5433"), prompt.asText());
+            assertTrue(prompt.asText().contains("6543"), prompt.asText());
+        }
+    }
+
+    @Test
+    void anotherSummarizersProseIsKeptLineByLine() {
+        String prose = "The user is migrating a billing service to Kubernetes.\nThey chose "
+                + "region eu-west-1 and a budget of 400 EUR per month.";
+        String summary = fold(prose, round(30, Message.user("the cluster is named atlas-prod")));
+        assertTrue(summary.startsWith(prose + "\n#30 user: "), summary);
     }
 
     @Test

@@ -76,10 +76,14 @@ public final class OpenAiSummarizer implements Summarizer {
             + "previous summary and the oldest rounds, which are about to leave the conversation "
             + "window; a round may hold system instructions, the assistant's tool calls (with "
             + "their arguments) and the tools' results. Write one updated summary that merges "
-            + "both: keep every fact, decision, name, number, open question and commitment that "
-            + "may matter later, including what a tool was asked and what it answered; drop small "
+            + "both: keep every fact, decision, preference, name, number, identifier, open "
+            + "question and commitment that may matter later, including what a tool was asked "
+            + "and what it answered. Copy values exactly as written (numbers, versions, ids, "
+            + "names, paths, dates, amounts): never round, paraphrase or translate them. When a "
+            + "value changed, keep only the newest one and drop the superseded one. Drop small "
             + "talk, repetition and bulky tool output that no later turn needs. Write in the "
-            + "conversation's language, in plain prose or short bullet points, without preamble.";
+            + "conversation's language, as short bullet points, one fact each, without "
+            + "preamble.";
 
     /**
      * Headers the summarizer or the HTTP client sets itself, in lower case; {@link
