@@ -31,7 +31,8 @@ class EstimatingTokenCounterTest {
         assertWithin("The quick brown fox jumps over the lazy dog while the farmer watches "
                 + "from his old wooden porch.", 16, 24);
         assertWithin("hello", 1, 1);
-        assertWithin("internationalization", 3, 5);
+        // Both cl100k_base and o200k_base: 2 tokens (TokenEstimateAccuracyTest has jtokkit).
+        assertWithin("internationalization", 2, 3);
     }
 
     @Test
