@@ -21,9 +21,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.index.ConcurrentMergeScheduler;
@@ -78,6 +82,12 @@ public final class LuceneRecall implements Recall {
     private static final int SPARE_HITS = 16;
     /** Merges an erasure waits for before it gives up (each one rewrites what is left). */
     private static final int MAX_ERASE_ROUNDS = 8;
+    /** Batches of appended messages queued for indexing at most; past them, searches catch up. */
+    static final int MAX_PENDING = 4_096;
+    /** How often the writer's thread indexes the queued batches. */
+    static final long DRAIN_MILLIS = 20;
+    /** Queued batches that wake the writer's thread before its next round. */
+    static final int DRAIN_EARLY = 256;
 
     private final Path root;
     private final ConversationStore store;
@@ -88,6 +98,11 @@ public final class LuceneRecall implements Recall {
     private final ReentrantLock indexing = new ReentrantLock();
     private final ErasingMergePolicy mergePolicy = new ErasingMergePolicy();
     private final ScheduledExecutorService committer;
+    private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingCount = new AtomicInteger();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** Whether this process holds the index: {@code writer != null}, readable without the lock. */
+    private volatile boolean holdsIndex;
 
     // Guarded by indexing.
     private IndexWriter writer;
@@ -116,6 +131,11 @@ public final class LuceneRecall implements Recall {
         });
         long period = options.commitInterval().toMillis();
         committer.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+        committer.scheduleWithFixedDelay(() -> {
+            if (pendingCount.get() > 0) {
+                drain();
+            }
+        }, DRAIN_MILLIS, DRAIN_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -210,6 +230,7 @@ public final class LuceneRecall implements Recall {
             tryToWrite(false);
             if (writer != null) {
                 applyErasures();
+                drainPending();
                 if (query.convId().isPresent()) {
                     catchUp(query.convId().get());
                 } else {
@@ -305,32 +326,72 @@ public final class LuceneRecall implements Recall {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The writer indexes them on its own thread, every {@value #DRAIN_MILLIS} ms, so an
+     * append does not wait for the index; this call only queues them (up to
+     * {@value #MAX_PENDING} batches: past that, and in a process that does not hold the index,
+     * it does nothing, and the next search indexes them from the store).
+     */
     @Override
     public void appended(String convId, List<StoredMessage> appended) {
         ConversationIds.check(convId);
-        if (appended.isEmpty()) {
+        ensureOpen();
+        if (appended.isEmpty() || !holdsIndex) {
             return;
         }
+        if (pendingCount.incrementAndGet() > MAX_PENDING) {
+            pendingCount.decrementAndGet();
+            return;
+        }
+        pending.add(new Pending(convId, List.copyOf(appended)));
+        // The writer's thread drains the queue every DRAIN_MILLIS; waking it per append would
+        // cost the appending thread a context switch, so only a long queue wakes it early.
+        if (pendingCount.get() >= DRAIN_EARLY && drainScheduled.compareAndSet(false, true)) {
+            try {
+                committer.execute(this::drain);
+            } catch (RejectedExecutionException closing) {
+                // Closed meanwhile: close() indexes what is queued before it commits.
+                drainScheduled.set(false);
+            }
+        }
+    }
+
+    /** A batch of appended messages, queued for the writer's thread. */
+    private record Pending(String convId, List<StoredMessage> messages) {
+    }
+
+    private void drain() {
+        drainScheduled.set(false);
         indexing.lock();
         try {
-            ensureOpen();
-            if (writer == null) {
-                return;
+            if (!closed && writer != null) {
+                drainPending();
             }
-            long indexed = indexedThrough(convId);
-            if (appended.get(0).seq() == indexed + 1) {
-                for (StoredMessage m : appended) {
-                    writer.addDocument(MessageDocs.message(convId, m));
-                }
-                setMark(convId, appended.get(appended.size() - 1).seq(), appended.size());
-            } else if (appended.get(appended.size() - 1).seq() > indexed) {
-                catchUp(convId);
-            }
-        } catch (IOException e) {
-            throw new PalimpsestException(FailureKind.IO, convId,
-                    "recall index at " + root + " failed to index: " + e, e);
+        } catch (IOException | RuntimeException e) {
+            Log.LOG.log(System.Logger.Level.WARNING, "recall index at " + root
+                    + " failed to index appended messages (the next search indexes them from"
+                    + " the store): " + e);
         } finally {
             indexing.unlock();
+        }
+    }
+
+    /** Indexes the queued batches; under the indexing lock, as the writer. */
+    private void drainPending() throws IOException {
+        for (Pending p = pending.poll(); p != null; p = pending.poll()) {
+            pendingCount.decrementAndGet();
+            List<StoredMessage> batch = p.messages();
+            long indexed = indexedThrough(p.convId());
+            if (batch.get(0).seq() == indexed + 1) {
+                for (StoredMessage m : batch) {
+                    writer.addDocument(MessageDocs.message(p.convId(), m));
+                }
+                setMark(p.convId(), batch.get(batch.size() - 1).seq(), batch.size());
+            } else if (batch.get(batch.size() - 1).seq() > indexed) {
+                catchUp(p.convId());
+            }
         }
     }
 
@@ -394,6 +455,9 @@ public final class LuceneRecall implements Recall {
             }
             closed = true;
             try {
+                if (writer != null) {
+                    drainPending();
+                }
                 if (reader != null) {
                     reader.decRef();
                     reader = null;
@@ -401,6 +465,7 @@ public final class LuceneRecall implements Recall {
                 if (writer != null) {
                     // Commits what was indexed (commitOnClose), so the next process starts there.
                     writer.close();
+                    holdsIndex = false;
                     writer = null;
                 }
                 directory.close();
@@ -456,6 +521,7 @@ public final class LuceneRecall implements Recall {
             reader.decRef();
         }
         writer = opened;
+        holdsIndex = true;
         reader = nrt;
         through.clear();
         marksLoaded = false;
@@ -639,6 +705,12 @@ public final class LuceneRecall implements Recall {
      * commits and drops the old files, so that no file of the index keeps their words.
      */
     private void eraseHeld(Set<String> convIds) throws IOException {
+        // Batches queued before the store deleted them must not bring their words back.
+        for (Pending p : pending) {
+            if (convIds.contains(p.convId()) && pending.remove(p)) {
+                pendingCount.decrementAndGet();
+            }
+        }
         refresh();
         Set<String> segments = new HashSet<>();
         for (LeafReaderContext leaf : reader.leaves()) {

@@ -12,9 +12,9 @@ import java.time.Instant;
 
 /**
  * Child JVM of {@link LuceneRecallTest}: holds the index of a file store, appends {@code count}
- * messages {@code word<i>} to one conversation and tells the recall of each, commits once after
- * {@code committed} of them, reports {@code indexed <count>}, then halts without closing, as a
- * killed process would.
+ * messages {@code word<i>} to one conversation and tells the recall of each, searches (so that
+ * every queued message is indexed; the index commits after each {@code committed} of them),
+ * reports {@code indexed <count>}, then halts without closing, as a killed process would.
  *
  * <p>Arguments: store root, recall root, conversation id, count, committed.
  */
@@ -39,6 +39,8 @@ final class IndexingChild {
                     Instant.now(), Message.user("word" + i + " common")));
             recall.appended(convId, r.messages());
         }
+        // Indexing runs on the writer's own thread; a search indexes whatever is still queued.
+        recall.search(dev.palimpsest.store.RecallQuery.in(convId, "common", 1));
         parent.report("indexed " + count);
         Runtime.getRuntime().halt(0);
     }
