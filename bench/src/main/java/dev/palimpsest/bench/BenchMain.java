@@ -9,8 +9,10 @@ import java.util.Locale;
 /**
  * Runs the benchmarks: {@code BenchMain MODE WORKDIR RESULTS FIGURE...} where MODE is
  * {@code quick} or {@code full} and each FIGURE is {@code append} (1), {@code scale} (2, 4b),
- * {@code startup} (3, 4a), {@code parallel} (5), {@code range} (6) or {@code all}. Prints each figure's table as it completes and
- * appends it to RESULTS.
+ * {@code startup} (3, 4a), {@code parallel} (5), {@code range} (6), {@code memory} (7) or
+ * {@code all}; {@code --endpoint URL --model M} makes the memory figure summarize through an
+ * OpenAI-compatible endpoint. Prints each figure's table as it completes and appends it to
+ * RESULTS.
  */
 public final class BenchMain {
     private BenchMain() {
@@ -25,7 +27,8 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         if (args.length < 4) {
             System.err.println("usage: BenchMain quick|full WORKDIR RESULTS.md "
-                    + "append|scale|startup|parallel|range|all ...");
+                    + "append|scale|startup|parallel|range|memory|all ... "
+                    + "[--endpoint URL --model M]");
             System.exit(2);
         }
         Settings settings = Settings.of(args[0], Path.of(args[1]), Path.of(args[2]));
@@ -34,10 +37,10 @@ public final class BenchMain {
         report.text(Machine.describe(settings.workDir(), args[0]));
         List<String> figures = Arrays.asList(args).subList(3, args.length);
         boolean all = figures.contains("all");
-        for (String f : List.of("append", "scale", "startup", "parallel", "range")) {
+        for (String f : List.of("append", "scale", "startup", "parallel", "range", "memory")) {
             if (all || figures.contains(f)) {
                 long start = System.nanoTime();
-                runFigure(f, settings, report);
+                runFigure(f, settings, report, figures);
                 System.err.printf(Locale.ROOT, "[bench] %s took %.1f s%n", f,
                         (System.nanoTime() - start) / 1e9);
             }
@@ -45,14 +48,15 @@ public final class BenchMain {
         Dirs.delete(settings.workDir());
     }
 
-    private static void runFigure(String figure, Settings settings, Report report)
-            throws Exception {
+    private static void runFigure(String figure, Settings settings, Report report,
+                                  List<String> args) throws Exception {
         switch (figure) {
             case "append" -> AppendBenchmark.run(settings, report);
             case "scale" -> ScaleBenchmark.run(settings, report);
             case "startup" -> StartupBenchmark.run(settings, report);
             case "parallel" -> ParallelBenchmark.run(settings, report);
             case "range" -> RangeReadBenchmark.run(settings, report);
+            case "memory" -> MemoryBenchmark.run(settings, report, args);
             default -> throw new BenchException("unknown figure: " + figure);
         }
     }
