@@ -227,6 +227,7 @@ public final class LuceneRecall implements Recall {
         indexing.lock();
         try {
             ensureOpen();
+            dropLostWriter();
             tryToWrite(false);
             if (writer != null) {
                 applyErasures();
@@ -259,12 +260,20 @@ public final class LuceneRecall implements Recall {
             if (parts.isEmpty()) {
                 return new Answer(List.of(), Set.of());
             }
-            // closeSubReaders = false: the parts are released below.
-            IndexReader all = parts.size() == 1 ? parts.get(0)
+            // closeSubReaders = false: the parts are released below. A MultiReader of that kind
+            // holds a reference to each part until it is closed itself.
+            MultiReader both = parts.size() == 1 ? null
                     : new MultiReader(parts.toArray(new IndexReader[0]), false);
-            IndexSearcher searcher = new IndexSearcher(all);
-            TopDocs top = searcher.search(match, query.limit() + SPARE_HITS);
-            return materialize(all.leaves(), top, query.limit());
+            try {
+                IndexReader all = both == null ? parts.get(0) : both;
+                IndexSearcher searcher = new IndexSearcher(all);
+                TopDocs top = searcher.search(match, query.limit() + SPARE_HITS);
+                return materialize(all.leaves(), top, query.limit());
+            } finally {
+                if (both != null) {
+                    both.close();
+                }
+            }
         } finally {
             if (main != null) {
                 main.decRef();
@@ -373,8 +382,33 @@ public final class LuceneRecall implements Recall {
             Log.LOG.log(System.Logger.Level.WARNING, "recall index at " + root
                     + " failed to index appended messages (the next search indexes them from"
                     + " the store): " + e);
+            dropLostWriter();
         } finally {
             indexing.unlock();
+        }
+    }
+
+    /**
+     * Lets go of a writer that Lucene closed after a fatal failure, so that the next search
+     * opens the index afresh (and indexes from the store what the lost writer had not
+     * committed) instead of failing on a closed writer. Under the indexing lock.
+     */
+    private void dropLostWriter() {
+        if (writer != null && !writer.isOpen()) {
+            writer = null;
+            holdsIndex = false;
+            through.clear();
+            marksLoaded = false;
+            lastWriterAttemptNanos = System.nanoTime() - options.commitInterval().toNanos();
+            if (reader != null) {
+                try {
+                    reader.decRef();
+                } catch (IOException e) {
+                    Log.LOG.log(System.Logger.Level.DEBUG, "closing the lost writer's reader: "
+                            + e);
+                }
+                reader = null;
+            }
         }
     }
 
@@ -447,13 +481,29 @@ public final class LuceneRecall implements Recall {
 
     @Override
     public void close() {
-        committer.shutdownNow();
+        // Never interrupted: Lucene's writer treats an interrupt inside its I/O (a channel
+        // closed by it) as fatal and closes itself. Its thread's task ends on its own.
+        committer.shutdown();
+        try {
+            if (!committer.awaitTermination(30, TimeUnit.SECONDS)) {
+                Log.LOG.log(System.Logger.Level.WARNING, "recall index at " + root
+                        + ": its writer's thread did not end within 30 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         indexing.lock();
         try {
             if (closed) {
                 return;
             }
             closed = true;
+            if (writer != null && !writer.isOpen()) {
+                // A writer Lucene closed after a fatal failure: what it indexed since its last
+                // commit is gone, and the next holder indexes it again from the store.
+                writer = null;
+                holdsIndex = false;
+            }
             try {
                 if (writer != null) {
                     drainPending();
