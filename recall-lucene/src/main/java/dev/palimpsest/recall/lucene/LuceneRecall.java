@@ -109,6 +109,8 @@ public final class LuceneRecall implements Recall {
     private ConcurrentMergeScheduler mergeScheduler;
     private DirectoryReader reader;
     private final Map<String, Long> through = new HashMap<>();
+    /** The hash of each marked conversation's last indexed message, as far as known. */
+    private final Map<String, Long> lastHash = new HashMap<>();
     private boolean marksLoaded;
     private int uncommitted;
     private long firstUncommittedNanos;
@@ -288,11 +290,17 @@ public final class LuceneRecall implements Recall {
             throws IOException {
         List<RecallHit> hits = new ArrayList<>();
         Set<String> stale = new HashSet<>();
+        // A recreated conversation searched by a process that does not write the index is in
+        // the committed index and in the tail: a message of both is one hit.
+        Set<String> seen = new HashSet<>();
         for (ScoreDoc doc : top.scoreDocs) {
             if (hits.size() == limit) {
                 break;
             }
             MessageDocs.Pointer at = MessageDocs.pointer(leaves, doc.doc);
+            if (!seen.add(at.convId() + '\u0000' + at.seq())) {
+                continue;
+            }
             Optional<StoredMessage> stored = storedAt(at.convId(), at.seq());
             if (stored.isEmpty()
                     || MessageDocs.hash(MessageDocs.words(stored.get().message())) != at.hash()) {
@@ -397,7 +405,10 @@ public final class LuceneRecall implements Recall {
         if (writer != null && !writer.isOpen()) {
             writer = null;
             holdsIndex = false;
+            pending.clear();
+            pendingCount.set(0);
             through.clear();
+            lastHash.clear();
             marksLoaded = false;
             lastWriterAttemptNanos = System.nanoTime() - options.commitInterval().toNanos();
             if (reader != null) {
@@ -417,12 +428,20 @@ public final class LuceneRecall implements Recall {
         for (Pending p = pending.poll(); p != null; p = pending.poll()) {
             pendingCount.decrementAndGet();
             List<StoredMessage> batch = p.messages();
+            // A batch queued by an append the store has since deleted (or replaced) must not
+            // bring the deleted words back: its first message must still be the store's.
+            StoredMessage first = batch.get(0);
+            Optional<StoredMessage> stored = storedAt(p.convId(), first.seq());
+            if (stored.isEmpty() || MessageDocs.hash(MessageDocs.words(stored.get().message()))
+                    != MessageDocs.hash(MessageDocs.words(first.message()))) {
+                continue;
+            }
             long indexed = indexedThrough(p.convId());
             if (batch.get(0).seq() == indexed + 1) {
                 for (StoredMessage m : batch) {
                     writer.addDocument(MessageDocs.message(p.convId(), m));
                 }
-                setMark(p.convId(), batch.get(batch.size() - 1).seq(), batch.size());
+                setMark(p.convId(), batch.get(batch.size() - 1), batch.size());
             } else if (batch.get(batch.size() - 1).seq() > indexed) {
                 catchUp(p.convId());
             }
@@ -504,24 +523,50 @@ public final class LuceneRecall implements Recall {
                 writer = null;
                 holdsIndex = false;
             }
-            try {
-                if (writer != null) {
+            if (writer != null) {
+                try {
                     drainPending();
+                } catch (IOException | RuntimeException e) {
+                    // Not indexed now: the next holder indexes it from the store.
+                    Log.LOG.log(System.Logger.Level.WARNING, "recall index at " + root
+                            + " did not index its queued messages before closing: " + e);
                 }
+            }
+            // Each resource is released whatever the one before did, so the write lock and
+            // the mapped files never outlive the recall.
+            IOException failed = null;
+            try {
                 if (reader != null) {
                     reader.decRef();
                     reader = null;
                 }
+            } catch (IOException e) {
+                failed = e;
+            }
+            try {
                 if (writer != null) {
                     // Commits what was indexed (commitOnClose), so the next process starts there.
                     writer.close();
-                    holdsIndex = false;
-                    writer = null;
                 }
+            } catch (IOException | RuntimeException e) {
+                failed = failed == null ? new IOException(e) : failed;
+                try {
+                    writer.rollback();
+                } catch (IOException | RuntimeException ignored) {
+                    // Closing it was the point; the lock goes with it either way.
+                }
+            } finally {
+                writer = null;
+                holdsIndex = false;
+            }
+            try {
                 directory.close();
             } catch (IOException e) {
+                failed = failed == null ? e : failed;
+            }
+            if (failed != null) {
                 throw new PalimpsestException(FailureKind.IO, null,
-                        "recall index at " + root + " failed to close: " + e, e);
+                        "recall index at " + root + " failed to close: " + failed, failed);
             }
         } finally {
             indexing.unlock();
@@ -557,6 +602,9 @@ public final class LuceneRecall implements Recall {
         } catch (CorruptIndexException | IndexFormatTooOldException
                  | IndexFormatTooNewException damaged) {
             opened = recreate(damaged);
+            if (opened == null) {
+                return;
+            }
         }
         DirectoryReader nrt;
         try {
@@ -565,6 +613,9 @@ public final class LuceneRecall implements Recall {
                  | IndexFormatTooNewException damaged) {
             opened.rollback();
             opened = recreate(damaged);
+            if (opened == null) {
+                return;
+            }
             nrt = DirectoryReader.open(opened);
         }
         if (reader != null) {
@@ -574,6 +625,7 @@ public final class LuceneRecall implements Recall {
         holdsIndex = true;
         reader = nrt;
         through.clear();
+        lastHash.clear();
         marksLoaded = false;
     }
 
@@ -582,12 +634,25 @@ public final class LuceneRecall implements Recall {
                 + " is damaged and is rebuilt from the store: " + damaged);
         // Derived data: the files go, and the store is indexed again. (Lucene's own CREATE mode
         // reads the old commit first, which fails on the very damage that brought us here.)
-        for (String file : directory.listAll()) {
-            if (!file.equals(IndexWriter.WRITE_LOCK_NAME)) {
-                directory.deleteFile(file);
+        // The files are deleted under the write lock, so that no other process rebuilding the
+        // same damage deletes this one's fresh commit; if another took the lock, it writes.
+        try (org.apache.lucene.store.Lock lock = directory.obtainLock(
+                IndexWriter.WRITE_LOCK_NAME)) {
+            lock.ensureValid();
+            for (String file : directory.listAll()) {
+                if (!file.equals(IndexWriter.WRITE_LOCK_NAME)) {
+                    directory.deleteFile(file);
+                }
             }
+        } catch (LockObtainFailedException held) {
+            return null;
         }
-        IndexWriter fresh = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.CREATE));
+        IndexWriter fresh;
+        try {
+            fresh = new IndexWriter(directory, config(IndexWriterConfig.OpenMode.CREATE));
+        } catch (LockObtainFailedException held) {
+            return null;
+        }
         fresh.commit();
         return fresh;
     }
@@ -690,6 +755,11 @@ public final class LuceneRecall implements Recall {
     /** Indexes {@code convId}'s messages past its mark, through {@code head} at least. */
     private void catchUp(String convId, long head) throws IOException {
         long indexed = indexedThrough(convId);
+        if (indexed > 0 && indexed <= head && !markHolds(convId, indexed)) {
+            // The store's message at the mark is another one: deleted and made again.
+            eraseHeld(Set.of(convId));
+            indexed = 0;
+        }
         if (indexed > head) {
             // Fewer messages than indexed: the conversation was deleted and made again.
             eraseHeld(Set.of(convId));
@@ -713,18 +783,33 @@ public final class LuceneRecall implements Recall {
             }
             for (StoredMessage m : page) {
                 writer.addDocument(MessageDocs.message(convId, m));
-                added++;
             }
             next = page.get(page.size() - 1).seq() + 1;
-        }
-        if (next - 1 != indexed || indexed == 0) {
-            setMark(convId, next - 1, added);
+            // Marked page by page: a store failure on the next page leaves this one marked, so
+            // the next catch-up does not index it twice.
+            setMark(convId, page.get(page.size() - 1), page.size());
+            added += page.size();
         }
     }
 
-    private void setMark(String convId, long seq, int added) throws IOException {
-        writer.updateDocument(MessageDocs.markTerm(convId), MessageDocs.mark(convId, seq));
+    /** {@return whether the store's message at the mark is the one that was indexed there} */
+    private boolean markHolds(String convId, long seq) throws IOException {
+        Long known = lastHash.get(convId);
+        long hash = known != null ? known : MessageDocs.markHash(reader, convId);
+        if (known == null) {
+            lastHash.put(convId, hash);
+        }
+        Optional<StoredMessage> stored = storedAt(convId, seq);
+        return stored.isPresent()
+                && MessageDocs.hash(MessageDocs.words(stored.get().message())) == hash;
+    }
+
+    private void setMark(String convId, StoredMessage last, int added) throws IOException {
+        long seq = last.seq();
+        long hash = MessageDocs.hash(MessageDocs.words(last.message()));
+        writer.updateDocument(MessageDocs.markTerm(convId), MessageDocs.mark(convId, seq, hash));
         through.put(convId, seq);
+        lastHash.put(convId, hash);
         if (uncommitted == 0) {
             firstUncommittedNanos = System.nanoTime();
         }
@@ -762,17 +847,11 @@ public final class LuceneRecall implements Recall {
             }
         }
         refresh();
-        Set<String> segments = new HashSet<>();
-        for (LeafReaderContext leaf : reader.leaves()) {
-            for (String convId : convIds) {
-                if (leaf.reader().docFreq(MessageDocs.convTerm(convId)) > 0) {
-                    segments.add(segmentName(leaf));
-                }
-            }
-        }
+        Set<String> segments = segmentsHolding(convIds);
         for (String convId : convIds) {
             writer.deleteDocuments(MessageDocs.convTerm(convId));
-            through.remove(convId);
+            through.put(convId, 0L);
+            lastHash.remove(convId);
         }
         // Documents still in the writer's buffer were never written: deleting them is enough.
         // A segment may be in a merge of Lucene's own already (one with many deleted marks),
@@ -791,17 +870,26 @@ public final class LuceneRecall implements Recall {
                 mergePolicy.target(Set.of());
             }
             refresh();
-            Set<String> left = new HashSet<>();
-            for (LeafReaderContext leaf : reader.leaves()) {
-                if (segments.contains(segmentName(leaf))) {
-                    left.add(segmentName(leaf));
-                }
-            }
-            segments = left;
+            // Found afresh each round: a merge of Lucene's own may have carried the deleted
+            // documents into a segment of a new name (docFreq counts deleted documents too).
+            segments = segmentsHolding(convIds);
         }
         commit();
         refresh();
         writer.deleteUnusedFiles();
+    }
+
+    /** {@return the segments that hold documents of the conversations, deleted ones too} */
+    private Set<String> segmentsHolding(Set<String> convIds) throws IOException {
+        Set<String> segments = new HashSet<>();
+        for (LeafReaderContext leaf : reader.leaves()) {
+            for (String convId : convIds) {
+                if (leaf.reader().docFreq(MessageDocs.convTerm(convId)) > 0) {
+                    segments.add(segmentName(leaf));
+                }
+            }
+        }
+        return segments;
     }
 
     private static String segmentName(LeafReaderContext leaf) {
@@ -819,7 +907,17 @@ public final class LuceneRecall implements Recall {
                 Optional<ConversationSummary> summary = store.summary(convId.get());
                 if (summary.isPresent()) {
                     long marked = reader == null ? 0 : MessageDocs.through(reader, convId.get());
-                    addTail(tail, convId.get(), marked, summary.get().counters().messagesTotal());
+                    long head = summary.get().counters().messagesTotal();
+                    if (marked > 0 && marked <= head) {
+                        Optional<StoredMessage> atMark = storedAt(convId.get(), marked);
+                        if (atMark.isEmpty() || MessageDocs.hash(MessageDocs.words(
+                                atMark.get().message())) != MessageDocs.markHash(reader,
+                                convId.get())) {
+                            // Deleted and made again since the mark: all of it is the tail.
+                            marked = head + 1;
+                        }
+                    }
+                    addTail(tail, convId.get(), marked, head);
                 }
             } else {
                 Map<String, Long> marks = reader == null ? Map.of() : MessageDocs.marks(reader);

@@ -48,6 +48,8 @@ final class MessageDocs {
     static final String MARK = "mark";
     /** Through which seq a mark's conversation is indexed. */
     static final String THROUGH = "through";
+    /** The hash of the words of the last message a mark covers, to tell a recreated one. */
+    static final String LAST_HASH = "lasthash";
 
     private MessageDocs() {
     }
@@ -83,7 +85,7 @@ final class MessageDocs {
         return doc;
     }
 
-    static Document mark(String convId, long through) {
+    static Document mark(String convId, long through, long lastHash) {
         Document doc = new Document();
         // Every document of a field has the same structures (Lucene checks it): a mark's
         // conversation has doc values too, although no search reads them.
@@ -91,6 +93,7 @@ final class MessageDocs {
         doc.add(new SortedDocValuesField(CONV, new BytesRef(convId)));
         doc.add(new StringField(MARK, convId, Field.Store.NO));
         doc.add(new NumericDocValuesField(THROUGH, through));
+        doc.add(new NumericDocValuesField(LAST_HASH, lastHash));
         return doc;
     }
 
@@ -117,6 +120,38 @@ final class MessageDocs {
             Optional<Long> found = liveThrough(leaf.reader(), te.postings(null, PostingsEnum.NONE));
             if (found.isPresent()) {
                 return found.get();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * {@return the hash of the last message the mark of {@code convId} covers, or 0 if there is
+     * no mark} (0 then never matches a message: a missing hash means "index it again")
+     */
+    static long markHash(IndexReader reader, String convId) throws IOException {
+        if (reader == null) {
+            return 0;
+        }
+        BytesRef wanted = new BytesRef(convId);
+        for (LeafReaderContext leaf : reader.leaves()) {
+            Terms terms = leaf.reader().terms(MARK);
+            if (terms == null) {
+                continue;
+            }
+            TermsEnum te = terms.iterator();
+            if (!te.seekExact(wanted)) {
+                continue;
+            }
+            PostingsEnum postings = te.postings(null, PostingsEnum.NONE);
+            Bits live = leaf.reader().getLiveDocs();
+            for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS;
+                 doc = postings.nextDoc()) {
+                if (live != null && !live.get(doc)) {
+                    continue;
+                }
+                NumericDocValues hash = leaf.reader().getNumericDocValues(LAST_HASH);
+                return hash != null && hash.advanceExact(doc) ? hash.longValue() : 0;
             }
         }
         return 0;

@@ -114,6 +114,22 @@ class LuceneRecallTest {
     }
 
     @Test
+    void aReaderAnswersOnceForAMessageOfARecreatedConversationInBothIndexes() {
+        try (LuceneRecall writer = LuceneRecall.open(recallRoot, store, QUICK);
+             LuceneRecall reader = LuceneRecall.open(recallRoot, store, QUICK)) {
+            writer.appended("c", append("c", "hello there").messages());
+            writer.appended("c", append("c", "first life").messages());
+            writer.appended("c", append("c", "first life again").messages());
+            writer.search(RecallQuery.in("c", "hello", 5));
+            awaitCommit(reader, "c", 3);
+            store.delete("c");
+            append("c", "hello there");
+            assertEquals(List.of(1L), seqs(reader.search(RecallQuery.in("c", "hello", 5))),
+                    "one hit, though the committed index and the tail both hold it");
+        }
+    }
+
+    @Test
     void aReaderTakesOverWhenTheWriterCloses() {
         LuceneRecall writer = LuceneRecall.open(recallRoot, store, QUICK);
         try (LuceneRecall reader = LuceneRecall.open(recallRoot, store, QUICK)) {

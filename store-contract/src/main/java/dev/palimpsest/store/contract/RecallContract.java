@@ -214,6 +214,21 @@ public abstract class RecallContract {
     }
 
     @Test
+    void aConversationMadeAgainWithAsManyMessagesIsSearchedAnew() {
+        append("c", Message.user("zeppelins one"), Message.user("zeppelins two"));
+        assertEquals(2, in("c", "zeppelins").size());
+        store.delete("c");
+        append("c", Message.user("submarines one"), Message.user("submarines two"),
+                Message.user("submarines three"));
+        assertEquals(3, in("c", "submarines").size(), "made again, longer");
+        store.delete("c");
+        append("c", Message.user("gliders one"), Message.user("gliders two"),
+                Message.user("gliders three"));
+        assertEquals(3, in("c", "gliders").size(), "made again, as long as the mark");
+        assertTrue(in("c", "submarines").isEmpty());
+    }
+
+    @Test
     void anUnknownConversationOrAWordlessQuestionFindsNothing() {
         append("c", Message.user("hello there"));
         assertTrue(in("never", "hello").isEmpty());
