@@ -107,22 +107,7 @@ final class MessageDocs {
 
     /** {@return through which seq {@code convId} is indexed in {@code reader}, 0 if not at all} */
     static long through(IndexReader reader, String convId) throws IOException {
-        BytesRef wanted = new BytesRef(convId);
-        for (LeafReaderContext leaf : reader.leaves()) {
-            Terms terms = leaf.reader().terms(MARK);
-            if (terms == null) {
-                continue;
-            }
-            TermsEnum te = terms.iterator();
-            if (!te.seekExact(wanted)) {
-                continue;
-            }
-            Optional<Long> found = liveThrough(leaf.reader(), te.postings(null, PostingsEnum.NONE));
-            if (found.isPresent()) {
-                return found.get();
-            }
-        }
-        return 0;
+        return markValue(reader, convId, THROUGH);
     }
 
     /**
@@ -130,9 +115,12 @@ final class MessageDocs {
      * no mark} (0 then never matches a message: a missing hash means "index it again")
      */
     static long markHash(IndexReader reader, String convId) throws IOException {
-        if (reader == null) {
-            return 0;
-        }
+        return reader == null ? 0 : markValue(reader, convId, LAST_HASH);
+    }
+
+    /** {@return a doc value of the live mark of {@code convId}, 0 if there is none} */
+    private static long markValue(IndexReader reader, String convId, String field)
+            throws IOException {
         BytesRef wanted = new BytesRef(convId);
         for (LeafReaderContext leaf : reader.leaves()) {
             Terms terms = leaf.reader().terms(MARK);
@@ -143,15 +131,10 @@ final class MessageDocs {
             if (!te.seekExact(wanted)) {
                 continue;
             }
-            PostingsEnum postings = te.postings(null, PostingsEnum.NONE);
-            Bits live = leaf.reader().getLiveDocs();
-            for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS;
-                 doc = postings.nextDoc()) {
-                if (live != null && !live.get(doc)) {
-                    continue;
-                }
-                NumericDocValues hash = leaf.reader().getNumericDocValues(LAST_HASH);
-                return hash != null && hash.advanceExact(doc) ? hash.longValue() : 0;
+            Optional<Long> found = liveValue(leaf.reader(), te.postings(null, PostingsEnum.NONE),
+                    field);
+            if (found.isPresent()) {
+                return found.get();
             }
         }
         return 0;
@@ -170,13 +153,13 @@ final class MessageDocs {
             for (BytesRef term = te.next(); term != null; term = te.next()) {
                 String convId = term.utf8ToString();
                 postings = te.postings(postings, PostingsEnum.NONE);
-                liveThrough(leaf.reader(), postings).ifPresent(t -> out.put(convId, t));
+                liveValue(leaf.reader(), postings, THROUGH).ifPresent(t -> out.put(convId, t));
             }
         }
         return out;
     }
 
-    private static Optional<Long> liveThrough(LeafReader leaf, PostingsEnum postings)
+    private static Optional<Long> liveValue(LeafReader leaf, PostingsEnum postings, String field)
             throws IOException {
         Bits live = leaf.getLiveDocs();
         for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS;
@@ -184,9 +167,9 @@ final class MessageDocs {
             if (live != null && !live.get(doc)) {
                 continue;
             }
-            NumericDocValues through = leaf.getNumericDocValues(THROUGH);
-            if (through != null && through.advanceExact(doc)) {
-                return Optional.of(through.longValue());
+            NumericDocValues values = leaf.getNumericDocValues(field);
+            if (values != null && values.advanceExact(doc)) {
+                return Optional.of(values.longValue());
             }
         }
         return Optional.empty();
