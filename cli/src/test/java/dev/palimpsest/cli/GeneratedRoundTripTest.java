@@ -74,8 +74,13 @@ class GeneratedRoundTripTest {
     @Test
     void anyTextRoundTripsThroughArgumentsStandardInputAndJson() {
         Seeds.run("round trip of generated texts", random -> {
+            java.util.Set<String> ids = new java.util.HashSet<>();
             for (int c = 0; c < CONVERSATIONS; c++) {
+                // Each conversation once: a short id drawn twice would hold two rounds.
                 String id = text(random, 12, false);
+                while (!ids.add(id)) {
+                    id = text(random, 12, false);
+                }
                 String user = text(random, 40, true);
                 String assistant = text(random, 40, true);
                 String key = text(random, 6, false).replace("=", "");
