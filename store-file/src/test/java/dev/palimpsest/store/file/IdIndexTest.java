@@ -211,8 +211,11 @@ class IdIndexTest {
             case 1 -> Files.write(ids, java.util.Arrays.copyOf(bytes,
                     random.nextInt(bytes.length + 1)));
             case 2 -> {
-                bytes[random.nextInt(bytes.length)] ^= (byte) (1 << random.nextInt(8));
-                Files.write(ids, bytes);
+                // An earlier damage may have cut the file to nothing: no bit to flip then.
+                if (bytes.length > 0) {
+                    bytes[random.nextInt(bytes.length)] ^= (byte) (1 << random.nextInt(8));
+                    Files.write(ids, bytes);
+                }
             }
             case 3 -> {
                 if (!oldCopies.isEmpty()) {
