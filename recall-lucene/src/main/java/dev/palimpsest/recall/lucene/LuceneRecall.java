@@ -755,41 +755,56 @@ public final class LuceneRecall implements Recall {
     /** Indexes {@code convId}'s messages past its mark, through {@code head} at least. */
     private void catchUp(String convId, long head) throws IOException {
         long indexed = indexedThrough(convId);
-        if (indexed > 0 && indexed <= head && !markHolds(convId, indexed)) {
-            // The store's message at the mark is another one: deleted and made again.
+        if (indexed > head || (indexed > 0 && !markHolds(convId, indexed))) {
+            // Fewer messages than indexed, or another message at the mark: the conversation
+            // was deleted and made again.
             eraseHeld(Set.of(convId));
             indexed = 0;
         }
-        if (indexed > head) {
-            // Fewer messages than indexed: the conversation was deleted and made again.
+        boolean stored = forEachPage(convId, indexed + 1, head, page -> {
+            for (StoredMessage m : page) {
+                writer.addDocument(MessageDocs.message(convId, m));
+            }
+            // Marked page by page: a store failure on the next page leaves this one marked, so
+            // the next catch-up does not index it twice.
+            setMark(convId, page.get(page.size() - 1), page.size());
+        });
+        if (!stored) {
             eraseHeld(Set.of(convId));
-            indexed = 0;
         }
-        long next = indexed + 1;
-        int added = 0;
+    }
+
+    /** What is done with each page of a conversation's messages. */
+    @FunctionalInterface
+    private interface PageAction {
+        void accept(List<StoredMessage> page) throws IOException;
+    }
+
+    /**
+     * Reads {@code convId}'s messages from {@code from} through {@code head}, a page at a time.
+     *
+     * @return false if the store no longer has the conversation (deleted meanwhile)
+     */
+    private boolean forEachPage(String convId, long from, long head, PageAction action)
+            throws IOException {
+        long next = from;
         while (next <= head) {
             List<StoredMessage> page;
             try {
                 page = store.messages(convId, next, PAGE);
             } catch (PalimpsestException e) {
                 if (e.kind() == FailureKind.NOT_FOUND) {
-                    eraseHeld(Set.of(convId));
-                    return;
+                    return false;
                 }
                 throw e;
             }
             if (page.isEmpty()) {
-                break;
+                return true;
             }
-            for (StoredMessage m : page) {
-                writer.addDocument(MessageDocs.message(convId, m));
-            }
+            action.accept(page);
             next = page.get(page.size() - 1).seq() + 1;
-            // Marked page by page: a store failure on the next page leaves this one marked, so
-            // the next catch-up does not index it twice.
-            setMark(convId, page.get(page.size() - 1), page.size());
-            added += page.size();
         }
+        return true;
     }
 
     /** {@return whether the store's message at the mark is the one that was indexed there} */
@@ -945,25 +960,11 @@ public final class LuceneRecall implements Recall {
             throws IOException {
         // A mark past the head: deleted and made again; its indexed documents are left out when
         // read back (the store's message differs), so the whole conversation is the tail.
-        long next = marked > head ? 1 : marked + 1;
-        while (next <= head) {
-            List<StoredMessage> page;
-            try {
-                page = store.messages(convId, next, PAGE);
-            } catch (PalimpsestException e) {
-                if (e.kind() == FailureKind.NOT_FOUND) {
-                    return;
-                }
-                throw e;
-            }
-            if (page.isEmpty()) {
-                return;
-            }
+        forEachPage(convId, marked > head ? 1 : marked + 1, head, page -> {
             for (StoredMessage m : page) {
                 tail.add(convId, m);
             }
-            next = page.get(page.size() - 1).seq() + 1;
-        }
+        });
     }
 
     private void tick() {
