@@ -2,18 +2,21 @@
 # Builds the palimpsest runtime image: jlink, the launcher, and a CDS archive that covers the
 # application's classes as well as the JDK's.
 #
-# usage: build-image.sh JAVA_HOME MODULE_PATH IMAGE WORK_DIR SRC_DIR
+# usage: build-image.sh JAVA_HOME MODULE_PATH IMAGE WORK_DIR SRC_DIR CLASS_PATH_DIR
 #   JAVA_HOME    the JDK whose jlink and jmods build the image
 #   MODULE_PATH  the application's modular jars (the launcher's jar and every dependency)
 #   IMAGE        the image directory to (re)create
 #   WORK_DIR     a scratch directory for the class lists and the training root
 #   SRC_DIR      the directory holding this script, the launcher and the training commands
+#   CLASS_PATH_DIR  jars without a module descriptor (the PostgreSQL driver), copied to the
+#                image's lib/classpath/, which the launcher puts on the class path
 set -eu
 JAVA_HOME=$1
 MODULE_PATH=$2
 IMAGE=$3
 WORK=$4
 SRC=$5
+CLASS_PATH_DIR=$6
 
 # A previous image (a build without clean) would make jlink refuse to run.
 rm -rf "$IMAGE" "$WORK"
@@ -41,7 +44,9 @@ IFS=$old_ifs
 
 # jlink resolves the launcher's module graph and links only the modules it reaches.
 # jdk.crypto.ec is not required by any module, but TLS to an OpenAI-compatible endpoint needs
-# its elliptic-curve ciphers.
+# its elliptic-curve ciphers. java.naming and java.security.jgss are for the PostgreSQL driver
+# on the class path, which no module requires: TLS host-name checks (javax.naming.ldap) and
+# Kerberos logins. (Its only other JDK module, java.desktop, is for its geometric types alone.)
 # The options added to the image apply to every launch of its java: C1 only and the serial
 # collector (a short-lived process gains nothing from C2 or G1's set-up), an initial heap of
 # 8 MB (the default, 1/64 of the machine's memory, let `show --json` of a 4 MB window grow to
@@ -49,11 +54,16 @@ IFS=$old_ifs
 # grows as a big import needs), UTF-8 for the default charset, and no perf-data file in /tmp.
 "$JAVA_HOME/bin/jlink" \
   --module-path "$MODULE_PATH" \
-  --add-modules dev.palimpsest.cli,jdk.crypto.ec \
+  --add-modules dev.palimpsest.cli,jdk.crypto.ec,java.naming,java.security.jgss \
   --launcher palimpsest=dev.palimpsest.cli/dev.palimpsest.cli.Main \
   --add-options="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xms8m -XX:-UsePerfData -Dfile.encoding=UTF-8" \
   --strip-debug --no-header-files --no-man-pages \
   --output "$IMAGE"
+
+mkdir -p "$IMAGE/lib/classpath"
+for jar in "$CLASS_PATH_DIR"/*.jar; do cp "$jar" "$IMAGE/lib/classpath/"; done
+ls "$IMAGE/lib/classpath/"postgresql-*.jar > /dev/null \
+  || { echo "no PostgreSQL driver in $CLASS_PATH_DIR" >&2; exit 1; }
 
 cp "$SRC/palimpsest.sh" "$IMAGE/bin/palimpsest"
 chmod 755 "$IMAGE/bin/palimpsest"
@@ -130,4 +140,15 @@ smoke transcript smoke-id
 grep -q "smoke ünïcødé" "$WORK/smoke.out" || { echo "image smoke test: transcript lost the round" >&2; exit 1; }
 smoke list
 grep -q "smoke-id" "$WORK/smoke.out" || { echo "image smoke test: list lacks the conversation" >&2; exit 1; }
+# The PostgreSQL driver on the class path: a store URL on a closed port must fail as a refused
+# connection (exit 6), which only a loaded driver can say; without it the JVM finds "no suitable
+# driver". (LauncherImageIT runs the image against a real server.)
+status=0
+"$IMAGE/bin/palimpsest" --root "$SMOKE" --store postgresql://smoke@127.0.0.1:1/smoke list \
+  < /dev/null > "$WORK/smoke.out" 2> "$WORK/smoke.err" || status=$?
+if [ "$status" -ne 6 ] || grep -qi "suitable driver" "$WORK/smoke.err"; then
+  echo "image smoke test: the PostgreSQL driver did not answer (exit $status)" >&2
+  cat "$WORK/smoke.err" >&2
+  exit 1
+fi
 unset PALIMPSEST_JVM_OPTIONS

@@ -11,6 +11,9 @@ module dev.palimpsest.cli {
     // Search and the context for a question; its classes (and Lucene's) load only when a
     // command searches or erases from an index.
     requires dev.palimpsest.recall.lucene;
+    // The PostgreSQL store, selected by --store or config.json; its classes (and java.sql's) load
+    // only then. The driver stays on the class path (lib/classpath/ in the image).
+    requires dev.palimpsest.store.postgres;
     // JSON output and config.json, through the streaming API only (no databind on this path).
     requires com.fasterxml.jackson.core;
     // The commands' models are built with picocli's programmatic API: picocli needs no

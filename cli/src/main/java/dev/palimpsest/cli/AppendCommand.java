@@ -9,7 +9,7 @@ import dev.palimpsest.model.Message;
 import dev.palimpsest.model.PalimpsestException;
 import dev.palimpsest.model.StoredMessage;
 import dev.palimpsest.store.Expectation;
-import dev.palimpsest.store.file.FileConversationStore;
+import dev.palimpsest.store.ConversationStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -120,7 +120,7 @@ final class AppendCommand implements Subcommand {
             thread.setDaemon(true);
             return thread;
         });
-        try (FileConversationStore store = session.openStoreToWrite()) {
+        try (ConversationStore store = session.openStoreToWrite()) {
             CompactionPolicy chosen = policy.policy(config);
             ConversationEngine.Builder builder = ConversationEngine.builder(store)
                     // The wait for a compaction is bounded below; close does not wait again.

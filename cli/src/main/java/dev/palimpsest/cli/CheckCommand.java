@@ -43,6 +43,10 @@ final class CheckCommand implements Subcommand {
         PrintStream out = terminal.out();
         boolean repair = invocation.flag("--repair");
         Session session = invocation.session();
+        if (session.postgres().isPresent()) {
+            throw CliException.usage("check verifies the file store's files; a PostgreSQL"
+                    + " store's constraints are the database's to hold (see docs/postgres.md)");
+        }
         Path dataRoot = session.dataRoot();
         if (!Files.isDirectory(dataRoot)) {
             throw new CliException(ExitCode.NO_SUCH_CONVERSATION, "the data root " + dataRoot

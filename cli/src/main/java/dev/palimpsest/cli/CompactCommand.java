@@ -2,7 +2,7 @@ package dev.palimpsest.cli;
 
 import dev.palimpsest.engine.CompactionOutcome;
 import dev.palimpsest.engine.ConversationEngine;
-import dev.palimpsest.store.file.FileConversationStore;
+import dev.palimpsest.store.ConversationStore;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code palimpsest compact}: folds the oldest rounds into the compressed context now. */
@@ -24,7 +24,7 @@ final class CompactCommand implements Subcommand {
         String convId = invocation.id();
         LauncherConfig config = invocation.session().config();
         PolicyOptions policy = PolicyOptions.of(invocation);
-        try (FileConversationStore store = invocation.session().openStoreToRead(convId);
+        try (ConversationStore store = invocation.session().openStoreToRead(convId);
              ConversationEngine engine = Session.engine(store, policy.policy(config),
                      policy.summarizer(config, terminal.env()))) {
             StoredConversations.require(store, convId);
@@ -47,6 +47,8 @@ final class CompactCommand implements Subcommand {
                     + " recent closed rounds";
             case DROPPED -> "nothing to compact: another process compacted these rounds first";
             case CANCELLED -> "compaction cancelled";
+            case CLAIMED_ELSEWHERE -> "nothing done: another engine holds the claim on this"
+                    + " conversation's compaction and summarizes it";
             case FAILED -> "compaction failed: " + outcome.failure().map(Throwable::getMessage)
                     .orElse("unknown failure");
         };

@@ -4,7 +4,7 @@ import dev.palimpsest.engine.CompactionPolicy;
 import dev.palimpsest.engine.ConversationEngine;
 import dev.palimpsest.engine.PromptContext;
 import dev.palimpsest.engine.prompt.AnthropicFormat;
-import dev.palimpsest.store.file.FileConversationStore;
+import dev.palimpsest.store.ConversationStore;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code palimpsest context}: the prompt material for the next model call. */
@@ -63,7 +63,7 @@ final class ContextCommand implements Subcommand {
         }
         Terminal terminal = invocation.terminal();
         String convId = invocation.id();
-        try (FileConversationStore store = invocation.session().openStoreToRead(convId)) {
+        try (ConversationStore store = invocation.session().openStoreToRead(convId)) {
             StoredConversations.require(store, convId);
             PromptContext context;
             if (query != null) {

@@ -74,7 +74,7 @@ final class DemoCommand implements Subcommand {
             out.println();
             out.println("Resulting state (palimpsest show):");
             StateSummary.print(out, engine.state(convId).orElseThrow(),
-                    store.checkpointFile(convId));
+                    java.util.Optional.of(store.checkpointFile(convId)), root.toString());
             out.println();
             out.println("Prompt context for the next model call (palimpsest context):");
             out.print(engine.context(convId).asText());

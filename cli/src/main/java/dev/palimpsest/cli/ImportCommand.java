@@ -5,7 +5,7 @@ import dev.palimpsest.engine.ConversationEngine;
 import dev.palimpsest.model.Message;
 import dev.palimpsest.model.StoredMessage;
 import dev.palimpsest.store.Expectation;
-import dev.palimpsest.store.file.FileConversationStore;
+import dev.palimpsest.store.ConversationStore;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -88,7 +88,7 @@ final class ImportCommand implements Subcommand {
             String digest = digest(source, where);
             long[] counts = new long[3]; // lines, messages, already stored
             long[] rounds = {Long.MAX_VALUE, 0};
-            try (FileConversationStore store = session.openStoreToWrite();
+            try (ConversationStore store = session.openStoreToWrite();
                  ConversationEngine engine = Session.engine(store, policy.policy(config),
                          policy.summarizer(config, terminal.env()));
                  InputStream in = new BufferedInputStream(open(source, where), 1 << 16);

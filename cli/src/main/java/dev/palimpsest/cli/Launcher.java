@@ -36,6 +36,7 @@ public final class Launcher {
         commands.put("delete", DeleteCommand::new);
         commands.put("list", ListCommand::new);
         commands.put("check", CheckCommand::new);
+        commands.put("db", DbCommand::new);
         commands.put("demo", DemoCommand::new);
         commands.put("help", HelpCommand::new);
         commands.put("completion", CompletionCommand::new);
@@ -122,10 +123,13 @@ public final class Launcher {
         ParseResult sub = parsed.subcommand();
         String root = sub.matchedOptionValue(Specs.ROOT,
                 parsed.matchedOptionValue(Specs.ROOT, (String) null));
+        String store = sub.matchedOptionValue(Specs.STORE,
+                parsed.matchedOptionValue(Specs.STORE, (String) null));
         boolean debug = sub.matchedOptionValue(Specs.DEBUG, Boolean.FALSE)
                 || parsed.matchedOptionValue(Specs.DEBUG, Boolean.FALSE);
         String name = sub.commandSpec().name();
-        Invocation invocation = new Invocation(new Session(terminal, root, debug), sub);
+        Invocation invocation = new Invocation(new Session(terminal, root, store, debug),
+                sub);
         try {
             return built.get(name).run(invocation);
         } catch (StandardOutputClosedException readerGone) {
@@ -139,12 +143,13 @@ public final class Launcher {
     /**
      * Returns the subcommand a command line names, or {@code null} if it names none (then all
      * are built, for the help and for "did you mean" suggestions). Only the top-level options
-     * can stand before the subcommand, and only {@code --root} takes a value.
+     * can stand before the subcommand, and only {@code --root} and {@code --store} take a
+     * value.
      */
     static String subcommandNamed(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
-            if (arg.equals(Specs.ROOT)) {
+            if (arg.equals(Specs.ROOT) || arg.equals(Specs.STORE)) {
                 i++;
             } else if (SUBCOMMANDS.containsKey(arg)) {
                 return arg;

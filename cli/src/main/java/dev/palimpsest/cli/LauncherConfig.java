@@ -46,12 +46,17 @@ import java.util.Set;
  * @param storeOptions the file store's settings: {@code checkpoint_every_records},
  *                   {@code checkpoint_every_bytes} and {@code segment_bytes}, the rest of
  *                   {@link FileStoreOptions#DEFAULTS}
+ * @param store      {@code store}: {@code files}, or the {@code postgresql://} URL of a
+ *                   PostgreSQL store ({@link StoreLocation})
+ * @param storePasswordFile {@code store_password_file}: the file whose first line is the
+ *                   PostgreSQL password, resolved against the data root
  */
 record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLong maxTokens,
                       Optional<String> summarizer, OptionalInt summaryBudget,
                       Optional<URI> openaiUrl,
                       Optional<String> model, OpenAiOptions openai,
-                      OptionalLong compactTimeoutSeconds, FileStoreOptions storeOptions) {
+                      OptionalLong compactTimeoutSeconds, FileStoreOptions storeOptions,
+                      Optional<StoreLocation> store, Optional<Path> storePasswordFile) {
 
     /** The file name below the root. */
     static final String FILE_NAME = "config.json";
@@ -74,13 +79,16 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
             "compact_timeout_s",
             "checkpoint_every_records",
             "checkpoint_every_bytes",
-            "segment_bytes");
+            "segment_bytes",
+            "store",
+            "store_password_file");
 
     /** No file: every default is built in. */
     static final LauncherConfig NONE = new LauncherConfig(OptionalInt.empty(), OptionalInt.empty(),
             OptionalLong.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(),
             Optional.empty(),
-            OpenAiOptions.NONE, OptionalLong.empty(), FileStoreOptions.DEFAULTS);
+            OpenAiOptions.NONE, OptionalLong.empty(), FileStoreOptions.DEFAULTS,
+            Optional.empty(), Optional.empty());
 
     /** The largest configuration read: a file larger than this is not a configuration. */
     static final long MAX_BYTES = 1024 * 1024;
@@ -89,6 +97,8 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
     LauncherConfig {
         Objects.requireNonNull(openai, "openai");
         Objects.requireNonNull(storeOptions, "storeOptions");
+        Objects.requireNonNull(store, "store");
+        Objects.requireNonNull(storePasswordFile, "storePasswordFile");
     }
 
     /**
@@ -177,6 +187,8 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
         long checkpointRecords = defaults.checkpointEveryRecords();
         long checkpointBytes = defaults.checkpointEveryBytes();
         long segmentBytes = defaults.segmentBytes();
+        Optional<StoreLocation> store = Optional.empty();
+        Optional<Path> storePasswordFile = Optional.empty();
         try (JsonParser parser = new JsonFactory().createParser(in)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 throw invalid(file, "must hold one JSON object");
@@ -216,6 +228,10 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
                             positive(parser, longValue(parser, value, file), file);
                     case "segment_bytes" -> segmentBytes =
                             positive(parser, longValue(parser, value, file), file);
+                    case "store" -> store = Optional.of(StoreLocation.parse(
+                            text(parser, value, file), "'store' of " + file));
+                    case "store_password_file" -> storePasswordFile = Optional.of(
+                            path(text(parser, value, file), file));
                     default -> throw invalid(file, unknownKey(key));
                 }
             }
@@ -234,7 +250,15 @@ record LauncherConfig(OptionalInt maxRounds, OptionalInt keepRounds, OptionalLon
                 new OpenAiOptions(keyEnv, allowPlainHttp, systemPrompt, headers, tokenLimit,
                         temperature),
                 compactTimeout, storeOptions(checkpointRecords, checkpointBytes, segmentBytes,
-                        file));
+                        file), store, storePasswordFile);
+    }
+
+    private static Path path(String text, Path file) {
+        try {
+            return file.resolveSibling(text);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw invalid(file, "'store_password_file' is not a usable path: " + e.getMessage());
+        }
     }
 
     private static int summaryBudget(int chars, Path file) {

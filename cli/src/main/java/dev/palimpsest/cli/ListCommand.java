@@ -2,6 +2,7 @@ package dev.palimpsest.cli;
 
 import dev.palimpsest.store.ConversationSummary;
 import dev.palimpsest.store.SummaryPage;
+import dev.palimpsest.store.ConversationStore;
 import dev.palimpsest.store.file.FileConversationStore;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -31,11 +32,13 @@ final class ListCommand implements Subcommand {
         Session session = invocation.session();
         List<ConversationSummary> states = new ArrayList<>();
         int skipped = 0;
-        String where = session.dataRoot().toString();
-        if (Files.exists(session.dataRoot())) {
-            try (FileConversationStore store = FileConversationStore.open(session.dataRoot(),
-                    session.config().storeOptions())) {
-                where = store.root().toString();
+        String where = session.storeDisplay();
+        Optional<ConversationStore> opened = session.openStoreIfAny();
+        if (opened.isPresent()) {
+            try (ConversationStore store = opened.get()) {
+                if (store instanceof FileConversationStore files) {
+                    where = files.root().toString();
+                }
                 Optional<String> after = Optional.empty();
                 do {
                     SummaryPage page = store.summaries(after, PAGE);

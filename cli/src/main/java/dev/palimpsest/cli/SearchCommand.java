@@ -1,7 +1,8 @@
 package dev.palimpsest.cli;
 
 import dev.palimpsest.model.Message;
-import dev.palimpsest.recall.lucene.LuceneRecall;
+import dev.palimpsest.store.ConversationStore;
+import dev.palimpsest.store.Recall;
 import dev.palimpsest.store.RecallHit;
 import dev.palimpsest.store.RecallQuery;
 import dev.palimpsest.store.file.FileConversationStore;
@@ -63,10 +64,10 @@ final class SearchCommand implements Subcommand {
         RecallQuery query = new RecallQuery(convId, words, n);
         Session session = invocation.session();
         List<RecallHit> hits = List.of();
-        if (Files.exists(session.dataRoot())) {
-            try (FileConversationStore store = FileConversationStore.open(session.dataRoot(),
-                    session.config().storeOptions());
-                 LuceneRecall recall = Recalls.open(session, store)) {
+        Optional<ConversationStore> opened = session.openStoreIfAny();
+        if (opened.isPresent()) {
+            try (ConversationStore store = opened.get();
+                 Recall recall = Recalls.open(session, store)) {
                 if (convId.isPresent() && store.summary(convId.get()).isEmpty()) {
                     throw CliException.noSuchConversation(convId.get());
                 }

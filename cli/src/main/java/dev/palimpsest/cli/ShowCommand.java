@@ -3,7 +3,9 @@ package dev.palimpsest.cli;
 import dev.palimpsest.model.ConversationState;
 import dev.palimpsest.model.FailureKind;
 import dev.palimpsest.model.PalimpsestException;
+import dev.palimpsest.store.ConversationStore;
 import dev.palimpsest.store.file.FileConversationStore;
+import java.util.Optional;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,15 +44,21 @@ final class ShowCommand implements Subcommand {
         if (json && checkpoint) {
             throw CliException.usage("give --json or --checkpoint, not both");
         }
-        try (FileConversationStore store = invocation.session().openStoreToRead(convId)) {
+        try (ConversationStore store = invocation.session().openStoreToRead(convId)) {
             // Loading validates the files (exit 4 if unreadable) before anything is printed.
             ConversationState state = StoredConversations.require(store, convId);
             if (json) {
                 StoredJson.state(terminal.out(), state);
             } else if (checkpoint) {
-                printCheckpoint(terminal, convId, store.checkpointFile(convId));
+                if (!(store instanceof FileConversationStore files)) {
+                    throw CliException.usage("--checkpoint prints the file store's state file;"
+                            + " a PostgreSQL store has none ('show --json' prints the state)");
+                }
+                printCheckpoint(terminal, convId, files.checkpointFile(convId));
             } else {
-                StateSummary.print(terminal.out(), state, store.checkpointFile(convId));
+                StateSummary.print(terminal.out(), state, store instanceof FileConversationStore
+                        files ? Optional.of(files.checkpointFile(convId)) : Optional.empty(),
+                        invocation.session().storeDisplay());
             }
         }
         return ExitCode.OK;

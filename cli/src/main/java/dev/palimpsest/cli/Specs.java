@@ -9,13 +9,14 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 final class Specs {
     static final String ROOT = "--root";
     static final String DEBUG = "--debug";
+    static final String STORE = "--store";
 
     private Specs() {
     }
 
     /**
      * Starts a command's model with the options every command takes: {@code --root},
-     * {@code --debug}, {@code --help} and {@code --version}. Declaring the first two on each
+     * {@code --store}, {@code --debug}, {@code --help} and {@code --version}. Declaring the first two on each
      * command, rather than only on {@code palimpsest}, is what lets them stand before or after
      * the subcommand.
      */
@@ -31,6 +32,11 @@ final class Specs {
                 .description("Print version information and exit.").build());
         spec.addOption(option(ROOT, "DIR", String.class,
                 "The data root (default: $PALIMPSEST_HOME, else ~/.palimpsest)."));
+        spec.addOption(option(STORE, "URL", String.class,
+                "Where conversations live: 'files' of the data root (default), or a"
+                        + " postgresql://USER@HOST[:PORT]/DATABASE URL; the password comes from"
+                        + " $PALIMPSEST_STORE_PASSWORD or store_password_file (default: 'store'"
+                        + " in config.json)."));
         spec.addOption(flag(DEBUG, "Print the stack trace of a failure."));
         return spec;
     }

@@ -15,7 +15,16 @@ final class StateSummary {
     private StateSummary() {
     }
 
-    static void print(PrintStream out, ConversationState state, Path checkpointFile) {
+    /**
+     * Prints the summary of a state.
+     *
+     * @param out            where to
+     * @param state          the state
+     * @param checkpointFile its checkpoint, on the file store; empty on a store without files
+     * @param where          where the store is, printed when there is no checkpoint file
+     */
+    static void print(PrintStream out, ConversationState state,
+                      java.util.Optional<Path> checkpointFile, String where) {
         Counters c = state.counters();
         out.println("conversation     " + Text.quote(state.convId()));
         out.println("revision         " + state.revision());
@@ -32,8 +41,13 @@ final class StateSummary {
                 + c.lastCompactedAt().map(at -> ", last at " + at).orElse(""));
         out.println("tokens (est.)    " + c.contextTokens() + " context + " + c.recentTokens()
                 + " recent = " + (c.contextTokens() + c.recentTokens()));
-        out.println("checkpoint       " + checkpointFile
-                + (Files.exists(checkpointFile) ? "" : " (none yet: the state is in the log)"));
+        if (checkpointFile.isPresent()) {
+            Path file = checkpointFile.get();
+            out.println("checkpoint       " + file
+                    + (Files.exists(file) ? "" : " (none yet: the state is in the log)"));
+        } else {
+            out.println("stored in        " + where);
+        }
         state.pinnedSystem().ifPresent(system -> out.println("system prompt    "
                 + Text.preview(system.message().content(), 80)));
         if (state.compressedContext().isEmpty()) {

@@ -4,7 +4,7 @@ import dev.palimpsest.model.Message;
 import dev.palimpsest.model.Round;
 import dev.palimpsest.model.StoredMessage;
 import dev.palimpsest.model.ToolCall;
-import dev.palimpsest.store.file.FileConversationStore;
+import dev.palimpsest.store.ConversationStore;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
@@ -55,7 +55,7 @@ final class TranscriptCommand implements Subcommand {
         }
         Terminal terminal = invocation.terminal();
         PrintStream out = terminal.out();
-        try (FileConversationStore store = invocation.session().openStoreToRead(convId)) {
+        try (ConversationStore store = invocation.session().openStoreToRead(convId)) {
             StoredConversations.require(store, convId);
             // A transcript scrolling by on the terminal is its own progress; one written to a
             // file or a pipe is silent, so the line on standard error says how far it got.

@@ -46,7 +46,8 @@ class LauncherConfigTest {
                         Optional.of(java.util.OptionalDouble.empty())),
                 OptionalLong.of(0), new FileStoreOptions(1, 65536, 1 << 20,
                         FileStoreOptions.DEFAULTS.preallocateBytes(),
-                        FileStoreOptions.DEFAULTS.maxRecordBytes())), config);
+                        FileStoreOptions.DEFAULTS.maxRecordBytes()), Optional.empty(),
+                Optional.empty()), config);
         assertEquals(List.of("X-Title", "OpenAI-Project"),
                 List.copyOf(config.openai().headers().keySet()), "headers keep the file's order");
     }

@@ -95,20 +95,59 @@ class LauncherImageIT {
         Set<String> jdk = names.stream().filter(n -> n.startsWith("java.") || n.startsWith("jdk."))
                 .collect(Collectors.toCollection(TreeSet::new));
         // java.management and jdk.management come with lucene-core (required by the recall
-        // module, so Lucene never warns that they are missing); java.xml must not.
+        // module, so Lucene never warns that they are missing); java.sql (with java.xml and
+        // java.transaction.xa, which it requires) with the PostgreSQL store; java.naming and
+        // java.security.jgss (with java.security.sasl) for the driver on the class path.
         assertEquals(Set.of("java.base", "java.logging", "java.management", "java.net.http",
-                "jdk.crypto.ec", "jdk.management", "jdk.unsupported"), jdk,
-                "JDK modules in the image");
+                "java.naming", "java.security.jgss", "java.security.sasl", "java.sql",
+                "java.transaction.xa", "java.xml", "jdk.crypto.ec", "jdk.management",
+                "jdk.unsupported"), jdk, "JDK modules in the image");
         assertEquals(Set.of("dev.palimpsest.cli", "dev.palimpsest.engine",
                 "dev.palimpsest.store.file", "dev.palimpsest.store", "dev.palimpsest.model",
                 "dev.palimpsest.format", "dev.palimpsest.summarizer.openai",
-                "dev.palimpsest.recall.lucene", "org.apache.lucene.core", "info.picocli",
+                "dev.palimpsest.recall.lucene", "dev.palimpsest.store.postgres",
+                "org.apache.lucene.core", "info.picocli",
                 "com.fasterxml.jackson.databind", "com.fasterxml.jackson.core",
                 "com.fasterxml.jackson.annotation"),
                 names.stream().filter(n -> !jdk.contains(n)).collect(Collectors.toSet()),
                 "the application's modules in the image");
+        try (java.util.stream.Stream<Path> jars = Files.list(image.resolve("lib/classpath"))) {
+            assertEquals(List.of("postgresql"), jars.map(j -> j.getFileName().toString()
+                    .replaceFirst("-[0-9].*", "")).toList(), "the class path of the image");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         assertTrue(Files.notExists(image.resolve("include")), "header files are stripped");
         assertTrue(Files.notExists(image.resolve("man")), "man pages are stripped");
+    }
+
+    @Test
+    void theImageRunsOnAPostgresqlStoreWithTheDriverOnItsClassPath() throws IOException {
+        try (dev.palimpsest.testkit.PostgresServer server =
+                     dev.palimpsest.testkit.PostgresServer.start()) {
+            Map<String, String> env = Map.of("PALIMPSEST_STORE_PASSWORD", server.password());
+            String store = server.url() + "?schema=image_it";
+            String base = "--root=" + root;
+            assertEquals(3, launch(env, "", base, "--store", store, "db", "status").exit());
+            assertEquals("schema image_it migrated from version 0 to 1\n", launch(env, "", base,
+                    "--store", store, "db", "migrate").expect(0).out());
+            assertEquals("1\n", launch(env, "", base, "--store", store, "append", "--user",
+                    "the staging port is 6543", "--assistant", "noted", "pg-conv").expect(0)
+                    .out());
+            // The password from a file named in config.json, the store from its key.
+            Files.writeString(root.resolve("secret"), server.password() + "\n");
+            Files.writeString(root.resolve("config.json"), "{\"store\": \"" + store
+                    + "\", \"store_password_file\": \"secret\"}");
+            String found = launch(Map.of(), "", base, "search", "pg-conv", "staging port")
+                    .expect(0).out();
+            assertTrue(found.contains("the staging port is 6543"), found);
+            String listed = launch(Map.of(), "", base, "list").expect(0).out();
+            assertTrue(listed.contains("pg-conv"), listed);
+            assertTrue(Files.notExists(root.resolve("sm")), "nothing went to the files");
+            LauncherRun wrong = launch(Map.of("PALIMPSEST_STORE_PASSWORD", "wrong"), "", base,
+                    "list").expect(6);
+            assertTrue(!wrong.err().contains("wrong"), wrong.err());
+        }
     }
 
     @Test

@@ -19,13 +19,17 @@ import java.util.Set;
  *       {@code <!-- snippet: not-run: REASON -->} marker, and its commands are then checked by
  *       {@link CommandRules} instead;</li>
  *   <li>{@code json}, {@code xml}: parse ({@link StructuredSnippets});</li>
- *   <li>{@code text}: output, diagrams and synopses; it must not show a {@code $ } command.</li>
+ *   <li>{@code text}: output, diagrams and synopses; it must not show a {@code $ } command;</li>
+ *   <li>{@code sql}: a statement of the PostgreSQL store, one per block; the store's own test
+ *       ({@code StatementsDocumentedTest}) matches the blocks of docs/postgres.md with the
+ *       statements it runs, both ways, so here it is only kept free of commands.</li>
  * </ul>
  * Any other language, or none, is a problem: nothing is skipped silently.
  */
 public final class SnippetChecker {
     /** The languages a block may have. */
-    public static final Set<String> LANGUAGES = Set.of("java", "sh", "json", "xml", "text");
+    public static final Set<String> LANGUAGES = Set.of("java", "sh", "json", "xml", "text",
+            "sql");
     /** Programs that may feed or trim the launcher's input and output in a block that runs. */
     public static final Set<String> HELPERS = Set.of("echo", "printf", "head");
 
@@ -65,6 +69,7 @@ public final class SnippetChecker {
             case "sh" -> "run";
             case "json", "xml" -> "parse";
             case "text" -> "text";
+            case "sql" -> "statement";
             default -> "unknown";
         };
     }
@@ -82,7 +87,8 @@ public final class SnippetChecker {
         if (!LANGUAGES.contains(language)) {
             return List.of((language.isEmpty() ? "a code block without a language"
                     : "unknown language '" + language + "'") + ": write ```java, ```sh, "
-                    + "```json, ```xml, or ```text for output, diagrams and synopses");
+                    + "```json, ```xml, ```sql for the PostgreSQL store's statements, or ```text for"
+                    + " output, diagrams and synopses");
         }
         if (snippet.marker().isPresent() && !language.equals("sh")) {
             return List.of("snippet markers are for sh blocks only: a " + language
@@ -93,7 +99,7 @@ public final class SnippetChecker {
                     .orElse(List.of());
             case "json" -> StructuredSnippets.checkJson(snippet.body());
             case "xml" -> StructuredSnippets.checkXml(snippet.body(), shippedArtifacts, version);
-            case "text" -> text(snippet);
+            case "text", "sql" -> text(snippet);
             default -> shell(snippet, shell);
         };
     }

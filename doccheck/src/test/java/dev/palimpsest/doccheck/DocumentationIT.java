@@ -34,7 +34,7 @@ class DocumentationIT {
     /** What a user can depend on: the modules that attach sources and javadoc jars. */
     static final Set<String> SHIPPED = Set.of("palimpsest-model", "palimpsest-store",
             "palimpsest-store-memory", "palimpsest-format", "palimpsest-store-file",
-            "palimpsest-recall-lucene",
+            "palimpsest-recall-lucene", "palimpsest-store-postgres",
             "palimpsest-engine", "palimpsest-summarizer-openai", "palimpsest-cli");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
 

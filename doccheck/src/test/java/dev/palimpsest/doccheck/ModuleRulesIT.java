@@ -30,6 +30,7 @@ class ModuleRulesIT {
             Map.entry("format", Set.of(Family.JACKSON)),
             Map.entry("store-file", Set.of()),
             Map.entry("recall-lucene", Set.of(Family.LUCENE)),
+            Map.entry("store-postgres", Set.of(Family.JDBC)),
             Map.entry("engine", Set.of()),
             Map.entry("summarizer-openai", Set.of(Family.JACKSON, Family.HTTP)),
             Map.entry("cli", Set.of(Family.JACKSON, Family.PICOCLI)));
@@ -49,12 +50,16 @@ class ModuleRulesIT {
         }
     }
 
-    private static ModuleDescriptor descriptor(String module) {
+    private static Path jar(String module) {
         Path jar = Path.of(DocumentationIT.property("palimpsest.repository")).toAbsolutePath()
                 .normalize().resolve(module).resolve("target").resolve("palimpsest-" + module
                         + "-" + DocumentationIT.property("palimpsest.version") + ".jar");
         assertTrue(Files.isRegularFile(jar), "built jar " + jar);
-        return ModuleFinder.of(jar).findAll().iterator().next().descriptor();
+        return jar;
+    }
+
+    private static ModuleDescriptor descriptor(String module) {
+        return ModuleFinder.of(jar(module)).findAll().iterator().next().descriptor();
     }
 
     private static Set<String> requires(ModuleDescriptor d) {
@@ -76,6 +81,31 @@ class ModuleRulesIT {
             }
         }
         assertEquals(List.of(), broken);
+    }
+
+    @Test
+    void thePostgresStoreReachesItsDriverOnlyThroughJdbc() {
+        // The driver has no module descriptor: naming it would make the module unusable from
+        // the module path and the image. java.sql is the whole of what the store may see.
+        assertEquals(Set.of("java.base", "java.sql", "dev.palimpsest.store",
+                "dev.palimpsest.format"), requires(descriptor("store-postgres")));
+        // Nor any class of it by name, however reached (a class file names each type it uses).
+        Path jar = jar("store-postgres");
+        List<String> naming = new ArrayList<>();
+        try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+            for (java.util.zip.ZipEntry e : java.util.Collections.list(zip.entries())) {
+                if (e.getName().endsWith(".class")) {
+                    String bytes = new String(zip.getInputStream(e).readAllBytes(),
+                            java.nio.charset.StandardCharsets.ISO_8859_1);
+                    if (bytes.contains("org/postgresql") || bytes.contains("org.postgresql")) {
+                        naming.add(e.getName());
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertEquals(List.of(), naming, "classes naming the driver");
     }
 
     @Test

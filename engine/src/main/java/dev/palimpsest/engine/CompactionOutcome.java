@@ -86,6 +86,12 @@ public record CompactionOutcome(Status status, int roundsFolded,
          */
         FAILED,
         /** The engine closed before the compaction could finish; nothing was written. */
-        CANCELLED
+        CANCELLED,
+        /**
+         * Another engine (on another host, usually) holds the store's claim on this
+         * conversation's compaction ({@code ConversationStore.claimCompaction}) and summarizes
+         * it; this one did nothing.
+         */
+        CLAIMED_ELSEWHERE
     }
 }

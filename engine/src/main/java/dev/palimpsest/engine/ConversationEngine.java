@@ -66,6 +66,8 @@ public final class ConversationEngine implements AutoCloseable {
 
     /** How long one summarizer call may take by default. */
     public static final Duration DEFAULT_SUMMARIZER_TIMEOUT = Duration.ofMinutes(5);
+    /** How much longer than the summarizer may take a compaction claim lasts. */
+    private static final Duration CLAIM_MARGIN = Duration.ofSeconds(30);
 
     /** How long {@link #close()} waits for compactions in flight by default. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
@@ -88,6 +90,12 @@ public final class ConversationEngine implements AutoCloseable {
     private final Duration closeTimeout;
     private final Optional<Recall> recall;
     private final ConcurrentHashMap<String, CompactionHandle> running = new ConcurrentHashMap<>();
+    /**
+     * The name of this engine's compaction claims: one per engine, unique across hosts (64
+     * random bits; not a UUID, whose SecureRandom would cost every command's start-up).
+     */
+    private final String claimHolder = "engine-" + ProcessHandle.current().pid() + "-"
+            + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong());
     private volatile boolean closed;
     /** Set once the close timeout has passed: compactions still in flight then write nothing. */
     private volatile boolean cancelling;
@@ -490,6 +498,27 @@ public final class ConversationEngine implements AutoCloseable {
         if (fold == 0) {
             return CompactionOutcome.NOT_NEEDED;
         }
+        // The claim outlasts the longest summary, so a live holder never loses it midway.
+        if (!store.claimCompaction(convId, claimHolder, summarizerTimeout.plus(CLAIM_MARGIN))) {
+            return CompactionOutcome.of(CompactionOutcome.Status.CLAIMED_ELSEWHERE);
+        }
+        try {
+            return foldClaimed(handle, planned, fold);
+        } finally {
+            try {
+                store.releaseCompaction(convId, claimHolder);
+            } catch (PalimpsestException e) {
+                // The lease runs out on its own; the outcome of the compaction is what counts.
+                LOG.log(System.Logger.Level.WARNING, "releasing the compaction claim of '"
+                        + convId + "' failed: " + oneLine(e));
+            }
+        }
+    }
+
+    /** Summarizes and commits a compaction this engine holds the claim of. */
+    private CompactionOutcome foldClaimed(CompactionHandle handle, ConversationState planned,
+                                          int fold) {
+        String convId = handle.convId();
         List<Round> evicted = List.copyOf(planned.recentRounds().subList(0, fold));
         SummaryRequest request = new SummaryRequest(convId, planned.compressedContext(), evicted);
         String summary;

@@ -447,6 +447,28 @@ public final class FormatCodec {
         return write(pretty, g -> writeMessage(g, message));
     }
 
+    /**
+     * {@return the stored message that {@link #encodeMessage} wrote as {@code json}}, read as
+     * strictly as a log record's messages
+     *
+     * @param json the JSON of one stored message
+     * @throws PalimpsestException of kind {@code CORRUPT} naming what is wrong
+     */
+    public static StoredMessage decodeMessage(String json) {
+        StrictReader reader;
+        try {
+            reader = new StrictReader(FACTORY.createParser(json), "message");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (StrictReader r = reader) {
+            r.startObject("(root)");
+            StoredMessage message = readMessageFields(r, "(root)");
+            r.end();
+            return message;
+        }
+    }
+
     static void writeMessage(JsonGenerator g, StoredMessage s) throws IOException {
         Message m = s.message();
         g.writeStartObject();

@@ -48,6 +48,11 @@ class CodecRoundTripTest {
                     all.addAll(round.messages());
                 }
                 messages += all.size();
+                for (StoredMessage m : all) {
+                    String json = new String(FormatCodec.encodeMessage(m, false),
+                            StandardCharsets.UTF_8);
+                    assertEquals(m, FormatCodec.decodeMessage(json), "one message alone");
+                }
                 if (!all.isEmpty()) {
                     LogRecord a = new LogRecord.Append(s.revision() + 1, s.updatedAt(), all);
                     byte[] p = FormatCodec.encodeRecord(a);
@@ -64,6 +69,18 @@ class CodecRoundTripTest {
         LogRecord f = new LogRecord.CompactionFailure(5, Instant.EPOCH);
         p = FormatCodec.encodeRecord(f);
         assertEquals(f, FormatCodec.decodeRecord(p, 0, p.length));
+    }
+
+    @Test
+    void aMessageAloneIsReadAsStrictlyAsInARecord() {
+        PalimpsestException e = assertThrows(PalimpsestException.class,
+                () -> FormatCodec.decodeMessage("{\"seq\":1,\"round\":1,\"created_at\":"
+                        + "\"1970-01-01T00:00:00Z\",\"tokens\":0,\"role\":\"user\",\"content\":"
+                        + "\"x\",\"extra\":1}"));
+        assertEquals(FailureKind.CORRUPT, e.kind());
+        assertTrue(e.getMessage().contains("extra"), e.getMessage());
+        assertEquals(FailureKind.CORRUPT, assertThrows(PalimpsestException.class,
+                () -> FormatCodec.decodeMessage("{\"seq\":1} trailing")).kind());
     }
 
     @Test

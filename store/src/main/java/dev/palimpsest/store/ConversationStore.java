@@ -5,6 +5,7 @@ import dev.palimpsest.model.FailureKind;
 import dev.palimpsest.model.PalimpsestException;
 import dev.palimpsest.model.Round;
 import dev.palimpsest.model.StoredMessage;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,6 +64,36 @@ public interface ConversationStore extends AutoCloseable {
      * @return the conversation's revision after it
      */
     long commitCompaction(CompactionRequest request);
+
+    /**
+     * Claims the compaction of a conversation for a while, so that of the hosts sharing a store
+     * only one pays its summarizer for it. A claim is an economy, not a lock: the commit is
+     * checked against the rounds it folded whoever holds the claim, so a holder that outlives
+     * its lease can never commit over another host's compaction. A holder that asks again
+     * renews its lease; a lease that runs out (a crashed host's) can be claimed by anyone.
+     *
+     * <p>This default grants every claim: a store that only one process uses needs none (the
+     * engine of that process compacts a conversation once at a time already).
+     *
+     * @param convId the conversation
+     * @param holder who claims it, the same name for every claim of one engine
+     * @param lease  how long the claim holds unless renewed or released
+     * @return whether {@code holder} holds the claim now
+     */
+    default boolean claimCompaction(String convId, String holder, Duration lease) {
+        ConversationIds.check(convId);
+        return true;
+    }
+
+    /**
+     * Gives up a claim of {@link #claimCompaction}; does nothing unless {@code holder} holds it.
+     *
+     * @param convId the conversation
+     * @param holder who claimed it
+     */
+    default void releaseCompaction(String convId, String holder) {
+        ConversationIds.check(convId);
+    }
 
     /**
      * Counts a failed compaction, so operators see that the rounds stayed verbatim.
