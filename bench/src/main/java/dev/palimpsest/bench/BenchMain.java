@@ -9,7 +9,8 @@ import java.util.Locale;
 /**
  * Runs the benchmarks: {@code BenchMain MODE WORKDIR RESULTS FIGURE...} where MODE is
  * {@code quick} or {@code full} and each FIGURE is {@code append} (1), {@code scale} (2, 4b),
- * {@code startup} (3, 4a), {@code parallel} (5), {@code range} (6), {@code memory} (7) or
+ * {@code startup} (3, 4a), {@code parallel} (5), {@code range} (6), {@code memory} (7),
+ * {@code postgres} (8) or
  * {@code all}; {@code --endpoint URL --model M} makes the memory figure summarize through an
  * OpenAI-compatible endpoint. Prints each figure's table as it completes and appends it to
  * RESULTS.
@@ -37,7 +38,8 @@ public final class BenchMain {
         report.text(Machine.describe(settings.workDir(), args[0]));
         List<String> figures = Arrays.asList(args).subList(3, args.length);
         boolean all = figures.contains("all");
-        for (String f : List.of("append", "scale", "startup", "parallel", "range", "memory")) {
+        for (String f : List.of("append", "scale", "startup", "parallel", "range", "memory",
+                "postgres")) {
             if (all || figures.contains(f)) {
                 long start = System.nanoTime();
                 runFigure(f, settings, report, figures);
@@ -57,6 +59,7 @@ public final class BenchMain {
             case "parallel" -> ParallelBenchmark.run(settings, report);
             case "range" -> RangeReadBenchmark.run(settings, report);
             case "memory" -> MemoryBenchmark.run(settings, report, args);
+            case "postgres" -> PostgresBenchmark.run(settings, report);
             default -> throw new BenchException("unknown figure: " + figure);
         }
     }

@@ -211,6 +211,113 @@ final class MemoryBenchmark {
                         "superseded anywhere: ours / baseline", "append all", "target"),
                 withoutRows);
         costs(settings, report);
+        onPostgres(settings, report);
+    }
+
+    /**
+     * Figure 7d: the facts found for a question with recall from PostgreSQL's text search
+     * ({@code ts_rank}, not BM25) against LuceneRecall (BM25) in the same run, on the same
+     * dialogues; and the search and context latency of each at the largest size.
+     */
+    private static void onPostgres(Settings settings, Report report) throws Exception {
+        int seeds = settings.pick(2, 3);
+        List<Integer> sizes = List.of(200, 1_000, settings.pick(2_000, 10_000));
+        List<List<String>> rows = new ArrayList<>();
+        List<List<String>> latency = new ArrayList<>();
+        try (dev.palimpsest.testkit.PostgresServer server =
+                     dev.palimpsest.testkit.PostgresServer.start()) {
+            java.util.Properties login = new java.util.Properties();
+            login.setProperty("user", dev.palimpsest.testkit.PostgresServer.USER);
+            login.setProperty("password", server.password());
+            for (int size : sizes) {
+                Map<String, int[]> found = new LinkedHashMap<>();
+                List<Long> pgContext = new ArrayList<>();
+                List<Long> luceneContext = new ArrayList<>();
+                List<Long> pgSearch = new ArrayList<>();
+                List<Long> luceneSearch = new ArrayList<>();
+                for (int seed = 1; seed <= seeds; seed++) {
+                    MemoryDialogues dialogue = new MemoryDialogues(seed, size);
+                    Path dir = Files.createDirectories(settings.workDir().resolve("memory-pg-"
+                            + size + "-" + seed));
+                    try (dev.palimpsest.store.postgres.PostgresConversationStore pg =
+                                 dev.palimpsest.store.postgres.PostgresConversationStore.open(
+                                         server.jdbcUrl(), login,
+                                         dev.palimpsest.store.postgres.PostgresStoreOptions
+                                                 .DEFAULTS.withSchema("m" + size + "_" + seed)
+                                                 .withMigrateOnOpen(true));
+                         dev.palimpsest.store.postgres.PostgresRecall pgRecall =
+                                 dev.palimpsest.store.postgres.PostgresRecall.of(pg);
+                         ConversationEngine onPg = ConversationEngine.builder(pg)
+                                 .recall(pgRecall).build();
+                         InMemoryConversationStore memory = new InMemoryConversationStore();
+                         LuceneRecall lucene = LuceneRecall.open(dir.resolve("recall"), memory);
+                         ConversationEngine onLucene = ConversationEngine.builder(memory)
+                                 .recall(lucene).build()) {
+                        for (long r = 1; r <= size; r++) {
+                            List<Message> round = dialogue.round(r);
+                            onPg.append(CONV, round, Expectation.none());
+                            onLucene.append(CONV, round, Expectation.none());
+                        }
+                        long budget = onPg.policy().maxTokens();
+                        for (MemoryDialogues.Fact fact : dialogue.facts()) {
+                            int[] tally = found.computeIfAbsent(fact.bucket().name(),
+                                    b -> new int[3]);
+                            tally[0]++;
+                            String value = fact.newest().value();
+                            long t0 = System.nanoTime();
+                            String viaPg = text(onPg.context(CONV, fact.question(), budget));
+                            long t1 = System.nanoTime();
+                            String viaLucene = text(onLucene.context(CONV, fact.question(),
+                                    budget));
+                            long t2 = System.nanoTime();
+                            pgRecall.search(RecallQuery.in(CONV, fact.question(), 24));
+                            long t3 = System.nanoTime();
+                            lucene.search(RecallQuery.in(CONV, fact.question(), 24));
+                            long t4 = System.nanoTime();
+                            pgContext.add(t1 - t0);
+                            luceneContext.add(t2 - t1);
+                            pgSearch.add(t3 - t2);
+                            luceneSearch.add(t4 - t3);
+                            if (viaPg.contains(value)) {
+                                tally[1]++;
+                            }
+                            if (viaLucene.contains(value)) {
+                                tally[2]++;
+                            }
+                        }
+                    } finally {
+                        Dirs.delete(dir);
+                    }
+                }
+                for (Map.Entry<String, int[]> e : found.entrySet()) {
+                    int[] t = e.getValue();
+                    rows.add(List.of(String.format(Locale.ROOT, "%,d", size), e.getKey(),
+                            Integer.toString(t[0]), share(t[1], t[0]), share(t[2], t[0]),
+                            Report.verdict(t[1] * 100 >= 95 * t[0])));
+                }
+                latency.add(List.of(String.format(Locale.ROOT, "%,d", size),
+                        Report.millis(stats(pgSearch).median()),
+                        Report.millis(stats(luceneSearch).median()),
+                        Report.millis(stats(pgContext).median()),
+                        Report.millis(stats(pgContext).quantile(0.99)),
+                        Report.millis(stats(luceneContext).median())));
+            }
+        }
+        report.section("7d. Memory on PostgreSQL: facts in the context for a question",
+                "The dialogues of 7a (" + seeds + " seeds), appended through two engines in the"
+                        + " same run: one on the PostgreSQL store with PostgresRecall (the"
+                        + " database's tsvector and ts_rank, which is not BM25), one on the"
+                        + " in-memory store with LuceneRecall (BM25). Found: the newest value in"
+                        + " `context(id, question, budget)` at the default budget. Target: at"
+                        + " least 95 % in every bucket.",
+                List.of("rounds", "depth bucket (rounds back)", "facts", "found (PostgreSQL)",
+                        "found (Lucene, same dialogues)", "target"), rows);
+        report.section("7d. Memory on PostgreSQL: latency",
+                "Medians over every fact's question (and p99 of the context on PostgreSQL);"
+                        + " the server on loopback, started by the benchmark with its defaults.",
+                List.of("rounds", "search PostgreSQL ms", "search Lucene ms",
+                        "context PostgreSQL ms", "context PostgreSQL p99 ms",
+                        "context Lucene ms"), latency);
     }
 
     private static Stats stats(List<Long> samples) {
