@@ -10,7 +10,7 @@ import java.util.Locale;
  * Runs the benchmarks: {@code BenchMain MODE WORKDIR RESULTS FIGURE...} where MODE is
  * {@code quick} or {@code full} and each FIGURE is {@code append} (1), {@code scale} (2, 4b),
  * {@code startup} (3, 4a), {@code parallel} (5), {@code range} (6), {@code memory} (7),
- * {@code postgres} (8) or
+ * {@code postgres} (8), {@code memory-postgres} (7d alone) or
  * {@code all}; {@code --endpoint URL --model M} makes the memory figure summarize through an
  * OpenAI-compatible endpoint. Prints each figure's table as it completes and appends it to
  * RESULTS.
@@ -60,6 +60,8 @@ public final class BenchMain {
             case "range" -> RangeReadBenchmark.run(settings, report);
             case "memory" -> MemoryBenchmark.run(settings, report, args);
             case "postgres" -> PostgresBenchmark.run(settings, report);
+            // 7d alone (also part of memory): recall from PostgreSQL against Lucene.
+            case "memory-postgres" -> MemoryBenchmark.onPostgres(settings, report);
             default -> throw new BenchException("unknown figure: " + figure);
         }
     }

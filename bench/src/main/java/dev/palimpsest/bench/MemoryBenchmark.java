@@ -219,7 +219,7 @@ final class MemoryBenchmark {
      * ({@code ts_rank}, not BM25) against LuceneRecall (BM25) in the same run, on the same
      * dialogues; and the search and context latency of each at the largest size.
      */
-    private static void onPostgres(Settings settings, Report report) throws Exception {
+    static void onPostgres(Settings settings, Report report) throws Exception {
         int seeds = settings.pick(2, 3);
         List<Integer> sizes = List.of(200, 1_000, settings.pick(2_000, 10_000));
         List<List<String>> rows = new ArrayList<>();

@@ -32,12 +32,15 @@ import java.util.Properties;
  * store on the same disk, SQLite (WAL, {@code synchronous=FULL}) inserting a row per round, and
  * the fairest baseline of all: plain JDBC inserting one row per round into one table of the same
  * PostgreSQL server (what an application that keeps its chat history in PostgreSQL itself does,
- * with no numbering, retries or state). The server is started by the benchmark with PostgreSQL's
+ * with no numbering, retries or state), without and with a text-search column as this store
+ * keeps for recall. The server is started by the benchmark with PostgreSQL's
  * defaults, {@code fsync} and {@code synchronous_commit} on, as the report shows.
  */
 final class PostgresBenchmark {
     private static final String OURS = "8a store-postgres, one round per append";
     private static final String PLAIN = "8b plain JDBC on the same server: INSERT one row per round";
+    private static final String PLAIN_SEARCH = "8b' plain JDBC, same, with to_tsvector into a"
+            + " GIN-indexed column";
     private static final String FILES = "8c store-file, one round per append";
     private static final String SQLITE = "8d SQLite WAL FULL: insert one row per round";
 
@@ -75,6 +78,10 @@ final class PostgresBenchmark {
                 }
                 st.execute("CREATE TABLE plain_rounds (conv_id text NOT NULL, seq bigint NOT NULL,"
                         + " body text NOT NULL, PRIMARY KEY (conv_id, seq))");
+                st.execute("CREATE TABLE plain_search_rounds (conv_id text NOT NULL,"
+                        + " seq bigint NOT NULL, body text NOT NULL, search tsvector NOT NULL,"
+                        + " PRIMARY KEY (conv_id, seq))");
+                st.execute("CREATE INDEX ON plain_search_rounds USING gin (search)");
             }
             PostgresConversationStore pg = PostgresConversationStore.open(server.jdbcUrl(), login,
                     PostgresStoreOptions.DEFAULTS.withMigrateOnOpen(true).withPoolSize(8));
@@ -98,6 +105,25 @@ final class PostgresBenchmark {
                             insert.setString(1, conv);
                             insert.setLong(2, ++seq[0]);
                             insert.setString(3, body);
+                            insert.executeUpdate();
+                        };
+                    }),
+                    new Contender(PLAIN_SEARCH, t -> {
+                        Connection c = DriverManager.getConnection(server.jdbcUrl(), login);
+                        synchronized (resources) {
+                            resources.add(c);
+                        }
+                        PreparedStatement insert = c.prepareStatement(
+                                "INSERT INTO plain_search_rounds (conv_id, seq, body, search)"
+                                        + " VALUES (?, ?, ?, to_tsvector('english', ?))");
+                        String conv = "plain-search-" + t;
+                        long[] seq = {seqBase(t)};
+                        String words = user + "\n" + assistant;
+                        return () -> {
+                            insert.setString(1, conv);
+                            insert.setLong(2, ++seq[0]);
+                            insert.setString(3, body);
+                            insert.setString(4, words);
                             insert.executeUpdate();
                         };
                     }),

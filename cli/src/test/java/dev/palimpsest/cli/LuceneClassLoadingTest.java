@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Commands that do not search load no class of Lucene (nor of the recall module), even on a root
- * with a recall index; search does. Each command runs in a child JVM that logs the classes it
- * loads.
+ * with a recall index; search does. No command on the file store loads a class of the
+ * PostgreSQL store or of JDBC. Each command runs in a child JVM that logs the classes it loads.
  */
 class LuceneClassLoadingTest {
     private static final Duration LIFETIME = Duration.ofSeconds(90);
@@ -26,7 +26,12 @@ class LuceneClassLoadingTest {
     Path dir;
 
     private static long luceneClasses(Path log) throws IOException {
-        return Files.readAllLines(log).stream()
+        List<String> lines = Files.readAllLines(log);
+        List<String> jdbc = lines.stream().filter(line -> line.contains(" java.sql.")
+                || line.contains(" dev.palimpsest.store.postgres.")
+                || line.contains(" dev.palimpsest.cli.PostgresStores")).toList();
+        assertEquals(List.of(), jdbc, "a command on the file store loaded JDBC classes");
+        return lines.stream()
                 .filter(line -> line.contains(" org.apache.lucene.")
                         || line.contains(" dev.palimpsest.recall."))
                 .count();

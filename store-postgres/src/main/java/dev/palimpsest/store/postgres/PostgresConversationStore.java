@@ -99,7 +99,8 @@ public final class PostgresConversationStore implements ConversationStore {
      *
      * @param jdbcUrl    a {@code jdbc:postgresql://} URL
      * @param connection the driver's connection properties ({@code user}, {@code password},
-     *                   TLS settings); copied
+     *                   TLS settings); copied, with {@code socketTimeout} (the statement
+     *                   timeout + 30 s) and {@code connectTimeout} (10 s) unless given
      * @param options    the schema and limits
      * @return the store
      * @throws PalimpsestException {@code NOT_FOUND} if the database lacks the schema and
@@ -112,6 +113,12 @@ public final class PostgresConversationStore implements ConversationStore {
         }
         Properties copy = new Properties();
         copy.putAll(connection);
+        // A read from a server that vanished without a reset (a cut network) would block
+        // forever: the statement timeout's cancel request cannot reach it either. So unless
+        // the caller chose, a socket read gives up 30 s after the statement timeout would.
+        copy.putIfAbsent("socketTimeout", Long.toString(
+                options.statementTimeout().toSeconds() + 30));
+        copy.putIfAbsent("connectTimeout", "10");
         return opened(Connections.pool(jdbcUrl, copy, options.poolSize(),
                 options.connectionWait()), options);
     }
@@ -542,24 +549,23 @@ public final class PostgresConversationStore implements ConversationStore {
 
     /** What an append plans on: the locked row, the newest round, the stored ids it asks. */
     private final class History implements ChangeRules.History {
-        private final Session session;
-        private final String convId;
-        private final byte[] key;
         private final Head head;
+        private final Optional<Round> lastRound;
         private final Map<String, StoredMessage> byId = new HashMap<>();
 
-        History(Session session, String convId, byte[] key, Head head, AppendRequest request)
-                throws SQLException {
-            this.session = session;
-            this.convId = convId;
-            this.key = key;
-            this.head = head;
-            if (head != null) {
-                findIds(request);
+        History(Session session, String convId, byte[] key, AppendHead locked,
+                AppendRequest request) throws SQLException {
+            this.head = locked == null ? null : locked.head();
+            this.lastRound = locked == null || locked.lastRound().isEmpty() ? Optional.empty()
+                    : Optional.of(new Round(locked.head().counters().roundsTotal(),
+                            locked.lastRound()));
+            if (locked != null) {
+                findIds(session, convId, key, request);
             }
         }
 
-        private void findIds(AppendRequest request) throws SQLException {
+        private void findIds(Session session, String convId, byte[] key, AppendRequest request)
+                throws SQLException {
             List<byte[]> ids = new ArrayList<>();
             for (NewMessage n : request.messages()) {
                 n.message().id().ifPresent(id -> ids.add(id.getBytes(StandardCharsets.UTF_8)));
@@ -589,16 +595,7 @@ public final class PostgresConversationStore implements ConversationStore {
 
         @Override
         public Optional<Round> lastRound() {
-            if (head == null) {
-                return Optional.empty();
-            }
-            try {
-                List<Round> last = group(roundsFrom(session, convId, key,
-                        head.counters().roundsTotal()));
-                return last.isEmpty() ? Optional.empty() : Optional.of(last.get(0));
-            } catch (SQLException e) {
-                throw new SqlFailure(e);
-            }
+            return lastRound;
         }
 
         @Override
@@ -607,17 +604,36 @@ public final class PostgresConversationStore implements ConversationStore {
         }
     }
 
-    /** Carries a database failure out of a callback that cannot throw it. */
-    private static final class SqlFailure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
+    /** The locked row of a conversation and its newest round, as an append reads them. */
+    private record AppendHead(Head head, List<StoredMessage> lastRound) {
+    }
 
-        SqlFailure(SQLException cause) {
-            super(cause);
+    private AppendHead appendHead(Session s, String convId, byte[] key) throws SQLException {
+        Head head;
+        try (PreparedStatement ps = prepare(s, Sql.APPEND_HEAD)) {
+            ps.setBytes(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                long pinned = rs.getLong(2);
+                Long pinnedSeq = rs.wasNull() ? null : pinned;
+                String last = rs.getString(11);
+                Counters counters;
+                try {
+                    counters = new Counters(rs.getLong(3), rs.getLong(4), rs.getLong(5),
+                            rs.getLong(6), rs.getLong(7), rs.getLong(8), rs.getLong(9),
+                            rs.getLong(10), last == null ? Optional.empty()
+                            : Optional.of(instant(last, convId, "last_compacted_at")));
+                } catch (PalimpsestException e) {
+                    throw e.kind() == FailureKind.CORRUPT ? e : corrupt(convId, e);
+                }
+                // The time and the compressed context are not read: an append replaces the
+                // one and never touches the other (UPDATE_APPENDED).
+                head = new Head(rs.getLong(1), Instant.EPOCH, pinnedSeq, "", counters);
+            }
         }
-
-        SQLException sql() {
-            return (SQLException) getCause();
-        }
+        return new AppendHead(head, roundsFrom(s, convId, key, head.counters().roundsTotal()));
     }
 
     @Override
@@ -629,14 +645,10 @@ public final class PostgresConversationStore implements ConversationStore {
         byte[] key = key(convId);
         return run(convId, "append to '" + convId + "'", Connection.TRANSACTION_READ_COMMITTED,
                 s -> {
-                    Head head = head(s, convId, key, true);
-                    ChangeRules.AppendPlan plan;
-                    try {
-                        plan = ChangeRules.planAppend(request,
-                                new History(s, convId, key, head, request));
-                    } catch (SqlFailure e) {
-                        throw e.sql();
-                    }
+                    AppendHead locked = appendHead(s, convId, key);
+                    Head head = locked == null ? null : locked.head();
+                    ChangeRules.AppendPlan plan = ChangeRules.planAppend(request,
+                            new History(s, convId, key, locked, request));
                     if (!plan.changes()) {
                         return new AppendResult(convId, head.revision(), plan.results(),
                                 plan.alreadyStored(), head.counters());
@@ -651,17 +663,46 @@ public final class PostgresConversationStore implements ConversationStore {
                         }
                     }
                     long revision = head == null ? 1 : head.revision() + 1;
-                    Head next = new Head(revision, request.at(), pinned,
-                            head == null ? "" : head.compressedContext(), after);
+                    Head next = new Head(revision, request.at(), pinned, "", after);
                     if (head == null) {
                         insertHead(s, key, next);
                     } else {
-                        updateHead(s, convId, key, head.revision(), next);
+                        updateAppended(s, convId, key, head.revision(), next);
                     }
                     insertMessages(s, key, plan.toAppend());
                     return new AppendResult(convId, revision, plan.results(),
                             plan.alreadyStored(), after);
                 });
+    }
+
+    private void updateAppended(Session s, String convId, byte[] key, long oldRevision,
+                                Head head) throws SQLException {
+        try (PreparedStatement ps = prepare(s, Sql.UPDATE_APPENDED)) {
+            Counters c = head.counters();
+            ps.setLong(1, head.revision());
+            ps.setString(2, head.updatedAt().toString());
+            if (head.pinnedSeq() == null) {
+                ps.setNull(3, Types.BIGINT);
+            } else {
+                ps.setLong(3, head.pinnedSeq());
+            }
+            ps.setLong(4, c.roundsTotal());
+            ps.setLong(5, c.messagesTotal());
+            ps.setLong(6, c.recentTokens());
+            ps.setBytes(7, key);
+            ps.setLong(8, oldRevision);
+            checkUpdated(ps.executeUpdate(), convId, oldRevision);
+        }
+    }
+
+    private static void checkUpdated(int rows, String convId, long oldRevision) {
+        if (rows != 1) {
+            // The row is locked by this transaction: only a writer that ignores the lock
+            // (not this store) could have moved it.
+            throw new PalimpsestException(FailureKind.CONFLICT, convId, "the row of '"
+                    + convId + "' changed under its lock: revision " + oldRevision
+                    + " is gone");
+        }
     }
 
     private void insertHead(Session s, byte[] key, Head head) throws SQLException {
@@ -678,13 +719,7 @@ public final class PostgresConversationStore implements ConversationStore {
             int i = setHead(ps, 1, head);
             ps.setBytes(i, key);
             ps.setLong(i + 1, oldRevision);
-            if (ps.executeUpdate() != 1) {
-                // The row is locked by this transaction: only a writer that ignores the lock
-                // (not this store) could have moved it.
-                throw new PalimpsestException(FailureKind.CONFLICT, convId, "the row of '"
-                        + convId + "' changed under its lock: revision " + oldRevision
-                        + " is gone");
-            }
+            checkUpdated(ps.executeUpdate(), convId, oldRevision);
         }
     }
 

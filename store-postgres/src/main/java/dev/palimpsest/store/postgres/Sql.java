@@ -87,6 +87,15 @@ final class Sql {
 
     static final String CONVERSATION_FOR_UPDATE = CONVERSATION + " FOR UPDATE";
 
+    // An append locks the row without reading the compressed context, which it never changes.
+    // (The newest round is read by a statement of its own, after the lock: at READ COMMITTED a
+    // statement that waited for the lock sees the row as the last holder left it, but not the
+    // messages that holder inserted, which only a later statement's snapshot holds.)
+    static final String APPEND_HEAD = "SELECT revision, pinned_seq, rounds_total,"
+            + " messages_total, compactions, compacted_rounds, compacted_messages,"
+            + " compaction_failures, context_tokens, recent_tokens, last_compacted_at"
+            + " FROM palimpsest.conversations WHERE conv_id = ? FOR UPDATE";
+
     static final String MESSAGES_OF_ROUNDS_FROM = "SELECT body FROM palimpsest.messages"
             + " WHERE conv_id = ? AND round_seq >= ? ORDER BY seq";
 
@@ -143,6 +152,10 @@ final class Sql {
             + " rounds_total = ?, messages_total = ?, compactions = ?, compacted_rounds = ?,"
             + " compacted_messages = ?, compaction_failures = ?, context_tokens = ?,"
             + " recent_tokens = ?, last_compacted_at = ? WHERE conv_id = ? AND revision = ?";
+
+    static final String UPDATE_APPENDED = "UPDATE palimpsest.conversations"
+            + " SET revision = ?, updated_at = ?, pinned_seq = ?, rounds_total = ?,"
+            + " messages_total = ?, recent_tokens = ? WHERE conv_id = ? AND revision = ?";
 
     static final String INSERT_MESSAGE = "INSERT INTO palimpsest.messages"
             + " (conv_id, seq, prev_seq, round_seq, msg_id, tokens, body, search)"
