@@ -9,7 +9,8 @@
 #   WORK_DIR     a scratch directory for the class lists and the training root
 #   SRC_DIR      the directory holding this script, the launcher and the training commands
 #   CLASS_PATH_DIR  jars without a module descriptor (the PostgreSQL driver), copied to the
-#                image's lib/classpath/, which the launcher puts on the class path
+#                image's lib/classpath/, whose jars the launcher loads when a command first
+#                needs them (not a JVM class path, which every start would pay for)
 set -eu
 JAVA_HOME=$1
 MODULE_PATH=$2

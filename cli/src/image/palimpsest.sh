@@ -16,9 +16,8 @@ DIR=`dirname "$SELF"`
 # Temporary files (the demo's root) go below $TMPDIR when it is set, as for other Unix tools;
 # the JVM itself ignores it. PALIMPSEST_JVM_OPTIONS adds JVM options (for example -Xshare:on to
 # insist on class sharing) and comes later, so it can override that. palimpsest.launcher lets
-# the launcher print commands that can be pasted as they are. The class path holds the jars
-# without a module descriptor (the PostgreSQL driver); nothing is read from it until a command
-# uses a PostgreSQL store.
+# the launcher print commands that can be pasted as they are. (No class path: the jars without a
+# module descriptor in lib/classpath/ are loaded by the launcher itself when a command needs a
+# PostgreSQL store; on the class path, every start would pay for opening them.)
 exec "$DIR/java" ${TMPDIR:+"-Djava.io.tmpdir=$TMPDIR"} $PALIMPSEST_JVM_OPTIONS \
-  -Dpalimpsest.launcher="$SELF" -cp "$DIR/../lib/classpath/*" \
-  -m dev.palimpsest.cli/dev.palimpsest.cli.Main "$@"
+  -Dpalimpsest.launcher="$SELF" -m dev.palimpsest.cli/dev.palimpsest.cli.Main "$@"

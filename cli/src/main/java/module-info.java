@@ -12,8 +12,10 @@ module dev.palimpsest.cli {
     // command searches or erases from an index.
     requires dev.palimpsest.recall.lucene;
     // The PostgreSQL store, selected by --store or config.json; its classes (and java.sql's) load
-    // only then. The driver stays on the class path (lib/classpath/ in the image).
+    // only then. Its driver has no module descriptor: on the class path, or in the image's
+    // lib/classpath/, loaded by a class loader of its own when a command first needs it.
     requires dev.palimpsest.store.postgres;
+    uses java.sql.Driver;
     // JSON output and config.json, through the streaming API only (no databind on this path).
     requires com.fasterxml.jackson.core;
     // The commands' models are built with picocli's programmatic API: picocli needs no

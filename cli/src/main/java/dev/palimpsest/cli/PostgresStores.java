@@ -9,19 +9,73 @@ import dev.palimpsest.store.postgres.PostgresRecall;
 import dev.palimpsest.store.postgres.PostgresSchema;
 import dev.palimpsest.store.postgres.PostgresStoreOptions;
 import java.sql.Connection;
+import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Properties;
+import java.util.ServiceLoader;
 
 /**
  * The launcher's way to a PostgreSQL store: the one class of the launcher that names the
  * store's types, so that a command on the file store loads none of them (nor java.sql's).
+ *
+ * <p>It also makes the driver reachable. Where the driver is on the class path (tests, a
+ * launcher run from the build), {@code DriverManager} finds it. The runtime image keeps it in
+ * {@code lib/classpath/} and does not put it on the JVM's class path: a class path costs every
+ * command (the JVM's service lookups open its jars, about 8 ms of each start here), so the jars
+ * there are loaded by a class loader of their own the first time a command needs a database.
  */
 final class PostgresStores {
+    /** Where the runtime image keeps the jars without a module descriptor. */
+    static final String CLASS_PATH_DIR = "lib/classpath";
+
+    private static boolean driverReady;
+
     private PostgresStores() {
+    }
+
+    /** Makes a driver for {@code jdbcUrl} reachable through DriverManager, once. */
+    private static synchronized void ensureDriver(String jdbcUrl) {
+        if (driverReady) {
+            return;
+        }
+        try {
+            DriverManager.getDriver(jdbcUrl);
+            driverReady = true;
+            return;
+        } catch (SQLException none) {
+            // Not on the class path: the image's own directory of jars, below.
+        }
+        java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.home"))
+                .resolve(CLASS_PATH_DIR);
+        List<java.net.URL> jars = new ArrayList<>();
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+            for (java.nio.file.Path jar : files.filter(f -> f.toString().endsWith(".jar"))
+                    .sorted().toList()) {
+                jars.add(jar.toUri().toURL());
+            }
+        } catch (java.io.IOException e) {
+            throw new PalimpsestException(FailureKind.IO, null, "no PostgreSQL driver: it is"
+                    + " not on the class path, and " + dir + " cannot be read ("
+                    + IoMessages.describe(e) + ")", e);
+        }
+        // Never closed: the driver's classes serve the rest of the process.
+        java.net.URLClassLoader loader = new java.net.URLClassLoader("palimpsest-drivers",
+                jars.toArray(java.net.URL[]::new), PostgresStores.class.getClassLoader());
+        try {
+            for (Driver driver : ServiceLoader.load(Driver.class, loader)) {
+                DriverManager.registerDriver(new DriverShim(driver));
+            }
+        } catch (SQLException | java.util.ServiceConfigurationError e) {
+            throw new PalimpsestException(FailureKind.IO, null, "the drivers in " + dir
+                    + " cannot be loaded: " + firstLine(e.getMessage()), e);
+        }
+        driverReady = true;
     }
 
     static Properties login(StoreLocation.Postgres location, Optional<String> password) {
@@ -45,6 +99,7 @@ final class PostgresStores {
     }
 
     static ConversationStore open(StoreLocation.Postgres location, Optional<String> password) {
+        ensureDriver(location.jdbcUrl());
         return PostgresConversationStore.open(location.jdbcUrl(), login(location, password),
                 options(location));
     }
@@ -81,6 +136,7 @@ final class PostgresStores {
 
     private static Connection connect(StoreLocation.Postgres location, Optional<String> password)
             throws SQLException {
+        ensureDriver(location.jdbcUrl());
         try {
             return DriverManager.getConnection(location.jdbcUrl(), login(location, password));
         } catch (SQLException e) {

@@ -118,10 +118,19 @@ sealed interface StoreLocation {
     }
 
     private static String decode(String text, String where) {
+        String decoded;
         try {
-            return URLDecoder.decode(text, StandardCharsets.UTF_8);
+            decoded = URLDecoder.decode(text, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
             throw CliException.usage(where + ": bad %-escape in '" + Text.oneLine(text) + "'", e);
         }
+        // URLDecoder turns escapes that are not UTF-8 into U+FFFD: refuse them instead, so two
+        // different URLs never name one user or value.
+        if (decoded.indexOf('\uFFFD') >= 0 && !text.toUpperCase(java.util.Locale.ROOT)
+                .contains("%EF%BF%BD") && text.indexOf('\uFFFD') < 0) {
+            throw CliException.usage(where + ": bad %-escape in '" + Text.oneLine(text)
+                    + "': not UTF-8");
+        }
+        return decoded;
     }
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Commands that do not search load no class of Lucene (nor of the recall module), even on a root
  * with a recall index; search does. No command on the file store loads a class of the
- * PostgreSQL store or of JDBC. Each command runs in a child JVM that logs the classes it loads.
+ * PostgreSQL store or of its driver. Each command runs in a child JVM that logs the classes it loads.
  */
 class LuceneClassLoadingTest {
     private static final Duration LIFETIME = Duration.ofSeconds(90);
@@ -27,10 +27,12 @@ class LuceneClassLoadingTest {
 
     private static long luceneClasses(Path log) throws IOException {
         List<String> lines = Files.readAllLines(log);
-        List<String> jdbc = lines.stream().filter(line -> line.contains(" java.sql.")
+        // (picocli looks up a few java.sql types for its converters whenever java.sql is in
+        // the module graph: those are not the store's.)
+        List<String> jdbc = lines.stream().filter(line -> line.contains(" org.postgresql.")
                 || line.contains(" dev.palimpsest.store.postgres.")
                 || line.contains(" dev.palimpsest.cli.PostgresStores")).toList();
-        assertEquals(List.of(), jdbc, "a command on the file store loaded JDBC classes");
+        assertEquals(List.of(), jdbc, "a command on the file store loaded the PostgreSQL store");
         return lines.stream()
                 .filter(line -> line.contains(" org.apache.lucene.")
                         || line.contains(" dev.palimpsest.recall."))

@@ -46,13 +46,14 @@ class StoreLocationTest {
         String[][] bad = {
             {"sqlite://x", "must be 'files'"},
             {"postgresql://h/db", "names no user"},
-            {"postgresql://u@/db", "names no host"},
+            {"postgresql://u@/db", "names no"},
             {"postgresql://u@h", "names no database"},
             {"postgresql://u@h/a/b", "names no database"},
             {"postgresql://u@h/db#x", "fragment"},
             {"postgresql://u@h/db?a-b=1", "not a connection parameter"},
             {"postgresql://u@h/db?ssl=1&ssl=0", "given twice"},
-            {"postgresql://u@h/db?x=%zz", "bad %-escape"},
+            {"postgresql://u@h/db?x=%zz", "not a valid URL"},
+            {"postgresql://u@h/db?x=%E2%82", "bad %-escape"},
             {"postgresql://u@h/db?user=v", "give the user"},
             {"postgresql://u h@x/db", "not a valid URL"},
         };

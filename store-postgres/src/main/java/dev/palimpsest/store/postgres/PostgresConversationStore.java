@@ -883,12 +883,15 @@ public final class PostgresConversationStore implements ConversationStore {
     @Override
     public boolean delete(String convId) {
         byte[] key = key(convId);
-        return run(convId, "delete of '" + convId + "'", Session.AUTO_COMMIT, s -> {
-            try (PreparedStatement ps = prepare(s, Sql.DELETE_CONVERSATION)) {
-                ps.setBytes(1, key);
-                return ps.executeUpdate() > 0;
-            }
-        });
+        // In a transaction, not auto-committed: a connection lost after an auto-committed
+        // delete ran would make the attempt run again and answer "there was nothing".
+        return run(convId, "delete of '" + convId + "'", Connection.TRANSACTION_READ_COMMITTED,
+                s -> {
+                    try (PreparedStatement ps = prepare(s, Sql.DELETE_CONVERSATION)) {
+                        ps.setBytes(1, key);
+                        return ps.executeUpdate() > 0;
+                    }
+                });
     }
 
     // ---- compaction leases
