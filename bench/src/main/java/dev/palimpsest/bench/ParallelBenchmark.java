@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -101,22 +100,8 @@ final class ParallelBenchmark {
                 resources.get(i).close();
             }
         }
-        List<List<String>> rows = new ArrayList<>();
         Map<String, Double> median = new LinkedHashMap<>();
-        for (Map.Entry<String, List<Double>> e : results.entrySet()) {
-            List<Double> sorted = new ArrayList<>(e.getValue());
-            sorted.sort(null);
-            int n = sorted.size();
-            // The true median: with an even count, the mean of the two middle values.
-            double m = n % 2 == 1 ? sorted.get(n / 2)
-                    : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-            median.put(e.getKey(), m);
-            rows.add(List.of(e.getKey(), String.format(Locale.ROOT, "%.0f", m),
-                    String.format(Locale.ROOT, "%.0f-%.0f", sorted.get(0),
-                            sorted.get(sorted.size() - 1)),
-                    e.getValue().stream().map(v -> String.format(Locale.ROOT, "%.0f", v))
-                            .reduce((a, b) -> a + ", " + b).orElse("")));
-        }
+        List<List<String>> rows = Report.throughputRows(results, median);
         report.section("5. Eight threads, each appending rounds to its own conversation",
                 "Rounds per second over " + millis / 1000 + " s windows, " + reps
                         + " interleaved repetitions after a warm-up; median, range and each"

@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -185,20 +184,8 @@ final class PostgresBenchmark {
         }
         report.section("8. Append latency tail", "Same samples.",
                 List.of("contender", "p99 µs", "mean µs"), p99);
-        List<List<String>> rows = new ArrayList<>();
         Map<String, Double> median = new LinkedHashMap<>();
-        for (Map.Entry<String, List<Double>> e : throughput.entrySet()) {
-            List<Double> sorted = new ArrayList<>(e.getValue());
-            sorted.sort(null);
-            int n = sorted.size();
-            double m = n % 2 == 1 ? sorted.get(n / 2)
-                    : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-            median.put(e.getKey(), m);
-            rows.add(List.of(e.getKey(), String.format(Locale.ROOT, "%.0f", m),
-                    String.format(Locale.ROOT, "%.0f-%.0f", sorted.get(0), sorted.get(n - 1)),
-                    e.getValue().stream().map(v -> String.format(Locale.ROOT, "%.0f", v))
-                            .reduce((a, b) -> a + ", " + b).orElse("")));
-        }
+        List<List<String>> rows = Report.throughputRows(throughput, median);
         for (List<String> row : new ArrayList<>(rows)) {
             int i = rows.indexOf(row);
             List<String> withRatio = new ArrayList<>(row);

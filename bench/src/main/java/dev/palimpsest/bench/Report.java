@@ -151,4 +151,32 @@ final class Report {
             throw new BenchException("writing the results file " + file + ": " + e.getMessage(), e);
         }
     }
+
+    /**
+     * Builds the rows of a throughput table: per contender, the median of its repetitions (the
+     * mean of the two middle ones for an even count), their range and each repetition; fills
+     * {@code medians} with each contender's median.
+     *
+     * @param repetitions contender name to its rounds per second, one value per repetition
+     * @param medians     filled with contender name to its median
+     * @return the rows
+     */
+    static List<List<String>> throughputRows(Map<String, List<Double>> repetitions,
+                                             Map<String, Double> medians) {
+        List<List<String>> rows = new ArrayList<>();
+        for (Map.Entry<String, List<Double>> e : repetitions.entrySet()) {
+            List<Double> sorted = new ArrayList<>(e.getValue());
+            sorted.sort(null);
+            int n = sorted.size();
+            double m = n % 2 == 1 ? sorted.get(n / 2)
+                    : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+            medians.put(e.getKey(), m);
+            rows.add(List.of(e.getKey(), String.format(java.util.Locale.ROOT, "%.0f", m),
+                    String.format(java.util.Locale.ROOT, "%.0f-%.0f", sorted.get(0),
+                            sorted.get(n - 1)),
+                    e.getValue().stream().map(v -> String.format(java.util.Locale.ROOT, "%.0f",
+                            v)).reduce((a, b) -> a + ", " + b).orElse("")));
+        }
+        return rows;
+    }
 }

@@ -220,34 +220,28 @@ class PostgresStoreTest {
         }
     }
 
-    private static int terminateOthers(Connection admin) throws SQLException {
-        try (Statement st = admin.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE"
-                     + " pg_terminate_backend(pid)) FROM pg_stat_activity WHERE pid <>"
-                     + " pg_backend_pid() AND datname = current_database()"
-                     + " AND backend_type = 'client backend'")) {
+    /** The other client sessions of the test database, and those waiting for a lock. */
+    private static final String OTHERS = " FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+            + " AND datname = current_database() AND backend_type = 'client backend'";
+    private static final String WAITING = OTHERS + " AND wait_event_type = 'Lock'";
+
+    private static int count(Connection c, String sql) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getInt(1);
         }
+    }
+
+    private static int terminateOthers(Connection admin) throws SQLException {
+        return count(admin, "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))" + OTHERS);
     }
 
     private static int waiting(Connection c) throws SQLException {
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity"
-                     + " WHERE wait_event_type = 'Lock' AND datname = current_database()")) {
-            rs.next();
-            return rs.getInt(1);
-        }
+        return count(c, "SELECT count(*)" + WAITING);
     }
 
     private static int terminateWaiting(Connection c) throws SQLException {
-        try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FILTER (WHERE"
-                     + " pg_terminate_backend(pid)) FROM pg_stat_activity"
-                     + " WHERE wait_event_type = 'Lock' AND datname = current_database()")) {
-            rs.next();
-            return rs.getInt(1);
-        }
+        return count(c, "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))" + WAITING);
     }
 
     @Test
