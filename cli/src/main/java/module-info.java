@@ -15,6 +15,8 @@ module dev.palimpsest.cli {
     // only then. Its driver has no module descriptor: on the class path, or in the image's
     // lib/classpath/, loaded by a class loader of its own when a command first needs it.
     requires dev.palimpsest.store.postgres;
+    // palimpsest serve: the HTTP API (and jdk.httpserver), loaded only by that command.
+    requires dev.palimpsest.server;
     uses java.sql.Driver;
     // JSON output and config.json, through the streaming API only (no databind on this path).
     requires com.fasterxml.jackson.core;

@@ -37,6 +37,7 @@ public final class Launcher {
         commands.put("list", ListCommand::new);
         commands.put("check", CheckCommand::new);
         commands.put("db", DbCommand::new);
+        commands.put("serve", ServeCommand::new);
         commands.put("demo", DemoCommand::new);
         commands.put("help", HelpCommand::new);
         commands.put("completion", CompletionCommand::new);

@@ -123,11 +123,21 @@ final class Session {
         if (file.isEmpty()) {
             return Optional.empty();
         }
-        Path f = file.get();
+        return Optional.of(secretFile(file.get(), "store_password_file"));
+    }
+
+    /**
+     * {@return the first line of a file that holds a secret} (a password, a token), without its
+     * line end
+     *
+     * @param f    the file
+     * @param what what names it, for messages ("store_password_file", "--token-file")
+     */
+    static String secretFile(Path f, String what) {
         try {
             BasicFileAttributes attributes = Files.readAttributes(f, BasicFileAttributes.class);
             if (!attributes.isRegularFile()) {
-                throw CliException.usage("store_password_file " + f + " is not a regular file");
+                throw CliException.usage(what + " " + f + " is not a regular file");
             }
             byte[] bytes;
             try (InputStream in = Files.newInputStream(f)) {
@@ -137,13 +147,11 @@ final class Session {
             String text = new String(bytes, StandardCharsets.UTF_8);
             int nl = text.indexOf('\n');
             String line = nl < 0 ? text : text.substring(0, nl);
-            return Optional.of(line.endsWith("\r") ? line.substring(0, line.length() - 1)
-                    : line);
+            return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
         } catch (NoSuchFileException e) {
-            throw new CliException(ExitCode.IO, "store_password_file " + f
-                    + " does not exist", e);
+            throw new CliException(ExitCode.IO, what + " " + f + " does not exist", e);
         } catch (IOException e) {
-            throw new CliException(ExitCode.IO, "cannot read store_password_file " + f + ": "
+            throw new CliException(ExitCode.IO, "cannot read " + what + " " + f + ": "
                     + IoMessages.describe(e), e);
         }
     }

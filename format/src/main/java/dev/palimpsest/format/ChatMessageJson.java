@@ -45,6 +45,7 @@ public final class ChatMessageJson {
      *
      * @param json  the document
      * @param where what it is, for messages ("standard input")
+     * @return the messages, in order
      * @throws PalimpsestException of kind {@code INVALID_INPUT} naming the element and field that
      *         is wrong
      */

@@ -8,6 +8,7 @@ import dev.palimpsest.model.FailureKind;
 import dev.palimpsest.model.PalimpsestException;
 import dev.palimpsest.server.internal.Api;
 import dev.palimpsest.server.internal.HttpProperties;
+import dev.palimpsest.server.internal.Workers;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,10 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -42,12 +40,12 @@ public final class PalimpsestServer implements AutoCloseable {
 
     private final HttpServer http;
     private final Api api;
-    private final ThreadPoolExecutor executor;
+    private final Workers executor;
     private final ServerLimits limits;
     private final boolean tls;
     private boolean closed;
 
-    private PalimpsestServer(HttpServer http, Api api, ThreadPoolExecutor executor,
+    private PalimpsestServer(HttpServer http, Api api, Workers executor,
                              ServerLimits limits, boolean tls) {
         this.http = http;
         this.api = api;
@@ -81,6 +79,15 @@ public final class PalimpsestServer implements AutoCloseable {
     }
 
     /**
+     * Starts draining without stopping: from now on every request but those in flight gets 503,
+     * {@code GET /v1/health} included, so that a load balancer moves clients elsewhere before
+     * {@link #close()}.
+     */
+    public void beginDrain() {
+        api.drain();
+    }
+
+    /**
      * Drains and stops: new requests are refused with 503 (and new connections, once the
      * listener is closed), requests in flight get the limits' drain timeout to finish, then
      * every connection is closed. Appends acknowledged before are durable whatever happens here:
@@ -93,16 +100,20 @@ public final class PalimpsestServer implements AutoCloseable {
         }
         closed = true;
         api.drain();
-        long seconds = Math.max(0, (limits.drainTimeout().toMillis() + 999) / 1000);
-        // stop waits for the exchanges in flight, up to the delay, after closing the listener.
-        http.stop((int) Math.min(Integer.MAX_VALUE, seconds));
-        executor.shutdown();
+        // Waited here rather than by stop(delay), which on JDK 17 always takes the whole delay;
+        // meanwhile new requests get 503 instead of a refused connection.
+        if (!api.awaitIdle(limits.drainTimeout())) {
+            LOG.log(System.Logger.Level.WARNING, "requests still in flight after the drain"
+                    + " timeout of {0}: their connections are closed", limits.drainTimeout());
+        }
+        http.stop(0);
+        executor.pool().shutdown();
         try {
-            if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
-                executor.shutdownNow();
+            if (!executor.pool().awaitTermination(1, TimeUnit.SECONDS)) {
+                executor.pool().shutdownNow();
             }
         } catch (InterruptedException e) {
-            executor.shutdownNow();
+            executor.pool().shutdownNow();
             Thread.currentThread().interrupt();
         }
         api.close();
@@ -226,15 +237,7 @@ public final class PalimpsestServer implements AutoCloseable {
                         + " a proxy that terminates TLS");
             }
             HttpProperties.apply(limits);
-            AtomicInteger threadNumber = new AtomicInteger();
-            ThreadPoolExecutor executor = new ThreadPoolExecutor(limits.threads(),
-                    limits.threads(), 60, TimeUnit.SECONDS,
-                    new ArrayBlockingQueue<>(Math.max(1, limits.maxQueued())), r -> {
-                        Thread t = new Thread(r, "palimpsest-http-"
-                                + threadNumber.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    }, Api::overloaded);
+            Workers executor = new Workers(limits.threads(), limits.maxQueued());
             Api api = new Api(engine, token, limits);
             HttpServer http;
             try {
@@ -247,7 +250,7 @@ public final class PalimpsestServer implements AutoCloseable {
                 }
             } catch (IOException e) {
                 api.close();
-                executor.shutdown();
+                executor.pool().shutdown();
                 throw new PalimpsestException(FailureKind.IO, null, "cannot listen on "
                         + bind + ": " + e.getMessage(), e);
             }

@@ -45,8 +45,8 @@ public final class Api implements HttpHandler {
     private static final System.Logger ACCESS = System.getLogger("dev.palimpsest.server.access");
     private static final System.Logger LOG = System.getLogger(Api.class.getName());
 
-    /** Set while a request runs on the JDK's dispatcher thread because every worker is busy. */
-    private static final ThreadLocal<Boolean> OVERLOADED = new ThreadLocal<>();
+    /** Set while a request runs that arrived when every thread and queue place was taken. */
+    static final ThreadLocal<Boolean> OVERLOADED = new ThreadLocal<>();
 
     /** The most messages of one transcript page, and the default. */
     static final int MAX_PAGE = 1000;
@@ -63,6 +63,8 @@ public final class Api implements HttpHandler {
     private final ThreadPoolExecutor compactions;
     private final AtomicLong requests = new AtomicLong();
     private volatile boolean draining;
+    private final Object idle = new Object();
+    private int inFlight;
 
     /**
      * A handler over {@code engine}.
@@ -89,22 +91,6 @@ public final class Api implements HttpHandler {
                 });
     }
 
-    /**
-     * The rejection policy of the serving threads: a request that finds every thread busy and
-     * the queue full runs on the JDK's dispatcher thread, which answers 503 without reading it.
-     *
-     * @param task     the request
-     * @param executor the serving threads
-     */
-    public static void overloaded(Runnable task, ThreadPoolExecutor executor) {
-        OVERLOADED.set(Boolean.TRUE);
-        try {
-            task.run();
-        } finally {
-            OVERLOADED.remove();
-        }
-    }
-
     /** Refuses new requests from now on; those in flight go on. */
     public void drain() {
         draining = true;
@@ -119,6 +105,45 @@ public final class Api implements HttpHandler {
 
     @Override
     public void handle(HttpExchange exchange) {
+        synchronized (idle) {
+            inFlight++;
+        }
+        try {
+            serve(exchange);
+        } finally {
+            synchronized (idle) {
+                inFlight--;
+                idle.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits until no request is in flight, or {@code timeout} passed.
+     *
+     * @param timeout the longest wait
+     * @return whether none is in flight
+     */
+    public boolean awaitIdle(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (inFlight > 0) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(idle, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return inFlight == 0;
+                }
+            }
+            return true;
+        }
+    }
+
+    private void serve(HttpExchange exchange) {
         long started = System.nanoTime();
         long number = requests.incrementAndGet();
         Reply reply;
@@ -132,16 +157,18 @@ public final class Api implements HttpHandler {
         } catch (BodyReader.TimedOut | IOException e) {
             // The client was too slow sending its body, or went away: nobody to answer.
             reply = null;
-        } catch (IllegalStateException e) {
-            // The engine closed under a request: the server is going away.
-            reply = Reply.problem(503, "unavailable", "Service unavailable",
-                    "the server is shutting down", Map.of("Connection", "close"),
-                    Optional.empty(), Optional.empty());
         } catch (RuntimeException | Error e) {
-            LOG.log(System.Logger.Level.ERROR, "request " + number + " failed", e);
-            reply = Reply.problem(500, "internal", "Internal server error",
-                    "the server failed on this request; its log says why (request " + number
-                            + ")", Map.of(), Optional.empty(), Optional.empty());
+            if (draining && e instanceof IllegalStateException) {
+                // The engine closed under a request: the server is going away.
+                reply = Reply.problem(503, "unavailable", "Service unavailable",
+                        "the server is shutting down", Map.of("Connection", "close"),
+                        Optional.empty(), Optional.empty());
+            } else {
+                LOG.log(System.Logger.Level.ERROR, "request " + number + " failed", e);
+                reply = Reply.problem(500, "internal", "Internal server error",
+                        "the server failed on this request; its log says why (request "
+                                + number + ")", Map.of(), Optional.empty(), Optional.empty());
+            }
         }
         int status = reply == null ? 0 : reply.status();
         long bytes = 0;
@@ -168,9 +195,9 @@ public final class Api implements HttpHandler {
 
     private Reply route(HttpExchange exchange) throws IOException {
         if (Boolean.TRUE.equals(OVERLOADED.get())) {
-            throw new ApiError(503, "overloaded", "Service unavailable", "every worker is busy"
-                    + " and the queue is full; retry later", Map.of("Retry-After", "1",
-                    "Connection", "close"));
+            throw new ApiError(503, "overloaded", "Service unavailable", "every thread was busy"
+                    + " and the queue full when this request came; retry later",
+                    Map.of("Retry-After", "1", "Connection", "close"));
         }
         Route route = Route.of(exchange.getRequestMethod(), exchange.getRequestURI());
         if (draining) {
@@ -371,7 +398,11 @@ public final class Api implements HttpHandler {
                 written++;
             }
             g.writeEndArray();
-            Json.optional(g, "next", more ? Optional.of(String.valueOf(last)) : Optional.empty());
+            if (more) {
+                g.writeNumberField("next", last);
+            } else {
+                g.writeNullField("next");
+            }
         }));
     }
 

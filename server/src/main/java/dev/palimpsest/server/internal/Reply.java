@@ -70,8 +70,12 @@ record Reply(int status, String contentType, byte[] body, Map<String, String> he
             g.writeStringField("title", title);
             g.writeNumberField("status", status);
             g.writeStringField("detail", detail == null ? title : detail);
-            Json.optional(g, "kind", kind);
-            Json.optional(g, "conv_id", convId);
+            if (kind.isPresent()) {
+                g.writeStringField("kind", kind.get());
+            }
+            if (convId.isPresent()) {
+                g.writeStringField("conv_id", convId.get());
+            }
         });
         return new Reply(status, "application/problem+json", body, headers);
     }
