@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and appends their tables to bench/target/bench-results.md.
-#   bench/run-benchmarks.sh [quick|full] [append|scale|startup|parallel|range|memory|memory-postgres|postgres|all ...]
+#   bench/run-benchmarks.sh [quick|full] [append|scale|startup|parallel|range|memory|memory-postgres|postgres|server|all ...]
 #       [--endpoint URL --model M]   (memory: summarize through an OpenAI-compatible endpoint)
 # quick (default) takes about a minute; full (the published figures) a few minutes.
 # BENCH_DIR overrides the scratch directory (default bench/target/bench-work, on the same file

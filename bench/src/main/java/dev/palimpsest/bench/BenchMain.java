@@ -41,7 +41,7 @@ public final class BenchMain {
         boolean all = figures.contains("all");
         // memory-postgres is part of memory; alone it runs only figure 7d.
         List<String> known = List.of("append", "scale", "startup", "parallel", "range", "memory",
-                "postgres", "memory-postgres");
+                "postgres", "memory-postgres", "server");
         for (int i = 0; i < figures.size(); i++) {
             String f = figures.get(i);
             if (f.equals("--endpoint") || f.equals("--model")) {
@@ -75,6 +75,7 @@ public final class BenchMain {
             case "range" -> RangeReadBenchmark.run(settings, report);
             case "memory" -> MemoryBenchmark.run(settings, report, args);
             case "postgres" -> PostgresBenchmark.run(settings, report);
+            case "server" -> ServerBenchmark.run(settings, report);
             // 7d alone (also part of memory): recall from PostgreSQL against Lucene.
             case "memory-postgres" -> MemoryBenchmark.onPostgres(settings, report);
             default -> throw new BenchException("unknown figure: " + figure);

@@ -97,16 +97,17 @@ class LauncherImageIT {
         // java.management and jdk.management come with lucene-core (required by the recall
         // module, so Lucene never warns that they are missing); java.sql (with java.xml and
         // java.transaction.xa, which it requires) with the PostgreSQL store; java.naming and
-        // java.security.jgss (with java.security.sasl) for the driver on the class path.
+        // java.security.jgss (with java.security.sasl) for the driver on the class path;
+        // jdk.httpserver with the server of palimpsest serve.
         assertEquals(Set.of("java.base", "java.logging", "java.management", "java.net.http",
                 "java.naming", "java.security.jgss", "java.security.sasl", "java.sql",
-                "java.transaction.xa", "java.xml", "jdk.crypto.ec", "jdk.management",
-                "jdk.unsupported"), jdk, "JDK modules in the image");
+                "java.transaction.xa", "java.xml", "jdk.crypto.ec", "jdk.httpserver",
+                "jdk.management", "jdk.unsupported"), jdk, "JDK modules in the image");
         assertEquals(Set.of("dev.palimpsest.cli", "dev.palimpsest.engine",
                 "dev.palimpsest.store.file", "dev.palimpsest.store", "dev.palimpsest.model",
                 "dev.palimpsest.format", "dev.palimpsest.summarizer.openai",
                 "dev.palimpsest.recall.lucene", "dev.palimpsest.store.postgres",
-                "org.apache.lucene.core", "info.picocli",
+                "dev.palimpsest.server", "org.apache.lucene.core", "info.picocli",
                 "com.fasterxml.jackson.databind", "com.fasterxml.jackson.core",
                 "com.fasterxml.jackson.annotation"),
                 names.stream().filter(n -> !jdk.contains(n)).collect(Collectors.toSet()),
@@ -147,6 +148,55 @@ class LauncherImageIT {
             LauncherRun wrong = launch(Map.of("PALIMPSEST_STORE_PASSWORD", "wrong"), "", base,
                     "list").expect(6);
             assertTrue(!wrong.err().contains("wrong"), wrong.err());
+        }
+    }
+
+    @Test
+    void theImageServesTheHttpApiOverAPostgresqlStoreToCurlAndPython() throws IOException {
+        try (dev.palimpsest.testkit.PostgresServer server =
+                     dev.palimpsest.testkit.PostgresServer.start()) {
+            String store = server.url() + "?schema=serve_it";
+            String base = "--root=" + root;
+            Files.writeString(root.resolve("secret"), server.password() + "\n");
+            Files.writeString(root.resolve("token"), "image-it-token-0123456789\n");
+            // The store from config.json, as an operator configures a fleet's servers.
+            Files.writeString(root.resolve("config.json"), "{\"store\": \"" + store
+                    + "\", \"store_password_file\": \"secret\"}");
+            launch(Map.of(), "", base, "db", "migrate").expect(0);
+            try (LaunchedImage serve = LaunchedImage.start(base, "serve", "--bind",
+                    "127.0.0.1:0", "--token-file", root.resolve("token").toString())) {
+                String line = serve.readLine();
+                assertTrue(line.startsWith("serving http://127.0.0.1:") && line.contains(
+                        "postgresql://"), line);
+                assertTrue(!line.contains(server.password()), line);
+                String url = line.split(" ")[1];
+                // curl, as a shell script would call it.
+                LauncherRun curl = LaunchedImage.exec(List.of("curl", "-sS", "--max-time", "30",
+                        "-w", "\n%{http_code}", "-H", "Authorization: Bearer "
+                                + "image-it-token-0123456789", "-H",
+                        "Content-Type: application/json", "-d",
+                        "{\"role\":\"user\",\"content\":\"the staging port is 6543\","
+                                + "\"id\":\"m1\"}", url + "conversations/pg%2Fconv/messages"),
+                        Map.of(), "");
+                assertTrue(curl.out().endsWith("\n201"), curl.out() + curl.err());
+                LauncherRun context = LaunchedImage.exec(List.of("curl", "-sS", "--max-time",
+                        "30", "-H", "Authorization: Bearer image-it-token-0123456789",
+                        url + "conversations/pg%2Fconv/context?query=staging+port"), Map.of(),
+                        "");
+                assertTrue(context.out().contains("the staging port is 6543"), context.out());
+                // The example client of docs/, as a Python agent would copy it.
+                Path client = Path.of("..", "docs", "examples", "palimpsest_client.py");
+                LauncherRun python = LaunchedImage.exec(List.of("python3", client.toString(),
+                        url), Map.of("PALIMPSEST_TOKEN", "image-it-token-0123456789"), "");
+                assertEquals(0, python.exit(), python.out() + python.err());
+                assertTrue(python.out().trim().endsWith("ok"), python.out());
+                serve.signal("TERM");
+                assertEquals(143, serve.exit(), serve.stderr());
+                assertTrue(!serve.stderr().contains("Exception"), serve.stderr());
+            }
+            String listed = launch(Map.of(), "", base, "list").expect(0).out();
+            assertTrue(listed.contains("pg/conv"), listed);
+            assertTrue(Files.notExists(root.resolve("sm")), "nothing went to the files");
         }
     }
 

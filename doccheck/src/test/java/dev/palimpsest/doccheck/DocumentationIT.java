@@ -35,7 +35,8 @@ class DocumentationIT {
     static final Set<String> SHIPPED = Set.of("palimpsest-model", "palimpsest-store",
             "palimpsest-store-memory", "palimpsest-format", "palimpsest-store-file",
             "palimpsest-recall-lucene", "palimpsest-store-postgres",
-            "palimpsest-engine", "palimpsest-summarizer-openai", "palimpsest-cli");
+            "palimpsest-engine", "palimpsest-summarizer-openai", "palimpsest-server",
+            "palimpsest-cli");
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
 
     private static Path repository;

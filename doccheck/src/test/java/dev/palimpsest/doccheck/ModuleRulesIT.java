@@ -33,6 +33,7 @@ class ModuleRulesIT {
             Map.entry("store-postgres", Set.of(Family.JDBC)),
             Map.entry("engine", Set.of()),
             Map.entry("summarizer-openai", Set.of(Family.JACKSON, Family.HTTP)),
+            Map.entry("server", Set.of(Family.JACKSON, Family.HTTP)),
             Map.entry("cli", Set.of(Family.JACKSON, Family.PICOCLI)));
 
     /** What a module may require, by family. */

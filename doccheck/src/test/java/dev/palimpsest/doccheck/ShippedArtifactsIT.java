@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  */
 class ShippedArtifactsIT {
     private static final List<String> SHIPPED = List.of("model", "store", "store-memory", "format",
-            "store-file", "recall-lucene", "store-postgres", "engine", "summarizer-openai", "cli");
+            "store-file", "recall-lucene", "store-postgres", "engine", "summarizer-openai", "server",
+            "cli");
     private static final List<String> NOT_SHIPPED = List.of("testkit", "consumer", "bench",
             "doccheck");
 
