@@ -46,9 +46,10 @@ final class ServeCommand implements Subcommand {
         spec.addOption(Specs.option("--tls-keystore", "FILE", Path.class,
                 "Serve HTTPS with the key and certificate of this PKCS#12 keystore; its"
                         + " password from --tls-password-file or $" + TLS_PASSWORD_VARIABLE
-                        + "."));
+                        + " (default: plain HTTP, loopback binds only)."));
         spec.addOption(Specs.option("--tls-password-file", "FILE", Path.class,
-                "The file whose first line is the keystore's password."));
+                "The file whose first line is the keystore's password (default: $"
+                        + TLS_PASSWORD_VARIABLE + ")."));
         spec.addOption(Specs.flag("--allow-plain-http",
                 "Allow plain HTTP on a bind that is not loopback."));
         spec.addOption(Specs.option("--max-body", "BYTES", Long.class,

@@ -31,6 +31,9 @@ public final class HttpProperties {
                 Math.max(1, limits.responseTimeout().toSeconds())));
         wanted.put("sun.net.httpserver.idleInterval", String.valueOf(
                 Math.max(1, limits.idleTimeout().toSeconds())));
+        // Without it a response's headers and body leave in two small writes that Nagle's
+        // algorithm and the client's delayed ACK hold back about 40 ms (measured: figure 9).
+        wanted.put("sun.net.httpserver.nodelay", "true");
         if (applied == null) {
             for (Map.Entry<String, String> e : wanted.entrySet()) {
                 if (System.getProperty(e.getKey()) == null) {
