@@ -42,8 +42,13 @@ class OpenApiAgreementTest {
         try (TestServer server = new TestServer(dir, new CompactionPolicy(64, 2, 100_000),
                 b -> b)) {
             for (Case c : cases) {
-                HttpResponse<String> response = server.send(request(server, c));
                 String key = c.template() + " " + c.method() + " " + c.status();
+                HttpResponse<String> response;
+                try {
+                    response = server.send(request(server, c));
+                } catch (RuntimeException e) {
+                    throw new AssertionError(key + " (" + c.path() + ")", e);
+                }
                 assertEquals(c.status(), response.statusCode(), key + ": " + response.body());
                 if (c.status() >= 400) {
                     assertEquals("application/problem+json", response.headers()
@@ -52,13 +57,48 @@ class OpenApiAgreementTest {
                 }
                 answered.add(key);
             }
+            // 501 and 502: a server without recall, over an engine whose summarizer fails.
+            try (dev.palimpsest.store.memory.InMemoryConversationStore store =
+                         new dev.palimpsest.store.memory.InMemoryConversationStore();
+                 dev.palimpsest.engine.ConversationEngine engine =
+                         dev.palimpsest.engine.ConversationEngine.builder(store)
+                                 .policy(new CompactionPolicy(64, 1, 100_000))
+                                 .summarizer(r -> {
+                                     throw new IllegalStateException("model down");
+                                 }).build()) {
+                PalimpsestServer bare = PalimpsestServer.builder(engine)
+                        .bearerToken(TestServer.TOKEN).start();
+                try {
+                    for (int i = 0; i < 3; i++) {
+                        engine.appendRound("c1", "question " + i, "answer " + i);
+                    }
+                    String[][] more = {
+                        {"/v1/search", "search?q=answer", "501"},
+                        {"/v1/conversations/{conv_id}/context", "conversations/c1/context?query=x",
+                            "501"},
+                        {"/v1/conversations/{conv_id}/compact", "conversations/c1/compact", "502"},
+                    };
+                    for (String[] m : more) {
+                        String method = m[0].endsWith("compact") ? "POST" : "GET";
+                        HttpResponse<String> r = server.send(HttpRequest.newBuilder(
+                                        bare.uri().resolve(m[1]))
+                                .header("Authorization", "Bearer " + TestServer.TOKEN)
+                                .method(method, HttpRequest.BodyPublishers.noBody()).build());
+                        assertEquals(Integer.parseInt(m[2]), r.statusCode(), m[1] + ": "
+                                + r.body());
+                        answered.add(m[0] + " " + method + " " + m[2]);
+                    }
+                } finally {
+                    bare.close();
+                }
+            }
             // 503: a draining server refuses every operation, health included.
             server.server.beginDrain();
             for (String route : documented) {
                 String[] parts = route.split(" ");
                 if (parts[2].equals("503")) {
                     String path = parts[0].replace("{conv_id}", "c1");
-                    HttpResponse<String> r = server.send(server.request(path.substring(1))
+                    HttpResponse<String> r = server.send(server.request(path.substring(4))
                             .method(parts[1], HttpRequest.BodyPublishers.noBody()).build());
                     assertEquals(503, r.statusCode(), route);
                     answered.add(route);

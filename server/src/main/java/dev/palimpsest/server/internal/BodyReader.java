@@ -62,10 +62,18 @@ final class BodyReader {
                 throw ApiError.badRequest("Content-Length is not a number");
             }
             if (declared > limits.maxBodyBytes()) {
+                if (declared <= 4 * limits.maxBodyBytes()) {
+                    // Read and dropped (within the request timeout), so that a client that
+                    // sends the whole body before it reads gets the 413 rather than a reset.
+                    read(exchange.getRequestBody(), false);
+                    throw new ApiError(413, "too-large", "Content too large", "the request body ("
+                            + declared + " bytes) is larger than the server's limit of "
+                            + limits.maxBodyBytes() + " bytes");
+                }
                 throw tooLarge(declared + " bytes");
             }
         }
-        byte[] bytes = read(exchange.getRequestBody());
+        byte[] bytes = read(exchange.getRequestBody(), true);
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -96,7 +104,8 @@ final class BodyReader {
         return true;
     }
 
-    private byte[] read(InputStream in) throws IOException {
+    /** Reads a body, keeping it (at most the limit) or dropping it (all of it). */
+    private byte[] read(InputStream in, boolean keep) throws IOException {
         Thread reader = Thread.currentThread();
         Object guard = new Object();
         boolean[] state = new boolean[2]; // [done, timedOut]
@@ -116,6 +125,9 @@ final class BodyReader {
             int n;
             while ((n = in.read(buffer)) > 0) {
                 total += n;
+                if (!keep) {
+                    continue;
+                }
                 if (total > limits.maxBodyBytes()) {
                     throw tooLarge("more than " + limits.maxBodyBytes() + " bytes");
                 }
