@@ -14,8 +14,8 @@ import java.time.Duration;
  *                        closed (the JDK server's {@code sun.net.httpserver.maxReqHeaderSize})
  * @param threads         the threads that serve requests
  * @param maxQueued       the requests that may wait for a thread; past it a request gets 503
- * @param requestTimeout  the longest a client may take to send a request's headers, and again
- *                        its body; a slower one has its connection closed
+ * @param requestTimeout  the longest a client may take to send a request, headers and body;
+ *                        a slower one has its connection closed
  * @param responseTimeout the longest a client may take to read a response
  * @param idleTimeout     how long an idle keep-alive connection stays open
  * @param drainTimeout    how long {@link PalimpsestServer#close()} waits for requests in flight

@@ -53,8 +53,6 @@ public final class Api implements HttpHandler {
     static final int DEFAULT_PAGE = 100;
     /** A transcript page stops growing past this many bytes of JSON (always one message). */
     static final int PAGE_BYTES = 4 << 20;
-    /** The longest a synchronous compaction is waited for before answering 202. */
-    static final Duration COMPACT_WAIT = Duration.ofMinutes(5);
 
     private final ConversationEngine engine;
     private final Optional<byte[]> tokenDigest;
@@ -466,7 +464,9 @@ public final class Api implements HttpHandler {
         CompactionHandle handle = engine.compact(convId);
         CompactionOutcome outcome;
         try {
-            outcome = handle.await(COMPACT_WAIT);
+            // The JDK server cuts off a response that is not sent within the response timeout
+            // (counted from the end of the request, handling included): answer 202 well before.
+            outcome = handle.await(limits.responseTimeout().dividedBy(2));
         } catch (TimeoutException e) {
             return Reply.json(202, Json.object(g -> {
                 g.writeStringField("conv_id", convId);
